@@ -1,0 +1,47 @@
+// `equifuse`: the project's command-line entry point.
+#include <cstdio>
+#include <exception>
+#include <string>
+#include <vector>
+
+#include "cli/commands.hpp"
+#include "kernels/common/error.hpp"
+
+namespace {
+
+void print_usage() {
+  std::puts(
+      "usage: equifuse <command> [options]\n"
+      "\n"
+      "commands:\n"
+      "  tp       run tensor-product problems on random inputs: time per call and checksums\n"
+      "           (equifuse tp --help for options)\n"
+      "  version  print the version");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
+    print_usage();
+    return args.empty() ? 2 : 0;
+  }
+  try {
+    const std::vector<std::string> rest(args.begin() + 1, args.end());
+    if (args[0] == "tp") return equifuse::cli::tensor_product_command(rest);
+    if (args[0] == "version" || args[0] == "--version") {
+      std::puts("equifuse " EQUIFUSE_VERSION);
+      return 0;
+    }
+    std::fprintf(stderr, "equifuse: unknown command \"%s\"\n", args[0].c_str());
+    print_usage();
+    return 2;
+  } catch (const equifuse::Error& e) {
+    std::fprintf(stderr, "equifuse: error: %s\n", e.what());
+    return 1;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "equifuse: internal error: %s\n", e.what());
+    return 1;
+  }
+}

@@ -1,0 +1,40 @@
+// The CPU backend: the reference every other backend is tested against. Clarity first; the inner
+// loops run only over the nonzero Clebsch-Gordan coefficients, OpenMP over the batch.
+#pragma once
+
+#include <vector>
+
+#include "kernels/tensor_product/tensor_product.hpp"
+
+namespace equifuse {
+
+template <typename T>
+class CpuTensorProduct final : public TensorProduct<T> {
+ public:
+  explicit CpuTensorProduct(const TensorProductProblem& problem);
+
+  // One nonzero of an instruction's CG block, pre-multiplied by the instruction's coefficient.
+  struct ScaledNonzero {
+    int i, j, k;
+    T value;
+  };
+  // An instruction with its block offsets resolved.
+  struct Path {
+    const Instruction* instruction;
+    int offset_in1, offset_in2, offset_out;  // offsets of the blocks within one sample
+    int mul1, mul2, mul_out;
+    int dim1, dim2, dim_out;  // 2l+1 of each irrep
+    std::vector<ScaledNonzero> nonzeros;
+  };
+
+ protected:
+  void run_forward(std::size_t batch, const TensorProductForward<T>& args) const override;
+  void run_backward(std::size_t batch, const TensorProductBackward<T>& args) const override;
+  void run_double_backward(std::size_t batch,
+                           const TensorProductDoubleBackward<T>& args) const override;
+
+ private:
+  std::vector<Path> paths_;
+};
+
+}  // namespace equifuse

@@ -1,0 +1,84 @@
+#include "kernels/tensor_product/tensor_product.hpp"
+
+#include <string>
+
+#include "kernels/common/error.hpp"
+#include "kernels/cpu/cpu_tensor_product.hpp"
+
+namespace equifuse {
+namespace {
+
+template <typename Span>
+void check_size(const Span& buffer, std::size_t expected, const char* name) {
+  if (buffer.size() != expected) {
+    throw Error(std::string("tensor product: buffer '") + name + "' has " +
+                std::to_string(buffer.size()) + " elements, expected " + std::to_string(expected));
+  }
+}
+
+}  // namespace
+
+Backend parse_backend(std::string_view name) {
+  if (name == "cpu") return Backend::cpu;
+  throw Error("unknown backend \"" + std::string(name) + "\" (available: cpu)");
+}
+
+template <typename T>
+void TensorProduct<T>::forward(std::size_t batch, const TensorProductForward<T>& a) const {
+  const auto& p = problem_;
+  check_size(a.x, p.in1_size(batch), "x");
+  check_size(a.y, p.in2_size(batch), "y");
+  check_size(a.weights, p.weight_size(batch), "weights");
+  check_size(a.out, p.out_size(batch), "out");
+  run_forward(batch, a);
+}
+
+template <typename T>
+void TensorProduct<T>::backward(std::size_t batch, const TensorProductBackward<T>& a) const {
+  const auto& p = problem_;
+  check_size(a.x, p.in1_size(batch), "x");
+  check_size(a.y, p.in2_size(batch), "y");
+  check_size(a.weights, p.weight_size(batch), "weights");
+  check_size(a.grad_out, p.out_size(batch), "grad_out");
+  check_size(a.grad_x, p.in1_size(batch), "grad_x");
+  check_size(a.grad_y, p.in2_size(batch), "grad_y");
+  check_size(a.grad_weights, p.weight_size(batch), "grad_weights");
+  run_backward(batch, a);
+}
+
+template <typename T>
+void TensorProduct<T>::double_backward(std::size_t batch,
+                                       const TensorProductDoubleBackward<T>& a) const {
+  const auto& p = problem_;
+  check_size(a.x, p.in1_size(batch), "x");
+  check_size(a.y, p.in2_size(batch), "y");
+  check_size(a.weights, p.weight_size(batch), "weights");
+  check_size(a.grad_out, p.out_size(batch), "grad_out");
+  check_size(a.grad_grad_x, p.in1_size(batch), "grad_grad_x");
+  check_size(a.grad_grad_y, p.in2_size(batch), "grad_grad_y");
+  check_size(a.grad_grad_weights, p.weight_size(batch), "grad_grad_weights");
+  check_size(a.grad_x, p.in1_size(batch), "grad_x");
+  check_size(a.grad_y, p.in2_size(batch), "grad_y");
+  check_size(a.grad_weights, p.weight_size(batch), "grad_weights");
+  check_size(a.grad_grad_out, p.out_size(batch), "grad_grad_out");
+  run_double_backward(batch, a);
+}
+
+template <typename T>
+std::unique_ptr<TensorProduct<T>> make_tensor_product(const TensorProductProblem& problem,
+                                                      Backend backend) {
+  switch (backend) {
+    case Backend::cpu:
+      return std::make_unique<CpuTensorProduct<T>>(problem);
+  }
+  throw Error("unsupported backend");
+}
+
+template class TensorProduct<float>;
+template class TensorProduct<double>;
+template std::unique_ptr<TensorProduct<float>> make_tensor_product<float>(
+    const TensorProductProblem&, Backend);
+template std::unique_ptr<TensorProduct<double>> make_tensor_product<double>(
+    const TensorProductProblem&, Backend);
+
+}  // namespace equifuse
