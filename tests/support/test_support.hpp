@@ -1,0 +1,38 @@
+// Helpers shared by the test suite: random buffers, relative errors, finite differences.
+#pragma once
+
+#include <cmath>
+#include <cstddef>
+#include <random>
+#include <vector>
+
+namespace equifuse::testing {
+
+template <typename T = double>
+std::vector<T> random_vector(std::size_t n, std::mt19937_64& rng, double scale = 1.0) {
+  std::normal_distribution<double> dist(0.0, scale);
+  std::vector<T> v(n);
+  for (auto& e : v) e = static_cast<T>(dist(rng));
+  return v;
+}
+
+// ||a - b|| / ||b|| (absolute ||a - b|| where b is zero), in double.
+template <typename A, typename B>
+double relative_error(const A& a, const B& b) {
+  double diff = 0, ref = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    const double d = static_cast<double>(a[i]) - static_cast<double>(b[i]);
+    diff += d * d;
+    ref += static_cast<double>(b[i]) * static_cast<double>(b[i]);
+  }
+  return ref > 0 ? std::sqrt(diff / ref) : std::sqrt(diff);
+}
+
+template <typename A, typename B>
+double dot(const A& a, const B& b) {
+  double s = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) s += static_cast<double>(a[i]) * static_cast<double>(b[i]);
+  return s;
+}
+
+}  // namespace equifuse::testing
