@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Installs what equifuse needs on Debian, idempotently: nothing is downloaded when everything is
+# already there.
+#   scripts/install-dependencies.sh main    compilers and libraries to build and run equifuse
+#   scripts/install-dependencies.sh tests   the above, GoogleTest, and the e3nn reference
+#                                           environment (Debian's python3-torch + e3nn from PyPI)
+# The e3nn environment is a virtualenv outside the clone, keyed by version, under
+# ${EQUIFUSE_CACHE:-$HOME/.cache/equifuse}; its interpreter is printed by `... python-path`.
+set -euo pipefail
+
+E3NN_VERSION=0.5.5  # the newest e3nn that runs on Debian 12's torch 1.13 (0.5.6+ need torch.compiler)
+CACHE_DIR="${EQUIFUSE_CACHE:-$HOME/.cache/equifuse}"
+
+# The environment is keyed by the e3nn version and by Debian's interpreter, which it is built on.
+e3nn_env() {
+  echo "$CACHE_DIR/e3nn-$E3NN_VERSION-$(/usr/bin/python3 -c 'import sys; print("py%d.%d" % sys.version_info[:2])')"
+}
+
+main_packages=(build-essential cmake nlohmann-json3-dev)
+test_packages=(libgtest-dev python3 python3-venv python3-torch python3-scipy python3-sympy python3-numpy)
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+install_apt() {
+  local missing=()
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "equifuse: installing Debian packages: ${missing[*]}"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+}
+
+install_e3nn_env() {
+  local E3NN_ENV
+  E3NN_ENV=$(e3nn_env)
+  local py="$E3NN_ENV/bin/python"
+  if [ -x "$py" ] && "$py" -c "import e3nn, sys; sys.exit(e3nn.__version__ != '$E3NN_VERSION')" 2>/dev/null; then
+    return
+  fi
+  echo "equifuse: creating the e3nn $E3NN_VERSION reference environment in $E3NN_ENV"
+  rm -rf "$E3NN_ENV"
+  mkdir -p "$CACHE_DIR"
+  # Debian's interpreter, so that Debian's torch is visible to the environment.
+  /usr/bin/python3 -m venv --system-site-packages "$E3NN_ENV"
+  "$E3NN_ENV/bin/pip" install -q --disable-pip-version-check \
+    "e3nn==$E3NN_VERSION" "opt_einsum_fx==0.1.4" "opt_einsum==3.3.0"
+}
+
+case "${1:-main}" in
+  main) install_apt "${main_packages[@]}" ;;
+  tests) install_apt "${main_packages[@]}" "${test_packages[@]}"; install_e3nn_env ;;
+  python-path) echo "$(e3nn_env)/bin/python" ;;
+  *) echo "usage: $0 main|tests|python-path" >&2; exit 2 ;;
+esac

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs what the tests need, builds equifuse and runs the whole test suite: first the CPU tests
+# under AddressSanitizer and UndefinedBehaviorSanitizer (against the committed e3nn golden files),
+# then the full suite in an optimised build, including the live comparison with e3nn.
+# GPU tests report as skipped on machines without a GPU.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+jobs=$(nproc)
+
+scripts/install-dependencies.sh tests
+python=$(scripts/install-dependencies.sh python-path)
+
+echo "== sanitizer build (ASan + UBSan) =="
+cmake -S . -B build/sanitize -DCMAKE_BUILD_TYPE=RelWithDebInfo -DEQUIFUSE_SANITIZE=ON \
+  -DEQUIFUSE_WERROR=ON -DEQUIFUSE_REFERENCE_PYTHON="$python" >/dev/null
+cmake --build build/sanitize -j "$jobs"
+(cd build/sanitize && ASAN_OPTIONS=detect_leaks=1 ctest -j "$jobs" --output-on-failure -E 'e3nn\.live')
+
+echo "== release build: full suite =="
+cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release -DEQUIFUSE_WERROR=ON \
+  -DEQUIFUSE_REFERENCE_PYTHON="$python" >/dev/null
+cmake --build build/release -j "$jobs"
+cd build/release && ctest -j "$jobs" --output-on-failure
