@@ -4,6 +4,9 @@
 
 #include "kernels/common/error.hpp"
 #include "kernels/cpu/cpu_tensor_product.hpp"
+#ifdef EQUIFUSE_HAVE_CUDA
+#include "kernels/cuda/cuda_tensor_product.hpp"
+#endif
 
 namespace equifuse {
 namespace {
@@ -20,7 +23,16 @@ void check_size(const Span& buffer, std::size_t expected, const char* name) {
 
 Backend parse_backend(std::string_view name) {
   if (name == "cpu") return Backend::cpu;
-  throw Error("unknown backend \"" + std::string(name) + "\" (available: cpu)");
+  if (name == "cuda") return Backend::cuda;
+  throw Error("unknown backend \"" + std::string(name) + "\" (expected cpu or cuda)");
+}
+
+bool backend_available(Backend backend) {
+#ifdef EQUIFUSE_HAVE_CUDA
+  return backend == Backend::cpu || backend == Backend::cuda;
+#else
+  return backend == Backend::cpu;
+#endif
 }
 
 template <typename T>
@@ -70,6 +82,12 @@ std::unique_ptr<TensorProduct<T>> make_tensor_product(const TensorProductProblem
   switch (backend) {
     case Backend::cpu:
       return std::make_unique<CpuTensorProduct<T>>(problem);
+    case Backend::cuda:
+#ifdef EQUIFUSE_HAVE_CUDA
+      return std::make_unique<CudaTensorProduct<T>>(problem);
+#else
+      throw Error("this build of equifuse has no CUDA backend (configure with the CUDA toolkit present)");
+#endif
   }
   throw Error("unsupported backend");
 }

@@ -1,6 +1,8 @@
 // The executable tensor product: forward, backward and double backward of one
 // TensorProductProblem on one backend. All buffers are row-major [batch][dim] in e3nn's layout;
 // outputs are overwritten. Buffer sizes are checked here, once, for every backend.
+// Backend::cpu takes host memory and returns when done; Backend::cuda takes device memory and
+// runs asynchronously on its stream (see kernels/cuda/cuda_tensor_product.hpp).
 #pragma once
 
 #include <cstddef>
@@ -12,7 +14,9 @@
 
 namespace equifuse {
 
-enum class Backend { cpu };
+enum class Backend { cpu, cuda };
+// Whether this build has the backend (the CUDA backend also needs a GPU at run time).
+bool backend_available(Backend backend);
 Backend parse_backend(std::string_view name);
 
 template <typename T>

@@ -1,0 +1,24 @@
+// On-disk and in-memory cache of compiled kernels, keyed by a hash of the generated source (which
+// spells out the problem, dtype and generator version), the target architecture and the NVRTC
+// version. Thread-safe; files are written to a temporary name and renamed, so concurrent
+// processes sharing the directory never read a partial file.
+//
+// Directory: $EQUIFUSE_KERNEL_CACHE, else $XDG_CACHE_HOME/equifuse/kernels, else
+// ~/.cache/equifuse/kernels. EQUIFUSE_KERNEL_CACHE=off disables the disk cache.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace equifuse {
+
+std::filesystem::path kernel_cache_directory();
+std::uint64_t kernel_cache_key(const std::string& source, int compute_capability);
+
+// Returns the cubin for `source`, compiling it (and storing it) only when no cache has it.
+std::vector<char> cached_cubin(const std::string& source, int compute_capability,
+                               const std::string& program_name);
+
+}  // namespace equifuse

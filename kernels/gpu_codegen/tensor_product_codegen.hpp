@@ -1,0 +1,48 @@
+// Generates GPU source (CUDA C++ for NVRTC, or HIP C++ for hipRTC) specialised to one
+// TensorProductProblem and dtype: forward, backward and double backward kernels with the problem's
+// irreps, offsets and multiplicities as constants and every Clebsch-Gordan nonzero, multiplied by
+// its path coefficient, unrolled as a literal.
+//
+// Kernel organisation (generator version kGeneratorVersion):
+//  * one warp (wavefront) per batch row, grid-stride over rows;
+//  * a kernel is a sequence of phases; each phase writes one output buffer block by block, and
+//    within a block every lane owns distinct rows (the output channel for `out`, u for grad_x,
+//    v for grad_y, one weight element for grad_weights) and sums over the other channels, so no
+//    atomics or barriers are needed inside a row;
+//  * gradients of shared weights are sums over the batch: a separate reduction kernel with one
+//    thread per weight element over a chunk of rows, combined with atomicAdd.
+#pragma once
+
+#include <string>
+
+#include "kernels/tensor_product/tensor_product_problem.hpp"
+
+namespace equifuse {
+
+enum class GpuDialect { cuda, hip };
+enum class GpuDtype { float32, float64 };
+
+inline constexpr int kGeneratorVersion = 1;
+
+struct GeneratedTensorProductSource {
+  std::string source;
+  // Kernel entry points (extern "C"). Each takes (long batch, pointers...) as documented below.
+  //  forward(batch, x, y, w, out)
+  //  backward(batch, x, y, w, grad_out, grad_x, grad_y, grad_w)   grad_w only for per-sample weights
+  //  backward_weights(batch, x, y, grad_out, grad_w)              shared weights: grad_w += (atomic);
+  //                                                                grid.y splits the batch in chunks
+  //  double_backward(batch, x, y, w, g, ggx, ggy, ggw, dx, dy, dw, dg)  dw only for per-sample weights
+  //  double_backward_weights(batch, x, y, g, ggx, ggy, dw)         shared weights: dw += (atomic)
+  static constexpr const char* kForward = "equifuse_tp_forward";
+  static constexpr const char* kBackward = "equifuse_tp_backward";
+  static constexpr const char* kBackwardWeights = "equifuse_tp_backward_weights";
+  static constexpr const char* kDoubleBackward = "equifuse_tp_double_backward";
+  static constexpr const char* kDoubleBackwardWeights = "equifuse_tp_double_backward_weights";
+  int warp_size = 32;
+  int threads_per_block = 128;
+};
+
+GeneratedTensorProductSource generate_tensor_product_source(const TensorProductProblem& problem,
+                                                            GpuDtype dtype, GpuDialect dialect);
+
+}  // namespace equifuse

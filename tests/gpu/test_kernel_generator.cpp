@@ -1,0 +1,95 @@
+// The GPU code generator on a machine without a GPU: its CUDA output compiles with NVRTC for
+// sm_90 (offline), and the source is deterministic and specialised to the problem and dtype.
+#include <gtest/gtest.h>
+
+#include "kernels/common/error.hpp"
+#include "kernels/gpu_codegen/tensor_product_codegen.hpp"
+#include "kernels/tensor_product/problem_json.hpp"
+#ifdef EQUIFUSE_HAVE_CUDA
+#include "kernels/cuda/kernel_cache.hpp"
+#include "kernels/cuda/nvrtc_compiler.hpp"
+#endif
+
+namespace equifuse {
+namespace {
+
+TensorProductProblem benchmark_problem(const std::string& name) {
+  for (auto& np : load_problem_set(EQUIFUSE_SOURCE_DIR "/bench/problems.json").problems)
+    if (np.name == name) return np.problem;
+  throw std::runtime_error("no problem " + name);
+}
+
+TEST(KernelGenerator, SpecialisedAndDeterministic) {
+  const auto p = benchmark_problem("mace-small");
+  const auto a = generate_tensor_product_source(p, GpuDtype::float32, GpuDialect::cuda);
+  const auto b = generate_tensor_product_source(p, GpuDtype::float32, GpuDialect::cuda);
+  EXPECT_EQ(a.source, b.source);
+  EXPECT_NE(a.source.find("typedef float T;"), std::string::npos);
+  EXPECT_NE(a.source.find(GeneratedTensorProductSource::kForward), std::string::npos);
+  EXPECT_NE(a.source.find(GeneratedTensorProductSource::kDoubleBackwardWeights), std::string::npos);
+  const auto d = generate_tensor_product_source(p, GpuDtype::float64, GpuDialect::cuda);
+  EXPECT_NE(d.source.find("typedef double T;"), std::string::npos);
+  const auto h = generate_tensor_product_source(p, GpuDtype::float32, GpuDialect::hip);
+  EXPECT_NE(h.source.find("#include <hip/hip_runtime.h>"), std::string::npos);
+  EXPECT_EQ(h.warp_size, 64);
+  // Every CG nonzero is a literal: the (0, 1, 1) path of MACE's problem has three of them.
+  EXPECT_NE(a.source.find("acc2 += wt*(1.000000000e+00f*x0*y2);"), std::string::npos);
+}
+
+#ifdef EQUIFUSE_HAVE_CUDA
+class NvrtcCompiles : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(NvrtcCompiles, ForSm90) {
+  const auto p = benchmark_problem(GetParam());
+  for (GpuDtype dtype : {GpuDtype::float32, GpuDtype::float64}) {
+    const auto g = generate_tensor_product_source(p, dtype, GpuDialect::cuda);
+    const auto cubin = compile_cuda_to_cubin(g.source, 90, GetParam() + ".cu");
+    EXPECT_GT(cubin.size(), 1000u);
+  }
+}
+
+// Small and mid-sized problems of every shape; the largest take minutes and are compiled on the
+// device by the GPU tests and the benchmark.
+INSTANTIATE_TEST_SUITE_P(BenchmarkProblems, NvrtcCompiles,
+                         ::testing::Values("mace-small", "nequip-l1-32", "diffdock-l1", "fctp-l2-32"),
+                         [](const auto& test_info) {
+                           std::string n = test_info.param;
+                           for (char& ch : n)
+                             if (ch == '-') ch = '_';
+                           return n;
+                         });
+
+TEST(KernelCache, KeyDependsOnSourceAndArchitecture) {
+  EXPECT_NE(kernel_cache_key("a", 90), kernel_cache_key("b", 90));
+  EXPECT_NE(kernel_cache_key("a", 90), kernel_cache_key("a", 80));
+  EXPECT_EQ(kernel_cache_key("a", 90), kernel_cache_key("a", 90));
+}
+
+TEST(KernelCache, StoresAndReusesBinaries) {
+  const auto dir = std::filesystem::temp_directory_path() / "equifuse-cache-test";
+  std::filesystem::remove_all(dir);
+  setenv("EQUIFUSE_KERNEL_CACHE", dir.c_str(), 1);
+  const std::string source = "extern \"C\" __global__ void k(float* p) { p[threadIdx.x] = 1.0f; }\n";
+  const auto first = cached_cubin(source, 90, "k.cu");
+  std::size_t files = 0;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) files += e.path().extension() == ".cubin";
+  EXPECT_EQ(files, 1u);
+  EXPECT_EQ(cached_cubin(source, 90, "k.cu"), first);
+  unsetenv("EQUIFUSE_KERNEL_CACHE");
+  std::filesystem::remove_all(dir);
+}
+
+TEST(NvrtcCompiler, ReportsCompileErrors) {
+  try {
+    compile_cuda_to_cubin("this is not CUDA", 90, "broken.cu");
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("broken.cu"), std::string::npos);
+  }
+}
+#else
+TEST(NvrtcCompiles, ForSm90) { GTEST_SKIP() << "this build has no CUDA toolkit (NVRTC)"; }
+#endif
+
+}  // namespace
+}  // namespace equifuse
