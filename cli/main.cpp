@@ -14,9 +14,10 @@ void print_usage() {
       "usage: equifuse <command> [options]\n"
       "\n"
       "commands:\n"
-      "  tp       run tensor-product problems on random inputs: time per call and checksums\n"
-      "           (equifuse tp --help for options)\n"
-      "  version  print the version");
+      "  tp          run tensor-product problems on random inputs: time per call and checksums\n"
+      "              (equifuse tp --help for options)\n"
+      "  precompile  compile GPU kernels into the kernel cache without a GPU\n"
+      "  version     print the version");
 }
 
 }  // namespace
@@ -30,6 +31,7 @@ int main(int argc, char** argv) {
   try {
     const std::vector<std::string> rest(args.begin() + 1, args.end());
     if (args[0] == "tp") return equifuse::cli::tensor_product_command(rest);
+    if (args[0] == "precompile") return equifuse::cli::precompile_command(rest);
     if (args[0] == "version" || args[0] == "--version") {
       std::puts("equifuse " EQUIFUSE_VERSION);
       return 0;

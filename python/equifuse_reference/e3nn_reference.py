@@ -30,6 +30,8 @@ except ImportError as error:  # pragma: no cover - environment dependent
     print(f"SKIPPED: cannot import torch/e3nn ({error})")
     sys.exit(77)
 
+from e3nn_problems import channelwise_instructions
+
 
 def flat(t):
     return [float(v) for v in t.detach().reshape(-1).tolist()]
@@ -39,20 +41,6 @@ def flat(t):
 # Tensor-product cases. Each is (name, spec) where spec is the explicit problem (instructions as
 # e3nn tuples) or a builder that produces one. Multiplicities are odd on purpose.
 # --------------------------------------------------------------------------------------------
-
-
-def channelwise_instructions(irreps_in1, irreps_in2, out_filter):
-    """MACE's convolution construction: one uvu output block per allowed path in the filter,
-    output blocks sorted by irrep (tp_out_irreps_with_instructions)."""
-    out_blocks, instructions = [], []
-    for i1, (mul, ir1) in enumerate(irreps_in1):
-        for i2, (_, ir2) in enumerate(irreps_in2):
-            for ir_out in ir1 * ir2:
-                if ir_out in out_filter:
-                    instructions.append((i1, i2, len(out_blocks), "uvu", True))
-                    out_blocks.append((mul, ir_out))
-    irreps_out, permutation, _ = o3.Irreps(out_blocks).sort()
-    return irreps_out, [(a, b, permutation[c], m, w) for a, b, c, m, w in instructions]
 
 
 def explicit(in1, in2, out, instructions, **options):

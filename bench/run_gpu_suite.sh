@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# One command for a GPU machine: build with the CUDA backend, run the GPU tests (and, in the same
+# breath, the CPU suite against the e3nn installed there), compute-sanitizer on a subset, then the
+# benchmark of equifuse and e3nn on every problem. Results go to $OUT (default build-gpu/out).
+#   bench/run_gpu_suite.sh test|bench|all
+# Optional: EQUIFUSE_DEPS=<folder with include/nlohmann and googletest/> for machines without
+# those packages; EQUIFUSE_KERNEL_CACHE=<folder> to reuse kernels compiled by `equifuse precompile`.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+stage=${1:-all}
+OUT=${OUT:-$PWD/build-gpu/out}
+mkdir -p "$OUT"
+deps=${EQUIFUSE_DEPS:-}
+extra=()
+if [ -n "$deps" ]; then
+  extra+=(-DEQUIFUSE_JSON_INCLUDE_DIR="$deps/include" -DEQUIFUSE_GTEST_SOURCE_DIR="$deps/googletest")
+fi
+generator=()
+command -v ninja >/dev/null && generator=(-G Ninja)
+cmake -S . -B build-gpu "${generator[@]}" -DCMAKE_BUILD_TYPE=Release -DEQUIFUSE_REFERENCE_PYTHON="$(command -v python3)" \
+  "${extra[@]}" >"$OUT/configure.log" 2>&1 || { tail -30 "$OUT/configure.log"; exit 1; }
+cmake --build build-gpu -j "$(nproc)" >"$OUT/build.log" 2>&1 || { tail -40 "$OUT/build.log"; exit 1; }
+
+{
+  nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader
+  nvcc --version | tail -2
+  python3 -c "import torch, e3nn; print('torch', torch.__version__, 'e3nn', e3nn.__version__)"
+  git log -1 --format='commit %H %cd' 2>/dev/null || true
+  date -u
+} >"$OUT/device.txt" 2>&1
+
+if [ "$stage" = test ] || [ "$stage" = all ]; then
+  (cd build-gpu && ctest -j 8 --output-on-failure -E 'cli\.tp_runs' >"$OUT/tests.log" 2>&1)
+  echo "tests: $(tail -n 20 "$OUT/tests.log" | grep -E 'tests passed|tests failed')"
+  compute-sanitizer --tool memcheck --leak-check no build-gpu/tests/equifuse_gpu_tests \
+    --gtest_filter='*modes_uvv_uvu_shared*:*modes_uuw_uuu_per_sample*:*mace_small*:*nequip_l1_32*' \
+    >"$OUT/memcheck.log" 2>&1
+  echo "memcheck: $(grep -E 'ERROR SUMMARY' "$OUT/memcheck.log" | tail -1)"
+fi
+
+if [ "$stage" = bench ] || [ "$stage" = all ]; then
+  build-gpu/bench/equifuse_tp_benchmark --batch 50000 --repeat 10 >"$OUT/equifuse.jsonl" 2>"$OUT/bench.err"
+  PYTHONUNBUFFERED=1 python3 bench/e3nn_benchmark.py --batch 50000 --dtype float32 >"$OUT/e3nn.jsonl" 2>>"$OUT/bench.err"
+  python3 bench/report.py "$OUT/equifuse.jsonl" "$OUT/e3nn.jsonl" --plot "$OUT/speedup.png" >"$OUT/report.md"
+  cat "$OUT/report.md"
+fi
