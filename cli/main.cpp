@@ -16,6 +16,7 @@ void print_usage() {
       "commands:\n"
       "  tp          run tensor-product problems on random inputs: time per call and checksums\n"
       "              (equifuse tp --help for options)\n"
+      "  generate    print the GPU kernel source generated for a problem (CUDA or HIP)\n"
       "  precompile  compile GPU kernels into the kernel cache without a GPU\n"
       "  version     print the version");
 }
@@ -32,6 +33,7 @@ int main(int argc, char** argv) {
     const std::vector<std::string> rest(args.begin() + 1, args.end());
     if (args[0] == "tp") return equifuse::cli::tensor_product_command(rest);
     if (args[0] == "precompile") return equifuse::cli::precompile_command(rest);
+    if (args[0] == "generate") return equifuse::cli::generate_command(rest);
     if (args[0] == "version" || args[0] == "--version") {
       std::puts("equifuse " EQUIFUSE_VERSION);
       return 0;

@@ -1,0 +1,46 @@
+// `equifuse generate`: prints the GPU source the code generator emits for one problem, in the
+// CUDA or HIP dialect, to read it or to compile it offline (CI compile-checks the HIP output).
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "cli/commands.hpp"
+#include "kernels/common/error.hpp"
+#include "kernels/gpu_codegen/tensor_product_codegen.hpp"
+#include "kernels/tensor_product/problem_json.hpp"
+
+namespace equifuse::cli {
+
+int generate_command(const std::vector<std::string>& args) {
+  std::string problems = EQUIFUSE_DEFAULT_PROBLEMS, name, dialect = "cuda", dtype = "float32";
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    const auto value = [&]() -> const std::string& {
+      if (i + 1 >= args.size()) throw Error(a + " needs a value");
+      return args[++i];
+    };
+    if (a == "--problems") problems = value();
+    else if (a == "--name") name = value();
+    else if (a == "--dialect") dialect = value();
+    else if (a == "--dtype") dtype = value();
+    else if (a == "-h" || a == "--help") {
+      std::puts("usage: equifuse generate --name PROBLEM [--problems FILE] [--dialect cuda|hip] "
+                "[--dtype float32|float64]\nPrints the generated kernel source.");
+      return 0;
+    } else {
+      throw Error("equifuse generate: unknown option \"" + a + "\"");
+    }
+  }
+  if (dialect != "cuda" && dialect != "hip") throw Error("--dialect expects cuda or hip, got \"" + dialect + "\"");
+  if (dtype != "float32" && dtype != "float64") throw Error("--dtype expects float32 or float64, got \"" + dtype + "\"");
+  for (const auto& np : load_problem_set(problems).problems) {
+    if (np.name != name) continue;
+    const auto g = generate_tensor_product_source(np.problem, dtype == "float64" ? GpuDtype::float64 : GpuDtype::float32,
+                                                  dialect == "hip" ? GpuDialect::hip : GpuDialect::cuda);
+    std::fputs(g.source.c_str(), stdout);
+    return 0;
+  }
+  throw Error("no problem named \"" + name + "\" in " + problems);
+}
+
+}  // namespace equifuse::cli
