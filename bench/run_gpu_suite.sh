@@ -2,7 +2,7 @@
 # One command for a GPU machine: build with the CUDA backend, run the GPU tests (and, in the same
 # breath, the CPU suite against the e3nn installed there), compute-sanitizer on a subset, then the
 # benchmark of equifuse and e3nn on every problem. Results go to $OUT (default build-gpu/out).
-#   bench/run_gpu_suite.sh test|bench|all
+#   bench/run_gpu_suite.sh test|bench|bench-equifuse|bench-e3nn|all
 # Optional: EQUIFUSE_DEPS=<folder with include/nlohmann and googletest/> for machines without
 # those packages; EQUIFUSE_KERNEL_CACHE=<folder> to reuse kernels compiled by `equifuse precompile`.
 set -uo pipefail
@@ -30,7 +30,8 @@ cmake --build build-gpu -j "$(nproc)" >"$OUT/build.log" 2>&1 || { tail -40 "$OUT
 } >"$OUT/device.txt" 2>&1
 
 if [ "$stage" = test ] || [ "$stage" = all ]; then
-  (cd build-gpu && ctest -j 8 --output-on-failure -E 'cli\.tp_runs' >"$OUT/tests.log" 2>&1)
+  # shellcheck disable=SC2086
+  (cd build-gpu && ctest -j 8 --output-on-failure -E "cli\.tp_runs" ${EQUIFUSE_CTEST_ARGS:-} >"$OUT/tests.log" 2>&1)
   echo "tests: $(tail -n 20 "$OUT/tests.log" | grep -E 'tests passed|tests failed')"
   compute-sanitizer --tool memcheck --leak-check no build-gpu/tests/equifuse_gpu_tests \
     --gtest_filter='*modes_uvv_uvu_shared*:*modes_uuw_uuu_per_sample*:*mace_small*:*nequip_l1_32*' \
@@ -38,9 +39,16 @@ if [ "$stage" = test ] || [ "$stage" = all ]; then
   echo "memcheck: $(grep -E 'ERROR SUMMARY' "$OUT/memcheck.log" | tail -1)"
 fi
 
-if [ "$stage" = bench ] || [ "$stage" = all ]; then
-  build-gpu/bench/equifuse_tp_benchmark --batch 50000 --repeat 10 >"$OUT/equifuse.jsonl" 2>"$OUT/bench.err"
+# Extra benchmark arguments (e.g. --skip high-l6-32) come from EQUIFUSE_BENCH_ARGS.
+if [ "$stage" = bench ] || [ "$stage" = bench-equifuse ] || [ "$stage" = all ]; then
+  # shellcheck disable=SC2086
+  build-gpu/bench/equifuse_tp_benchmark --batch 50000 --repeat 10 ${EQUIFUSE_BENCH_ARGS:-} \
+    >"$OUT/equifuse.jsonl" 2>"$OUT/bench.err"
+fi
+if [ "$stage" = bench ] || [ "$stage" = bench-e3nn ] || [ "$stage" = all ]; then
   PYTHONUNBUFFERED=1 python3 bench/e3nn_benchmark.py --batch 50000 --dtype float32 >"$OUT/e3nn.jsonl" 2>>"$OUT/bench.err"
+fi
+if [ -s "$OUT/equifuse.jsonl" ] && [ -s "$OUT/e3nn.jsonl" ]; then
   python3 bench/report.py "$OUT/equifuse.jsonl" "$OUT/e3nn.jsonl" --plot "$OUT/speedup.png" >"$OUT/report.md"
   cat "$OUT/report.md"
 fi

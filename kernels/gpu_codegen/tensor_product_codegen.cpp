@@ -110,6 +110,8 @@ class Emitter {
     if (dialect_ == GpuDialect::hip) line("#include <hip/hip_runtime.h>");
     line(std::string("typedef ") + (double_ ? "double" : "float") + " T;");
     line("#define LANES " + std::to_string(warp_));
+    line(dialect_ == GpuDialect::hip ? "#define SHUFFLE_XOR(v, o) __shfl_xor(v, o)"
+                                     : "#define SHUFFLE_XOR(v, o) __shfl_xor_sync(0xffffffffu, v, o)");
     line("");
     row_kernel(GeneratedTensorProductSource::kForward, {Phase::forward},
                "const T* __restrict__ X, const T* __restrict__ Y, const T* __restrict__ W, T* __restrict__ OUT");
@@ -306,8 +308,9 @@ class Emitter {
     }
   }
 
-  // Channel loops of one instruction around path_body.
-  void instruction_body(Phase phase, const Instruction& ins) {
+  // Channel loops of one instruction around path_body. `split`: all lanes work on the same row of
+  // the target and share its first summed loop (the caller reduces across the warp).
+  void instruction_body(Phase phase, const Instruction& ins, bool split = false) {
     const MulIrrep& a = p_.irreps_in1()[ins.i_in1];
     const MulIrrep& b = p_.irreps_in2()[ins.i_in2];
     const MulIrrep& c = p_.irreps_out()[ins.i_out];
@@ -316,8 +319,16 @@ class Emitter {
          std::to_string(ins.i_out) + ", " + to_string(ins.mode) + "): " + a.ir.to_string() + " x " +
          b.ir.to_string() + " -> " + c.ir.to_string());
     open("");
-    for (const auto& [var, bound] : cp.loops) open("for (int " + var + " = 0; " + var + " < " + std::to_string(bound) + "; ++" + var + ")");
+    for (std::size_t n = 0; n < cp.loops.size(); ++n) {
+      const auto& [var, bound] = cp.loops[n];
+      const bool strided = split && n == 0;
+      open("for (int " + var + " = " + (strided ? "lane" : "0") + "; " + var + " < " + std::to_string(bound) +
+           "; " + (strided ? var + " += LANES" : "++" + var) + ")");
+    }
+    const bool lane0_only = split && cp.loops.empty();  // nothing to share: one lane computes
+    if (lane0_only) open("if (lane == 0)");
     path_body(phase, ins, cp);
+    if (lane0_only) close();
     for (std::size_t n = 0; n < cp.loops.size(); ++n) close();
     close();
   }
@@ -361,14 +372,25 @@ class Emitter {
         close();
         continue;
       }
-      open("for (int c = lane; c < " + std::to_string(m.mul) + "; c += LANES)");
+      // Blocks with few rows (the spherical harmonics of MACE and NequIP have multiplicity 1):
+      // instead of one lane per row, the whole warp shares each row's sums and reduces them.
+      const bool split = 2 * m.mul <= warp_;
+      open(split ? "for (int c = 0; c < " + std::to_string(m.mul) + "; ++c)"
+                 : "for (int c = lane; c < " + std::to_string(m.mul) + "; c += LANES)");
       std::string decl = "T";
       for (int e = 0; e < d; ++e) decl += std::string(e ? "," : "") + " acc" + std::to_string(e) + " = 0";
       line(decl + ";");
-      for (const Instruction* ins : feeding) instruction_body(phase, *ins);
+      for (const Instruction* ins : feeding) instruction_body(phase, *ins, split);
+      if (split) {
+        open("for (int offset = LANES / 2; offset > 0; offset /= 2)");
+        for (int e = 0; e < d; ++e) line(indexed("acc", e) + " += SHUFFLE_XOR(" + indexed("acc", e) + ", offset);");
+        close();
+        open("if (lane == 0)");
+      }
       for (int e = 0; e < d; ++e)
         line(dst + "[" + std::to_string(offset) + "+c*" + std::to_string(d) + "+" + std::to_string(e) + "] = acc" +
              std::to_string(e) + ";");
+      if (split) close();
       close();
     }
   }

@@ -8,7 +8,10 @@
 //  * a kernel is a sequence of phases; each phase writes one output buffer block by block, and
 //    within a block every lane owns distinct rows (the output channel for `out`, u for grad_x,
 //    v for grad_y, one weight element for grad_weights) and sums over the other channels, so no
-//    atomics or barriers are needed inside a row;
+//    atomics or barriers are needed inside a row; blocks with fewer rows than half a warp (the
+//    edge spherical harmonics of MACE and NequIP, multiplicity 1) are instead shared by the whole
+//    warp, which splits the sum over channels and reduces it with warp shuffles;
+//  * the HIP dialect assumes 64-wide wavefronts (CDNA);
 //  * gradients of shared weights are sums over the batch: a separate reduction kernel with one
 //    thread per weight element over a chunk of rows, combined with atomicAdd.
 #pragma once
@@ -22,7 +25,7 @@ namespace equifuse {
 enum class GpuDialect { cuda, hip };
 enum class GpuDtype { float32, float64 };
 
-inline constexpr int kGeneratorVersion = 1;
+inline constexpr int kGeneratorVersion = 2;
 
 struct GeneratedTensorProductSource {
   std::string source;
