@@ -34,7 +34,7 @@ if [ "$stage" = test ] || [ "$stage" = all ]; then
   (cd build-gpu && ctest -j 8 --output-on-failure -E "cli\.tp_runs" ${EQUIFUSE_CTEST_ARGS:-} >"$OUT/tests.log" 2>&1)
   echo "tests: $(tail -n 20 "$OUT/tests.log" | grep -E 'tests passed|tests failed')"
   compute-sanitizer --tool memcheck --leak-check no build-gpu/tests/equifuse_gpu_tests \
-    --gtest_filter='*modes_uvv_uvu_shared*:*modes_uuw_uuu_per_sample*:*mace_small*:*nequip_l1_32*' \
+    --gtest_filter='*uvv_uvu_unweighted_shared*:*uuw_uuu_per_sample*:*mace_small*:*nequip_l1_32*' \
     >"$OUT/memcheck.log" 2>&1
   echo "memcheck: $(grep -E 'ERROR SUMMARY' "$OUT/memcheck.log" | tail -1)"
 fi

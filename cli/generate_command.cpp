@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "cli/commands.hpp"
+#include "cli/option_value.hpp"
 #include "kernels/common/error.hpp"
 #include "kernels/gpu_codegen/tensor_product_codegen.hpp"
 #include "kernels/tensor_product/problem_json.hpp"
@@ -15,10 +16,7 @@ int generate_command(const std::vector<std::string>& args) {
   std::string problems = EQUIFUSE_DEFAULT_PROBLEMS, name, dialect = "cuda", dtype = "float32";
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
-    const auto value = [&]() -> const std::string& {
-      if (i + 1 >= args.size()) throw Error(a + " needs a value");
-      return args[++i];
-    };
+    const auto value = [&]() -> const std::string& { return option_value(args, i); };
     if (a == "--problems") problems = value();
     else if (a == "--name") name = value();
     else if (a == "--dialect") dialect = value();

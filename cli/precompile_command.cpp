@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "cli/commands.hpp"
+#include "cli/option_value.hpp"
 #include "kernels/common/error.hpp"
 #include "kernels/tensor_product/problem_json.hpp"
 #ifdef EQUIFUSE_HAVE_CUDA
@@ -24,10 +25,7 @@ int precompile_command(const std::vector<std::string>& args) {
   std::vector<std::string> dtypes = {"float32", "float64"};
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
-    const auto value = [&]() -> const std::string& {
-      if (i + 1 >= args.size()) throw Error(a + " needs a value");
-      return args[++i];
-    };
+    const auto value = [&]() -> const std::string& { return option_value(args, i); };
     if (a == "--problems") problems = value();
     else if (a == "--name") names.push_back(value());
     else if (a == "--dtype") dtypes = {value()};

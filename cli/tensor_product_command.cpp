@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "cli/commands.hpp"
+#include "cli/option_value.hpp"
 #include "kernels/common/error.hpp"
 #include "kernels/tensor_product/problem_json.hpp"
 #include "kernels/tensor_product/tensor_product.hpp"
@@ -119,10 +120,7 @@ int tensor_product_command(const std::vector<std::string>& args) {
   bool list = false;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
-    const auto value = [&]() -> const std::string& {
-      if (i + 1 >= args.size()) throw Error(a + " needs a value");
-      return args[++i];
-    };
+    const auto value = [&]() -> const std::string& { return option_value(args, i); };
     if (a == "-h" || a == "--help") {
       std::puts(kUsage);
       return 0;

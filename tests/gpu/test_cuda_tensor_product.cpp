@@ -14,6 +14,7 @@
 
 #include "kernels/tensor_product/problem_json.hpp"
 #include "kernels/tensor_product/tensor_product.hpp"
+#include "tests/support/test_problems.hpp"
 #include "tests/support/test_support.hpp"
 
 namespace equifuse {
@@ -22,36 +23,15 @@ namespace {
 using testing::random_vector;
 using testing::relative_error;
 
-struct GpuCase {
-  std::string name;
-  TensorProductProblem problem;
-};
+using GpuCase = testing::NamedTestProblem;
 
 std::vector<GpuCase> gpu_cases() {
-  std::vector<GpuCase> cases;
-  for (bool shared : {true, false}) {
-    const std::string s = shared ? "_shared" : "_per_sample";
-    TensorProductOptions o{.shared_weights = shared};
-    cases.push_back({"modes_uvv_uvu" + s,
-                     TensorProductProblem(Irreps::parse("3x0e+2x1o"), Irreps::parse("4x0e+4x1o"),
-                                          Irreps::parse("4x1o+3x1o+4x0e+2x2e"),
-                                          {{0, 1, 0, ConnectionMode::uvv, true},
-                                           {1, 0, 0, ConnectionMode::uvv, false},
-                                           {0, 1, 1, ConnectionMode::uvu, false},
-                                           {1, 1, 2, ConnectionMode::uvv, true}},
-                                          o)});
-    cases.push_back({"modes_uuw_uuu" + s,
-                     TensorProductProblem(Irreps::parse("3x1o+3x2e"), Irreps::parse("3x1o+3x0e"),
-                                          Irreps::parse("2x0e+3x1e+1x2e+3x2e"),
-                                          {{0, 0, 0, ConnectionMode::uuw, true},
-                                           {0, 0, 1, ConnectionMode::uuu, true},
-                                           {1, 1, 2, ConnectionMode::uuw, false},
-                                           {1, 1, 3, ConnectionMode::uuu, false},
-                                           {0, 0, 3, ConnectionMode::uuu, true, 0.5}},
-                                          o)});
-    cases.push_back({"uvw_many_lanes" + s,
+  std::vector<GpuCase> cases = testing::connection_mode_problems();
+  for (bool shared : {true, false}) {  // more channels than lanes in a warp
+    cases.push_back({std::string("uvw_many_lanes") + (shared ? "_shared" : "_per_sample"),
                      fully_connected_tensor_product(Irreps::parse("37x0e+33x1o"), Irreps::parse("0e+1o"),
-                                                    Irreps::parse("35x0e+40x1o+3x1e"), o)});
+                                                    Irreps::parse("35x0e+40x1o+3x1e"),
+                                                    {.shared_weights = shared})});
   }
   const ProblemSet set = load_problem_set(EQUIFUSE_SOURCE_DIR "/bench/problems.json");
   const char* all = std::getenv("EQUIFUSE_GPU_TEST_ALL");

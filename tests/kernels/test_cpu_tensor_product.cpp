@@ -6,6 +6,7 @@
 #include "kernels/common/error.hpp"
 #include "kernels/rotation/wigner_d.hpp"
 #include "kernels/tensor_product/tensor_product.hpp"
+#include "tests/support/test_problems.hpp"
 #include "tests/support/test_support.hpp"
 
 namespace equifuse {
@@ -15,41 +16,7 @@ using testing::dot;
 using testing::random_vector;
 using testing::relative_error;
 
-struct NamedCase {
-  std::string name;
-  TensorProductProblem problem;
-};
-
-// One problem per connection mode (weighted and unweighted paths), shared and per-sample.
-std::vector<NamedCase> problems() {
-  std::vector<NamedCase> out;
-  for (bool shared : {true, false}) {
-    const std::string s = shared ? " shared" : " per-sample";
-    TensorProductOptions o{.shared_weights = shared};
-    out.push_back({"uvw" + s, fully_connected_tensor_product(Irreps::parse("3x0e+2x1o+1x2e"),
-                                                             Irreps::parse("1x0e+2x1o+1x2e"),
-                                                             Irreps::parse("2x0e+3x1o+2x2e+1x3o+1x1e"), o)});
-    out.push_back({"uvu" + s, channelwise_tensor_product(Irreps::parse("5x0e+5x1o+3x2e"), Irreps::parse("0e+1o+2e"),
-                                                         Irreps::parse("0e+1o+2e+1e"), o)});
-    out.push_back({"uvv+uvu unweighted" + s,
-                   TensorProductProblem(Irreps::parse("3x0e+2x1o"), Irreps::parse("4x0e+4x1o"),
-                                        Irreps::parse("4x1o+3x1o+4x0e"),
-                                        {{0, 1, 0, ConnectionMode::uvv, true},
-                                         {1, 0, 0, ConnectionMode::uvv, false},
-                                         {0, 1, 1, ConnectionMode::uvu, false},
-                                         {1, 1, 2, ConnectionMode::uvv, true}},
-                                        o)});
-    out.push_back({"uuw+uuu" + s, TensorProductProblem(Irreps::parse("3x1o+3x2e"), Irreps::parse("3x1o+3x0e"),
-                                                       Irreps::parse("2x0e+3x1e+1x2e+3x2e"),
-                                                       {{0, 0, 0, ConnectionMode::uuw, true},
-                                                        {0, 0, 1, ConnectionMode::uuu, true},
-                                                        {1, 1, 2, ConnectionMode::uuw, false},
-                                                        {1, 1, 3, ConnectionMode::uuu, false},
-                                                        {0, 0, 3, ConnectionMode::uuu, true, 0.5}},
-                                                       o)});
-  }
-  return out;
-}
+std::vector<testing::NamedTestProblem> problems() { return testing::connection_mode_problems(); }
 
 struct Inputs {
   std::vector<double> x, y, w, g, ggx, ggy, ggw;
@@ -82,17 +49,7 @@ TEST_P(CpuTensorProductTest, BackwardMatchesFiniteDifferences) {
   // The loss is linear in each argument, so central differences are exact up to rounding.
   const double h = 1e-3;
   for (auto [buffer, grad, name] : {std::tuple{&in.x, &gx, "x"}, {&in.y, &gy, "y"}, {&in.w, &gw, "w"}}) {
-    std::vector<double> fd(buffer->size());
-    for (std::size_t i = 0; i < buffer->size(); ++i) {
-      const double keep = (*buffer)[i];
-      (*buffer)[i] = keep + h;
-      const double lp = loss();
-      (*buffer)[i] = keep - h;
-      const double lm = loss();
-      (*buffer)[i] = keep;
-      fd[i] = (lp - lm) / (2 * h);
-    }
-    EXPECT_LT(relative_error(*grad, fd), 1e-9) << name;
+    EXPECT_LT(relative_error(*grad, testing::finite_difference_gradient(*buffer, loss, h)), 1e-9) << name;
   }
 }
 
@@ -116,17 +73,7 @@ TEST_P(CpuTensorProductTest, DoubleBackwardMatchesFiniteDifferences) {
   const double h = 1e-3;  // L2 is at most quadratic in any one argument: central differences are exact
   for (auto [buffer, grad, name] :
        {std::tuple{&in.x, &dx, "x"}, {&in.y, &dy, "y"}, {&in.w, &dw, "w"}, {&in.g, &dg, "grad_out"}}) {
-    std::vector<double> fd(buffer->size());
-    for (std::size_t i = 0; i < buffer->size(); ++i) {
-      const double keep = (*buffer)[i];
-      (*buffer)[i] = keep + h;
-      const double lp = l2();
-      (*buffer)[i] = keep - h;
-      const double lm = l2();
-      (*buffer)[i] = keep;
-      fd[i] = (lp - lm) / (2 * h);
-    }
-    EXPECT_LT(relative_error(*grad, fd), 1e-9) << name;
+    EXPECT_LT(relative_error(*grad, testing::finite_difference_gradient(*buffer, l2, h)), 1e-9) << name;
   }
 }
 

@@ -35,4 +35,20 @@ double dot(const A& a, const B& b) {
   return s;
 }
 
+// Central differences of loss() with respect to every element of `buffer` (restored after).
+template <typename Loss>
+std::vector<double> finite_difference_gradient(std::vector<double>& buffer, Loss&& loss, double h) {
+  std::vector<double> fd(buffer.size());
+  for (std::size_t i = 0; i < buffer.size(); ++i) {
+    const double keep = buffer[i];
+    buffer[i] = keep + h;
+    const double plus = loss();
+    buffer[i] = keep - h;
+    const double minus = loss();
+    buffer[i] = keep;
+    fd[i] = (plus - minus) / (2 * h);
+  }
+  return fd;
+}
+
 }  // namespace equifuse::testing
