@@ -40,10 +40,14 @@ CudaTensorProduct<T>::CudaTensorProduct(const TensorProductProblem& problem) : T
     check(cudaLibraryGetKernel(&k, library_, name), name);
   };
   get(forward_, GeneratedTensorProductSource::kForward);
-  get(backward_, GeneratedTensorProductSource::kBackward);
   get(backward_weights_, GeneratedTensorProductSource::kBackwardWeights);
-  get(double_backward_, GeneratedTensorProductSource::kDoubleBackward);
   get(double_backward_weights_, GeneratedTensorProductSource::kDoubleBackwardWeights);
+  const auto get_phases = [&](std::vector<cudaKernel_t>& kernels, const char* base, int count) {
+    kernels.resize(count);
+    for (int k = 0; k < count; ++k) get(kernels[k], GeneratedTensorProductSource::phase_kernel(base, k).c_str());
+  };
+  get_phases(backward_, GeneratedTensorProductSource::kBackward, generated.backward_kernels);
+  get_phases(double_backward_, GeneratedTensorProductSource::kDoubleBackward, generated.double_backward_kernels);
 }
 
 template <typename T>
@@ -89,7 +93,7 @@ void CudaTensorProduct<T>::run_backward(std::size_t batch, const TensorProductBa
   void *g = device_pointer(a.grad_out), *gx = device_pointer(a.grad_x), *gy = device_pointer(a.grad_y);
   void* gw = device_pointer(a.grad_weights);
   void* args[] = {&n, &x, &y, &w, &g, &gx, &gy, &gw};
-  launch_rows(backward_, batch, args);
+  for (cudaKernel_t k : backward_) launch_rows(k, batch, args);
   if (this->problem().shared_weights() && gw != nullptr) {
     check(cudaMemsetAsync(gw, 0, a.grad_weights.size_bytes(), stream_), "clear grad_weights");
     void* wargs[] = {&n, &x, &y, &g, &gw};
@@ -105,7 +109,7 @@ void CudaTensorProduct<T>::run_double_backward(std::size_t batch, const TensorPr
   void *ggw = device_pointer(a.grad_grad_weights), *dx = device_pointer(a.grad_x), *dy = device_pointer(a.grad_y);
   void *dw = device_pointer(a.grad_weights), *dg = device_pointer(a.grad_grad_out);
   void* args[] = {&n, &x, &y, &w, &g, &ggx, &ggy, &ggw, &dx, &dy, &dw, &dg};
-  launch_rows(double_backward_, batch, args);
+  for (cudaKernel_t k : double_backward_) launch_rows(k, batch, args);
   if (this->problem().shared_weights() && dw != nullptr) {
     check(cudaMemsetAsync(dw, 0, a.grad_weights.size_bytes(), stream_), "clear grad_weights");
     void* wargs[] = {&n, &x, &y, &g, &ggx, &ggy, &dw};

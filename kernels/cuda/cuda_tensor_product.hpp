@@ -6,6 +6,8 @@
 
 #include <cuda_runtime_api.h>
 
+#include <vector>
+
 #include "kernels/tensor_product/tensor_product.hpp"
 
 namespace equifuse {
@@ -27,8 +29,8 @@ class CudaTensorProduct final : public TensorProduct<T> {
 
  private:
   cudaLibrary_t library_ = nullptr;
-  cudaKernel_t forward_ = nullptr, backward_ = nullptr, backward_weights_ = nullptr;
-  cudaKernel_t double_backward_ = nullptr, double_backward_weights_ = nullptr;
+  cudaKernel_t forward_ = nullptr, backward_weights_ = nullptr, double_backward_weights_ = nullptr;
+  std::vector<cudaKernel_t> backward_, double_backward_;  // one kernel per phase, run in order
   cudaStream_t stream_ = nullptr;
   int compute_capability_ = 0;
   int multiprocessors_ = 1;

@@ -121,14 +121,28 @@ class Emitter {
       backward.push_back(Phase::grad_weights);
       double_backward.push_back(Phase::dd_weights);
     }
-    row_kernel(GeneratedTensorProductSource::kBackward, backward,
-               "const T* __restrict__ X, const T* __restrict__ Y, const T* __restrict__ W, "
-               "const T* __restrict__ G, T* __restrict__ GX, T* __restrict__ GY, T* __restrict__ GW");
-    row_kernel(GeneratedTensorProductSource::kDoubleBackward, double_backward,
-               "const T* __restrict__ X, const T* __restrict__ Y, const T* __restrict__ W, "
-               "const T* __restrict__ G, const T* __restrict__ GGX, const T* __restrict__ GGY, "
-               "const T* __restrict__ GGW, T* __restrict__ DX, T* __restrict__ DY, T* __restrict__ DW, "
-               "T* __restrict__ DG");
+    // Large problems get one kernel per phase: kernels holding several phases of them made ptxas
+    // fall back to 32 registers with kilobytes of spills per thread. Small problems keep the
+    // phases in one kernel, which reuses each row's inputs from cache (faster there on an H100).
+    const auto emit_kernels = [&](const char* base, const std::vector<Phase>& phases, const char* params) {
+      if (!split_phases()) {
+        row_kernel(GeneratedTensorProductSource::phase_kernel(base, 0).c_str(), phases, params);
+        return 1;
+      }
+      for (std::size_t k = 0; k < phases.size(); ++k)
+        row_kernel(GeneratedTensorProductSource::phase_kernel(base, k).c_str(), {phases[k]}, params);
+      return static_cast<int>(phases.size());
+    };
+    backward_kernels_ = emit_kernels(
+        GeneratedTensorProductSource::kBackward, backward,
+        "const T* __restrict__ X, const T* __restrict__ Y, const T* __restrict__ W, "
+        "const T* __restrict__ G, T* __restrict__ GX, T* __restrict__ GY, T* __restrict__ GW");
+    double_backward_kernels_ = emit_kernels(
+        GeneratedTensorProductSource::kDoubleBackward, double_backward,
+        "const T* __restrict__ X, const T* __restrict__ Y, const T* __restrict__ W, "
+        "const T* __restrict__ G, const T* __restrict__ GGX, const T* __restrict__ GGY, "
+        "const T* __restrict__ GGW, T* __restrict__ DX, T* __restrict__ DY, T* __restrict__ DW, "
+        "T* __restrict__ DG");
     weight_reduction_kernel(GeneratedTensorProductSource::kBackwardWeights, Phase::grad_weights,
                             "const T* __restrict__ X, const T* __restrict__ Y, const T* __restrict__ G, "
                             "T* __restrict__ GW");
@@ -142,6 +156,11 @@ class Emitter {
   const TensorProductProblem& p_;
   bool double_;
   GpuDialect dialect_;
+
+ public:
+  int backward_kernels_ = 0, double_backward_kernels_ = 0;
+
+ private:
   int warp_;
   std::ostringstream out_;
   int indent_ = 0;
@@ -160,6 +179,14 @@ class Emitter {
     char buf[64];
     std::snprintf(buf, sizeof buf, double_ ? "%.17e" : "%.9ef", v);
     return buf;
+  }
+
+  // Measured on an H100 (bench/results/2026-11-24-h100-generator-v3): splitting pays above about
+  // 300 CG nonzeros in the problem, counting float64 values twice (two registers each).
+  bool split_phases() const {
+    std::size_t nonzeros = 0;
+    for (const Instruction& ins : p_.instructions()) nonzeros += ins.cg->nonzeros.size();
+    return nonzeros * (double_ ? 2 : 1) > 300;
   }
 
   bool usable(const Instruction& ins) const {
@@ -395,7 +422,7 @@ class Emitter {
     }
   }
 
-  void row_kernel(const char* name, const std::vector<Phase>& phases, const std::string& params) {
+  void row_kernel(const std::string& name, const std::vector<Phase>& phases, const std::string& params) {
     open("extern \"C\" __global__ void __launch_bounds__(" + std::to_string(128) + ") " + name + "(long batch, " + params + ")");
     line("const int lane = threadIdx.x % LANES;");
     line("const long rows_per_block = blockDim.x / LANES;");
@@ -462,7 +489,10 @@ GeneratedTensorProductSource generate_tensor_product_source(const TensorProductP
                                                             GpuDtype dtype, GpuDialect dialect) {
   GeneratedTensorProductSource g;
   g.warp_size = dialect == GpuDialect::hip ? 64 : 32;
-  g.source = Emitter(problem, dtype, dialect, g.warp_size).generate();
+  Emitter emitter(problem, dtype, dialect, g.warp_size);
+  g.source = emitter.generate();
+  g.backward_kernels = emitter.backward_kernels_;
+  g.double_backward_kernels = emitter.double_backward_kernels_;
   return g;
 }
 

@@ -5,7 +5,7 @@
 //
 // Kernel organisation (generator version kGeneratorVersion):
 //  * one warp (wavefront) per batch row, grid-stride over rows;
-//  * a kernel is a sequence of phases; each phase writes one output buffer block by block, and
+//  * each phase (one kernel) writes one output buffer block by block, and
 //    within a block every lane owns distinct rows (the output channel for `out`, u for grad_x,
 //    v for grad_y, one weight element for grad_weights) and sums over the other channels, so no
 //    atomics or barriers are needed inside a row; blocks with fewer rows than half a warp (the
@@ -25,7 +25,7 @@ namespace equifuse {
 enum class GpuDialect { cuda, hip };
 enum class GpuDtype { float32, float64 };
 
-inline constexpr int kGeneratorVersion = 2;
+inline constexpr int kGeneratorVersion = 3;
 
 struct GeneratedTensorProductSource {
   std::string source;
@@ -41,6 +41,11 @@ struct GeneratedTensorProductSource {
   static constexpr const char* kBackwardWeights = "equifuse_tp_backward_weights";
   static constexpr const char* kDoubleBackward = "equifuse_tp_double_backward";
   static constexpr const char* kDoubleBackwardWeights = "equifuse_tp_double_backward_weights";
+  // Backward and double backward are sequences of kernels, one per phase, all taking the
+  // arguments above: phase_kernel(kBackward, k) for k < backward_kernels, likewise double backward.
+  int backward_kernels = 0;
+  int double_backward_kernels = 0;
+  static std::string phase_kernel(const char* base, std::size_t k) { return std::string(base) + "_" + std::to_string(k); }
   int warp_size = 32;
   int threads_per_block = 128;
 };

@@ -27,6 +27,16 @@ TEST(KernelGenerator, SpecialisedAndDeterministic) {
   EXPECT_NE(a.source.find("typedef float T;"), std::string::npos);
   EXPECT_NE(a.source.find(GeneratedTensorProductSource::kForward), std::string::npos);
   EXPECT_NE(a.source.find(GeneratedTensorProductSource::kDoubleBackwardWeights), std::string::npos);
+  // A small problem keeps its phases in one kernel; a large one gets one kernel per phase
+  // (grad_x, grad_y, per-sample grad_W; dx, dy, dg, dW).
+  EXPECT_EQ(a.backward_kernels, 1);
+  EXPECT_EQ(a.double_backward_kernels, 1);
+  const auto large = generate_tensor_product_source(benchmark_problem("nequip-l3-32"), GpuDtype::float32,
+                                                    GpuDialect::cuda);
+  EXPECT_EQ(large.backward_kernels, 3);
+  EXPECT_EQ(large.double_backward_kernels, 4);
+  EXPECT_NE(large.source.find(GeneratedTensorProductSource::phase_kernel(GeneratedTensorProductSource::kBackward, 2)),
+            std::string::npos);
   const auto d = generate_tensor_product_source(p, GpuDtype::float64, GpuDialect::cuda);
   EXPECT_NE(d.source.find("typedef double T;"), std::string::npos);
   const auto h = generate_tensor_product_source(p, GpuDtype::float32, GpuDialect::hip);
