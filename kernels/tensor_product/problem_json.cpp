@@ -41,7 +41,8 @@ InstructionSpec instruction_from_json(const nlohmann::json& t, std::size_t index
 
 }  // namespace
 
-TensorProductProblem problem_from_json(const nlohmann::json& spec) {
+// Builds the problem; JSON type errors surface as nlohmann exceptions (see problem_from_json).
+static TensorProductProblem problem_from_json_fields(const nlohmann::json& spec) {
   if (spec.contains("instructions")) {
     TensorProductOptions options;
     if (spec.contains("irrep_normalization"))
@@ -80,6 +81,14 @@ TensorProductProblem problem_from_json(const nlohmann::json& spec) {
               mode + "\"");
 }
 
+TensorProductProblem problem_from_json(const nlohmann::json& spec) {
+  try {
+    return problem_from_json_fields(spec);
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(std::string("problem description has a field of the wrong type: ") + e.what());
+  }
+}
+
 nlohmann::json problem_to_json(const TensorProductProblem& problem) {
   nlohmann::json instructions = nlohmann::json::array();
   for (const Instruction& ins : problem.instructions()) {
@@ -105,12 +114,18 @@ ProblemSet load_problem_set(const std::string& path) {
     throw Error("problem set \"" + path + "\" is not valid JSON: " + e.what());
   }
   ProblemSet set;
-  set.batch = doc.value("batch", std::size_t{0});
+  try {
+    set.batch = doc.value("batch", std::size_t{0});
+  } catch (const nlohmann::json::exception& e) {
+    throw Error("problem set \"" + path + "\": \"batch\" must be a non-negative integer (" + e.what() + ")");
+  }
   if (!doc.contains("problems") || !doc.at("problems").is_array()) {
     throw Error("problem set \"" + path + "\" has no \"problems\" list");
   }
   for (const auto& entry : doc.at("problems")) {
-    const std::string name = entry.value("name", std::string("(unnamed)"));
+    const std::string name =
+        entry.is_object() && entry.contains("name") && entry.at("name").is_string() ? entry.at("name").get<std::string>()
+                                                                                    : std::string("(unnamed)");
     try {
       set.problems.push_back({name, problem_from_json(entry)});
     } catch (const Error& e) {

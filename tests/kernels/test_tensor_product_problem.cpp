@@ -113,6 +113,17 @@ TEST(TensorProductProblem, JsonRoundTripAndBadDescriptions) {
             }).find("instruction 0 must be"),
             std::string::npos);
   EXPECT_NE(error_of([] { load_problem_set("/nonexistent/problems.json"); }).find("cannot open"), std::string::npos);
+  // Wrongly typed fields are reported as bad input, not as internal errors.
+  EXPECT_NE(error_of([] {
+              problem_from_json(nlohmann::json{{"irreps_in1", "1x0e"}, {"irreps_in2", "1x0e"}, {"irreps_out", "1x0e"},
+                                               {"instructions", nlohmann::json::array()}, {"shared_weights", "yes"}});
+            }).find("wrong type"),
+            std::string::npos);
+  EXPECT_NE(error_of([] {
+              problem_from_json(nlohmann::json{{"in1", "1x0e"}, {"in2", "1x0e"}, {"out_filter", "0e"}, {"mode", "uvu"},
+                                               {"weights", 3}});
+            }).find("wrong type"),
+            std::string::npos);
 }
 
 TEST(TensorProductProblem, LoadsTheBenchmarkSet) {
