@@ -1,69 +1,129 @@
 #!/usr/bin/env python3
-"""Joins benchmark JSON lines (equifuse_tp_benchmark and e3nn_benchmark.py output) into a
-markdown table and a plot: time per call, speed-up over each peer, achieved FLOP/s and bytes/s,
-and the fraction of the roofline reached (FLOP and byte model in bench/README.md)."""
+"""Markdown report and plot of one benchmark run.
+
+Inputs: --model FILE, the JSON lines of equifuse_tp_benchmark (C++ API timings, with the FLOP and
+byte model of bench/README.md), and any number of JSON-line files of peer_benchmark.py or
+e3nn_benchmark.py (one line per implementation, problem, dtype and direction). Speed-ups are
+peer time / equifuse time, equifuse timed the same way as the peer (through PyTorch) when the
+peer files hold an "equifuse" implementation, else the C++ timing. FLOP/s, bytes/s and the
+roofline column use the C++ timing (kernels alone).
+"""
 
 import argparse
 import json
 from collections import defaultdict
 
+TARGET_PROBLEMS = ("mace-", "nequip-")
+
+
+def read_lines(path):
+    with open(path) as f:
+        return [json.loads(line) for line in f if line.startswith("{")]
+
+
+def fmt_ms(ms):
+    return f"{ms:.3f}" if ms is not None else "n/a"
+
 
 def main():
-    p = argparse.ArgumentParser()
-    p.add_argument("ours")
-    p.add_argument("peers", nargs="*")
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--model", required=True, help="equifuse_tp_benchmark JSON lines")
+    p.add_argument("peers", nargs="*", help="peer_benchmark.py / e3nn_benchmark.py JSON lines")
     p.add_argument("--peak-fp32-tflops", type=float, default=67.0)  # H100 SXM, non-tensor FP32
     p.add_argument("--peak-fp64-tflops", type=float, default=34.0)  # H100 SXM, non-tensor FP64
     p.add_argument("--bandwidth-tbs", type=float, default=3.0)      # measured device-to-device copy
     p.add_argument("--plot")
     a = p.parse_args()
-    ours = [json.loads(l) for l in open(a.ours) if l.startswith("{")]
-    peers = defaultdict(dict)
+
+    model = {(r["problem"], r["dtype"], r["direction"]): r for r in read_lines(a.model)}
+    times, errors, status = defaultdict(dict), defaultdict(dict), defaultdict(dict)
     names = []
-    for f in a.peers:
-        for l in open(f):
-            if l.startswith("{"):
-                r = json.loads(l)
-                peers[r["implementation"]][(r["problem"], r["dtype"], r["direction"])] = r["ms"]
-                if r["implementation"] not in names:
-                    names.append(r["implementation"])
-    header = "| problem | dtype | direction | equifuse ms | " + " | ".join(f"{n} ms | speed-up vs {n}" for n in names)
-    header += " | TFLOP/s | TB/s | roofline |"
-    print(header)
-    print("|" + "---|" * (header.count("|") - 1))
-    rows = []
-    for r in ours:
-        key = (r["problem"], r["dtype"], r["direction"])
+    for path in a.peers:
+        for r in read_lines(path):
+            key = (r["problem"], r["dtype"], r["direction"])
+            name = r["implementation"]
+            times[name][key] = r.get("ms")
+            errors[name][key] = r.get("rel_error")
+            status[name][key] = r.get("status", "ok")
+            if name not in names:
+                names.append(name)
+    peers = [n for n in names if n != "equifuse"]
+
+    def ours(key):
+        t = times["equifuse"].get(key)
+        return t if t is not None else model[key]["ms"]
+
+    def speedup(name, key):
+        t, o = times[name].get(key), ours(key)
+        return t / o if t is not None and o else None
+
+    print("## Time per call and speed-up (peer time / equifuse time)\n")
+    header = ["problem", "dtype", "direction", "equifuse ms", "equifuse C++ ms"]
+    for n in peers:
+        header += [f"{n} ms", f"vs {n}"]
+    header += ["TFLOP/s", "TB/s", "roofline"]
+    print("| " + " | ".join(header) + " |")
+    print("|" + "---|" * len(header))
+    for key, r in model.items():
         s = r["ms"] / 1e3
-        tflops, tbs = r["flops"] / s / 1e12, r["bytes"] / s / 1e12
         peak = a.peak_fp64_tflops if r["dtype"] == "float64" else a.peak_fp32_tflops
         floor = max(r["flops"] / (peak * 1e12), r["bytes"] / (a.bandwidth_tbs * 1e12))
-        cells = [r["problem"], r["dtype"], r["direction"], f"{r['ms']:.3f}"]
-        for n in names:
-            pm = peers[n].get(key)
-            cells += [f"{pm:.3f}" if pm else "n/a", f"{pm / r['ms']:.2f}x" if pm else "n/a"]
-        cells += [f"{tflops:.2f}", f"{tbs:.2f}", f"{floor / s:.0%}"]
+        cells = [*key, fmt_ms(ours(key)), fmt_ms(r["ms"])]
+        for n in peers:
+            x = speedup(n, key)
+            cells += [fmt_ms(times[n].get(key)), f"{x:.2f}x" if x else "n/a"]
+        cells += [f"{r['flops'] / s / 1e12:.2f}", f"{r['bytes'] / s / 1e12:.2f}", f"{floor / s:.0%}"]
         print("| " + " | ".join(cells) + " |")
-        rows.append((key, r["ms"], {n: peers[n].get(key) for n in names}))
+
+    print("\n## Correctness: largest relative error against the CPU float64 reference\n")
+    print("max |a - ref| / max |ref| over the outputs of the direction, on the checked rows; "
+          "a failure shows its status.\n")
+    print("| implementation | problem | dtype | forward | backward | double backward |")
+    print("|---|---|---|---|---|---|")
+    seen = sorted({(k[0], k[1]) for n in names for k in times[n]}, key=lambda k: (k[1], k[0]))
+    for n in names:
+        for problem, dtype in seen:
+            cells = []
+            for d in ("forward", "backward", "double_backward"):
+                key = (problem, dtype, d)
+                e, st = errors[n].get(key), status[n].get(key)
+                cells.append(f"{e:.1e}" if e is not None else (st or "n/a")[:60])
+            print(f"| {n} | {problem} | {dtype} | " + " | ".join(cells) + " |")
+
+    print("\n## Targets on the MACE and NequIP problems (float32): smallest speed-up per peer\n")
+    print("| peer | forward | backward | double backward |")
+    print("|---|---|---|---|")
+    for n in peers:
+        cells = []
+        for d in ("forward", "backward", "double_backward"):
+            xs = [(speedup(n, k), k[0]) for k in model if k[1] == "float32" and k[2] == d
+                  and k[0].startswith(TARGET_PROBLEMS) and speedup(n, k)]
+            cells.append(f"{min(xs)[0]:.2f}x ({min(xs)[1]})" if xs else "n/a")
+        print(f"| {n} | " + " | ".join(cells) + " |")
+
     if a.plot:
         import matplotlib
+
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
-        sel = [r for r in rows if r[0][1] == "float32"]
-        fig, axes = plt.subplots(1, 3, figsize=(18, 6), sharey=False)
-        for ax, direction in zip(axes, ["forward", "backward", "double_backward"]):
-            d = [r for r in sel if r[0][2] == direction]
-            labels = [r[0][0] for r in d]
-            for n in names:
-                ax.barh([i + 0.2 for i in range(len(d))], [(r[2][n] or 0) / r[1] for r in d], 0.4, label=f"speed-up vs {n}")
+
+        keys = [k for k in model if k[1] == "float32"]
+        fig, axes = plt.subplots(1, 3, figsize=(20, 7))
+        for ax, d in zip(axes, ("forward", "backward", "double_backward")):
+            rows = [k for k in keys if k[2] == d]
+            width = 0.8 / max(1, len(peers))
+            for i, n in enumerate(peers):
+                ax.barh([j + i * width for j in range(len(rows))], [speedup(n, k) or 0 for k in rows],
+                        width, label=f"vs {n}")
             ax.axvline(1.0, color="k", lw=0.8)
-            ax.set_yticks(range(len(d)))
-            ax.set_yticklabels(labels)
+            ax.set_yticks([j + 0.4 - width / 2 for j in range(len(rows))])
+            ax.set_yticklabels([k[0] for k in rows])
             ax.set_xscale("log")
-            ax.set_title(f"{direction}, float32")
-            ax.legend()
+            ax.set_xlabel("speed-up of equifuse (peer time / equifuse time)")
+            ax.set_title(f"{d}, float32, H100")
+            ax.legend(fontsize=8)
         fig.tight_layout()
-        fig.savefig(a.plot, dpi=120)
+        fig.savefig(a.plot, dpi=110)
 
 
 if __name__ == "__main__":

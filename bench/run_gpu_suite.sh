@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
-# One command for a GPU machine: build with the CUDA backend, run the GPU tests (and, in the same
-# breath, the CPU suite against the e3nn installed there), compute-sanitizer on a subset, then the
-# benchmark of equifuse and e3nn on every problem. Results go to $OUT (default build-gpu/out).
-#   bench/run_gpu_suite.sh test|bench|bench-equifuse|bench-e3nn|all
+# One command for a GPU machine: build with the CUDA backend and the PyTorch frontend, run the GPU
+# tests (and, in the same breath, the CPU suite against the e3nn installed there), compute-sanitizer
+# on a subset, then the benchmark of equifuse (C++ API) and of equifuse, e3nn, OpenEquivariance and
+# cuEquivariance through PyTorch on every problem, and the report. Results go to $OUT (default
+# build-gpu/out).
+#   bench/run_gpu_suite.sh test|bench|bench-equifuse|bench-peers|report|all
+# Peers are whatever python3 imports: pip install openequivariance cuequivariance-torch
+# cuequivariance-ops-torch-cu13 (a missing one is reported as unavailable, not skipped silently).
 # Optional: EQUIFUSE_DEPS=<folder with include/nlohmann and googletest/> for machines without
-# those packages; EQUIFUSE_KERNEL_CACHE=<folder> to reuse kernels compiled by `equifuse precompile`.
+# those packages; EQUIFUSE_KERNEL_CACHE=<folder> to reuse kernels compiled by `equifuse precompile`;
+# EQUIFUSE_BENCH_ARGS (C++ benchmark) and EQUIFUSE_PEER_ARGS (peer_benchmark.py) add arguments.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 stage=${1:-all}
@@ -18,13 +23,21 @@ fi
 generator=()
 command -v ninja >/dev/null && generator=(-G Ninja)
 cmake -S . -B build-gpu "${generator[@]}" -DCMAKE_BUILD_TYPE=Release -DEQUIFUSE_REFERENCE_PYTHON="$(command -v python3)" \
-  "${extra[@]}" >"$OUT/configure.log" 2>&1 || { tail -30 "$OUT/configure.log"; exit 1; }
+  -DEQUIFUSE_TORCH_PYTHON="$(command -v python3)" "${extra[@]}" >"$OUT/configure.log" 2>&1 || { tail -30 "$OUT/configure.log"; exit 1; }
 cmake --build build-gpu -j "$(nproc)" >"$OUT/build.log" 2>&1 || { tail -40 "$OUT/build.log"; exit 1; }
 
 {
   nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader
   nvcc --version | tail -2
-  python3 -c "import torch, e3nn; print('torch', torch.__version__, 'e3nn', e3nn.__version__)"
+  python3 - <<'PY'
+import importlib.metadata as m
+for name in ("torch", "e3nn", "openequivariance", "cuequivariance", "cuequivariance-torch",
+             "cuequivariance-ops-torch-cu13"):
+    try:
+        print(name, m.version(name))
+    except m.PackageNotFoundError:
+        print(name, "not installed")
+PY
   git log -1 --format='commit %H %cd' 2>/dev/null || true
   date -u
 } >"$OUT/device.txt" 2>&1
@@ -43,12 +56,15 @@ fi
 if [ "$stage" = bench ] || [ "$stage" = bench-equifuse ] || [ "$stage" = all ]; then
   # shellcheck disable=SC2086
   build-gpu/bench/equifuse_tp_benchmark --batch 50000 --repeat 10 ${EQUIFUSE_BENCH_ARGS:-} \
-    >"$OUT/equifuse.jsonl" 2>"$OUT/bench.err"
+    >>"$OUT/equifuse.jsonl" 2>>"$OUT/bench.err"
 fi
-if [ "$stage" = bench ] || [ "$stage" = bench-e3nn ] || [ "$stage" = all ]; then
-  PYTHONUNBUFFERED=1 python3 bench/e3nn_benchmark.py --batch 50000 --dtype float32 >"$OUT/e3nn.jsonl" 2>>"$OUT/bench.err"
+if [ "$stage" = bench ] || [ "$stage" = bench-peers ] || [ "$stage" = all ]; then
+  # shellcheck disable=SC2086
+  PYTHONUNBUFFERED=1 PYTHONPATH="$PWD/build-gpu/python${PYTHONPATH:+:$PYTHONPATH}" \
+    python3 bench/peer_benchmark.py --batch 50000 --repeat 5 ${EQUIFUSE_PEER_ARGS:-} \
+    >>"$OUT/peers.jsonl" 2>>"$OUT/bench.err"
 fi
-if [ -s "$OUT/equifuse.jsonl" ] && [ -s "$OUT/e3nn.jsonl" ]; then
-  python3 bench/report.py "$OUT/equifuse.jsonl" "$OUT/e3nn.jsonl" --plot "$OUT/speedup.png" >"$OUT/report.md"
-  cat "$OUT/report.md"
+if [ -s "$OUT/equifuse.jsonl" ] && [ -s "$OUT/peers.jsonl" ]; then
+  python3 bench/report.py --model "$OUT/equifuse.jsonl" "$OUT/peers.jsonl" --plot "$OUT/speedup.png" >"$OUT/report.md"
+  head -c 6000 "$OUT/report.md"
 fi

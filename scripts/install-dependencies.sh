@@ -17,7 +17,7 @@ e3nn_env() {
 }
 
 main_packages=(build-essential cmake nlohmann-json3-dev)
-test_packages=(libgtest-dev python3 python3-venv python3-torch python3-scipy python3-sympy python3-numpy hipcc)
+test_packages=(libgtest-dev python3 python3-venv python3-torch libtorch-dev python3-scipy python3-sympy python3-numpy hipcc)
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi

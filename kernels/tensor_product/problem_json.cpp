@@ -50,6 +50,14 @@ static TensorProductProblem problem_from_json_fields(const nlohmann::json& spec)
     if (spec.contains("path_normalization"))
       options.path_normalization = parse_path_normalization(require_string(spec, "path_normalization"));
     if (spec.contains("shared_weights")) options.shared_weights = spec.at("shared_weights").get<bool>();
+    // e3nn's in1_var/in2_var/out_var; absent or null means all ones.
+    const auto variances = [&](const char* key) {
+      return spec.contains(key) && !spec.at(key).is_null() ? spec.at(key).get<std::vector<double>>()
+                                                           : std::vector<double>{};
+    };
+    options.in1_var = variances("in1_var");
+    options.in2_var = variances("in2_var");
+    options.out_var = variances("out_var");
     std::vector<InstructionSpec> instructions;
     const auto& list = require(spec, "instructions");
     if (!list.is_array()) throw Error("\"instructions\" must be a list");
@@ -101,7 +109,10 @@ nlohmann::json problem_to_json(const TensorProductProblem& problem) {
           {"instructions", instructions},
           {"irrep_normalization", to_string(problem.options().irrep_normalization)},
           {"path_normalization", to_string(problem.options().path_normalization)},
-          {"shared_weights", problem.shared_weights()}};
+          {"shared_weights", problem.shared_weights()},
+          {"in1_var", problem.options().in1_var},
+          {"in2_var", problem.options().in2_var},
+          {"out_var", problem.options().out_var}};
 }
 
 ProblemSet load_problem_set(const std::string& path) {

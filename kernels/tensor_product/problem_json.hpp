@@ -1,6 +1,7 @@
 // TensorProductProblem <-> JSON. Two forms are read:
 //  * explicit: {"irreps_in1", "irreps_in2", "irreps_out", "instructions": [[i1, i2, io, "uvu",
-//    true, 1.0], ...], "irrep_normalization", "path_normalization", "shared_weights"}, the form
+//    true, 1.0], ...], "irrep_normalization", "path_normalization", "shared_weights", "in1_var",
+//    "in2_var", "out_var"} (all but the first four optional), the form
 //    written by problem_to_json and by python/equifuse_reference;
 //  * benchmark: an entry of bench/problems.json: {"in1", "in2", "out_filter", "mode": "uvu"}
 //    (MACE's channel-wise construction, per-sample weights) or {"in1", "in2", "out",
