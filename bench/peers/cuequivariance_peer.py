@@ -11,6 +11,8 @@ preferred one, with inputs transposed outside the timed region.
 
 import itertools
 
+import torch
+
 from . import Adapter, device as peers_device, PeerUnavailable, ProblemUnsupported
 
 try:
@@ -30,7 +32,7 @@ try:
             rep1, rep2, rep3 = cls._from(rep1), cls._from(rep2), cls._from(rep3)
             if rep1.p * rep2.p != rep3.p or not abs(rep1.l - rep2.l) <= rep3.l <= rep1.l + rep2.l:
                 return np.zeros((0, rep1.dim, rep2.dim, rep3.dim))
-            block = o3.wigner_3j(rep1.l, rep2.l, rep3.l, dtype=__import__("torch").float64).numpy()
+            block = o3.wigner_3j(rep1.l, rep2.l, rep3.l, dtype=torch.float64).numpy()
             return block[None] * np.sqrt(rep3.dim)
 
         def __lt__(rep1, rep2):
@@ -60,7 +62,7 @@ def _transpose(t, blocks, to_ir_mul):
         shape = (t.shape[0], mul, dim) if to_ir_mul else (t.shape[0], dim, mul)
         parts.append(chunk.reshape(shape).transpose(1, 2).reshape(t.shape[0], mul * dim))
         offset += mul * dim
-    return __import__("torch").cat(parts, dim=1).contiguous()
+    return torch.cat(parts, dim=1).contiguous()
 
 
 class CuEquivarianceAdapter(Adapter):
@@ -90,6 +92,14 @@ class CuEquivarianceAdapter(Adapter):
         if str(self.module.irreps_out) != str(cue.Irreps(E3nnO3, str(problem.irreps_out))):
             raise ProblemUnsupported(f"output irreps {self.module.irreps_out} differ from e3nn's {problem.irreps_out}")
         self.shared = problem.shared_weights
+        # cuEquivariance orders the weights of the channel-wise product by output block (its
+        # outputs are sorted), e3nn by instruction: a permutation of per-instruction segments.
+        self.segments = None
+        if problem.kind == "channelwise":
+            sizes = [problem.irreps_in1[i1].mul * problem.irreps_in2[i2].mul for i1, i2, *_ in problem.instructions]
+            offsets = [sum(sizes[:k]) for k in range(len(sizes))]
+            order = sorted(range(len(sizes)), key=lambda k: problem.instructions[k][2])
+            self.segments = [(offsets[k], sizes[k]) for k in order]
         self.blocks = {"in1": _blocks(problem.irreps_in1), "in2": _blocks(problem.irreps_in2),
                        "out": _blocks(problem.irreps_out)}
 
@@ -97,10 +107,20 @@ class CuEquivarianceAdapter(Adapter):
         return self.module(x, y, w)
 
     def weights_in(self, w):
+        if self.segments is not None:
+            w = torch.cat([w[..., o:o + n] for o, n in self.segments], dim=-1)
         return w.reshape(1, -1) if self.shared else w  # shared weights are [1, weight_numel]
 
     def grad_weights_out(self, gw):
-        return gw.reshape(-1) if self.shared else gw
+        gw = gw.reshape(-1) if self.shared else gw
+        if self.segments is None:
+            return gw
+        # Invert the permutation: the j-th segment in cuEquivariance's order goes back to offset o.
+        out, at = torch.empty_like(gw), 0
+        for o, n in self.segments:
+            out[..., o:o + n] = gw[..., at:at + n]
+            at += n
+        return out
 
     def to_layout(self, t, operand):
         return _transpose(t, self.blocks[operand], True) if self.layout == "ir_mul" else t
