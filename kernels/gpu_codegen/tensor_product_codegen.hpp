@@ -25,7 +25,7 @@ namespace equifuse {
 enum class GpuDialect { cuda, hip };
 enum class GpuDtype { float32, float64 };
 
-inline constexpr int kGeneratorVersion = 3;
+inline constexpr int kGeneratorVersion = 4;
 
 struct GeneratedTensorProductSource {
   std::string source;

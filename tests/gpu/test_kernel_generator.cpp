@@ -27,11 +27,17 @@ TEST(KernelGenerator, SpecialisedAndDeterministic) {
   EXPECT_NE(a.source.find("typedef float T;"), std::string::npos);
   EXPECT_NE(a.source.find(GeneratedTensorProductSource::kForward), std::string::npos);
   EXPECT_NE(a.source.find(GeneratedTensorProductSource::kDoubleBackwardWeights), std::string::npos);
-  // A small problem keeps its phases in one kernel; a large one gets one kernel per phase
+  // Channel-wise problems (MACE, NequIP) get the channel pass: every backward phase in one kernel
+  // that reads each row once; a large problem outside it gets one kernel per phase
   // (grad_x, grad_y, per-sample grad_W; dx, dy, dg, dW).
   EXPECT_EQ(a.backward_kernels, 1);
   EXPECT_EQ(a.double_backward_kernels, 1);
-  const auto large = generate_tensor_product_source(benchmark_problem("nequip-l3-32"), GpuDtype::float32,
+  const auto nequip = generate_tensor_product_source(benchmark_problem("nequip-l3-32"), GpuDtype::float32,
+                                                     GpuDialect::cuda);
+  EXPECT_EQ(nequip.backward_kernels, 1);
+  EXPECT_NE(nequip.source.find("for (int c = lane; c < 32; c += LANES)"), std::string::npos);
+  EXPECT_NE(nequip.source.find("xa7_6 += "), std::string::npos);  // grad_x accumulator of 32x3e
+  const auto large = generate_tensor_product_source(benchmark_problem("high-l6-32"), GpuDtype::float32,
                                                     GpuDialect::cuda);
   EXPECT_EQ(large.backward_kernels, 3);
   EXPECT_EQ(large.double_backward_kernels, 4);
