@@ -4,7 +4,9 @@
 # on a subset, then the benchmark of equifuse (C++ API) and of equifuse, e3nn, OpenEquivariance and
 # cuEquivariance through PyTorch on every problem, and the report. Results go to $OUT (default
 # build-gpu/out).
-#   bench/run_gpu_suite.sh test|bench|bench-equifuse|bench-peers|report|all
+#   bench/run_gpu_suite.sh test|bench|bench-equifuse|bench-peers|bench-conv|report|all
+# bench-conv: the fused graph convolution benchmark (convolution.jsonl; EQUIFUSE_CONV_ARGS adds
+# arguments to convolution_benchmark.py).
 # Peers are whatever python3 imports: pip install openequivariance cuequivariance-torch
 # cuequivariance-ops-torch-cu13 (a missing one is reported as unavailable, not skipped silently).
 # Optional: EQUIFUSE_DEPS=<folder with include/nlohmann and googletest/> for machines without
@@ -47,7 +49,7 @@ if [ "$stage" = test ] || [ "$stage" = all ]; then
   (cd build-gpu && ctest -j 8 --output-on-failure -E "cli\.tp_runs" ${EQUIFUSE_CTEST_ARGS:-} >"$OUT/tests.log" 2>&1)
   echo "tests: $(tail -n 20 "$OUT/tests.log" | grep -E 'tests passed|tests failed')"
   compute-sanitizer --tool memcheck --leak-check no build-gpu/tests/equifuse_gpu_tests \
-    --gtest_filter='*uvv_uvu_unweighted_shared*:*uuw_uuu_per_sample*:*mace_small*:*nequip_l1_32*' \
+    --gtest_filter='*uvv_uvu_unweighted_shared*:*uuw_uuu_per_sample*:*mace_small*:*nequip_l1_32*:*uvw_shared_atomic*' \
     >"$OUT/memcheck.log" 2>&1
   echo "memcheck: $(grep -E 'ERROR SUMMARY' "$OUT/memcheck.log" | tail -1)"
 fi
@@ -63,6 +65,12 @@ if [ "$stage" = bench ] || [ "$stage" = bench-peers ] || [ "$stage" = all ]; the
   PYTHONUNBUFFERED=1 PYTHONPATH="$PWD/build-gpu/python${PYTHONPATH:+:$PYTHONPATH}" \
     python3 bench/peer_benchmark.py --batch 50000 --repeat 5 ${EQUIFUSE_PEER_ARGS:-} \
     >>"$OUT/peers.jsonl" 2>>"$OUT/bench.err"
+fi
+if [ "$stage" = bench-conv ] || [ "$stage" = all ]; then
+  # shellcheck disable=SC2086
+  PYTHONUNBUFFERED=1 PYTHONPATH="$PWD/build-gpu/python${PYTHONPATH:+:$PYTHONPATH}" \
+    python3 bench/convolution_benchmark.py ${EQUIFUSE_CONV_ARGS:-} >>"$OUT/convolution.jsonl" 2>>"$OUT/bench.err"
+  python3 bench/convolution_report.py "$OUT/convolution.jsonl" >"$OUT/convolution.md" && head -c 4000 "$OUT/convolution.md"
 fi
 if [ -s "$OUT/equifuse.jsonl" ] && [ -s "$OUT/peers.jsonl" ]; then
   python3 bench/report.py --model "$OUT/equifuse.jsonl" "$OUT/peers.jsonl" --plot "$OUT/speedup.png" >"$OUT/report.md"

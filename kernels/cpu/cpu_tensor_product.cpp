@@ -2,9 +2,7 @@
 
 #include <algorithm>
 
-#ifdef _OPENMP
-#include <omp.h>
-#endif
+#include "kernels/cpu/parallel_over_rows.hpp"
 
 namespace equifuse {
 namespace {
@@ -37,40 +35,6 @@ void for_each_channel_path(ConnectionMode mode, int mul1, int mul2, int mul_out,
   }
 }
 
-// Runs per_sample(z, grad_weights_accumulator) over the batch in parallel. With shared weights
-// each thread accumulates its own weight gradient over a fixed contiguous range of samples and
-// the partial sums are added in thread order, so results are reproducible for a thread count.
-// With per-sample weights (or no weight gradient) the accumulator is the sample's own row.
-template <typename T, typename F>
-void parallel_over_batch(std::size_t batch, bool shared_weights, std::span<T> grad_weights,
-                         std::size_t weight_numel, F&& per_sample) {
-  std::fill(grad_weights.begin(), grad_weights.end(), T(0));
-  const auto n = static_cast<std::ptrdiff_t>(batch);
-  if (!shared_weights || grad_weights.empty()) {
-#pragma omp parallel for schedule(static)
-    for (std::ptrdiff_t z = 0; z < n; ++z) {
-      per_sample(z, grad_weights.empty() ? nullptr : grad_weights.data() + z * weight_numel);
-    }
-    return;
-  }
-  int threads = 1;
-#ifdef _OPENMP
-  threads = omp_get_max_threads();
-#endif
-  std::vector<std::vector<T>> partial(threads, std::vector<T>(weight_numel, T(0)));
-#pragma omp parallel num_threads(threads)
-  {
-    int t = 0;
-#ifdef _OPENMP
-    t = omp_get_thread_num();
-#endif
-    const std::ptrdiff_t begin = n * t / threads, end = n * (t + 1) / threads;
-    for (std::ptrdiff_t z = begin; z < end; ++z) per_sample(z, partial[t].data());
-  }
-  for (const auto& p : partial)
-    for (std::size_t k = 0; k < weight_numel; ++k) grad_weights[k] += p[k];
-}
-
 }  // namespace
 
 template <typename T>
@@ -101,6 +65,71 @@ CpuTensorProduct<T>::CpuTensorProduct(const TensorProductProblem& problem)
 }
 
 template <typename T>
+void CpuTensorProduct<T>::forward_row(const T* x, const T* y, const T* w, T* out) const {
+  for (const Path& path : paths_) {
+    const Instruction& ins = *path.instruction;
+    for_each_channel_path(ins.mode, path.mul1, path.mul2, path.mul_out, [&](int u, int v, int o, int wi) {
+      const T weight = ins.has_weight ? w[ins.weight_offset + wi] : T(1);
+      const T* xu = x + path.offset_in1 + u * path.dim1;
+      const T* yv = y + path.offset_in2 + v * path.dim2;
+      T* out_o = out + path.offset_out + o * path.dim_out;
+      for (const ScaledNonzero& nz : path.nonzeros) out_o[nz.k] += weight * nz.value * xu[nz.i] * yv[nz.j];
+    });
+  }
+}
+
+template <typename T>
+void CpuTensorProduct<T>::backward_row(const T* x, const T* y, const T* w, const T* grad_out, T* grad_x,
+                                       T* grad_y, T* grad_w) const {
+  for (const Path& path : paths_) {
+    const Instruction& ins = *path.instruction;
+    for_each_channel_path(ins.mode, path.mul1, path.mul2, path.mul_out, [&](int u, int v, int o, int wi) {
+      const T weight = ins.has_weight ? w[ins.weight_offset + wi] : T(1);
+      const int xo = path.offset_in1 + u * path.dim1, yo = path.offset_in2 + v * path.dim2;
+      const T* g = grad_out + path.offset_out + o * path.dim_out;
+      T grad_weight = 0;
+      for (const ScaledNonzero& nz : path.nonzeros) {
+        const T cg = nz.value * g[nz.k];
+        if (grad_x) grad_x[xo + nz.i] += weight * cg * y[yo + nz.j];
+        if (grad_y) grad_y[yo + nz.j] += weight * cg * x[xo + nz.i];
+        grad_weight += cg * x[xo + nz.i] * y[yo + nz.j];
+      }
+      if (ins.has_weight && grad_w) grad_w[ins.weight_offset + wi] += grad_weight;
+    });
+  }
+}
+
+// Each CG term is t = c W X Y G (X = x[u,i], Y = y[v,j], G = grad_out[o,k]). The backward pass
+// gives dt/dX, dt/dY, dt/dW; L = ggX dt/dX + ggY dt/dY + ggW dt/dW = c G (ggX W Y + ggY W X +
+// ggW X Y), differentiated below with respect to X, Y, W and G.
+template <typename T>
+void CpuTensorProduct<T>::double_backward_row(const T* x, const T* y, const T* w, const T* grad_out,
+                                              const T* gg_x, const T* gg_y, const T* gg_w, T* grad_x,
+                                              T* grad_y, T* grad_w, T* grad_grad_out) const {
+  for (const Path& path : paths_) {
+    const Instruction& ins = *path.instruction;
+    for_each_channel_path(ins.mode, path.mul1, path.mul2, path.mul_out, [&](int u, int v, int o, int wi) {
+      const T weight = ins.has_weight ? w[ins.weight_offset + wi] : T(1);
+      const T gg_weight = ins.has_weight ? gg_w[ins.weight_offset + wi] : T(0);
+      const int xo = path.offset_in1 + u * path.dim1, yo = path.offset_in2 + v * path.dim2;
+      const int go = path.offset_out + o * path.dim_out;
+      T grad_weight = 0;
+      for (const ScaledNonzero& nz : path.nonzeros) {
+        const T X = x[xo + nz.i], Y = y[yo + nz.j], G = grad_out[go + nz.k];
+        const T ggX = gg_x[xo + nz.i], ggY = gg_y[yo + nz.j];
+        const T cG = nz.value * G;
+        if (grad_x) grad_x[xo + nz.i] += cG * (ggY * weight + gg_weight * Y);
+        if (grad_y) grad_y[yo + nz.j] += cG * (ggX * weight + gg_weight * X);
+        grad_weight += cG * (ggX * Y + ggY * X);
+        if (grad_grad_out)
+          grad_grad_out[go + nz.k] += nz.value * (weight * (ggX * Y + ggY * X) + gg_weight * X * Y);
+      }
+      if (ins.has_weight && grad_w) grad_w[ins.weight_offset + wi] += grad_weight;
+    });
+  }
+}
+
+template <typename T>
 void CpuTensorProduct<T>::run_forward(std::size_t batch, const TensorProductForward<T>& a) const {
   const auto& p = this->problem();
   const std::size_t d1 = p.irreps_in1().dim(), d2 = p.irreps_in2().dim(), d3 = p.irreps_out().dim();
@@ -108,20 +137,7 @@ void CpuTensorProduct<T>::run_forward(std::size_t batch, const TensorProductForw
   std::fill(a.out.begin(), a.out.end(), T(0));
 #pragma omp parallel for schedule(static)
   for (std::ptrdiff_t z = 0; z < static_cast<std::ptrdiff_t>(batch); ++z) {
-    const T* x = a.x.data() + z * d1;
-    const T* y = a.y.data() + z * d2;
-    const T* w = a.weights.data() + z * wn;
-    T* out = a.out.data() + z * d3;
-    for (const Path& path : paths_) {
-      const Instruction& ins = *path.instruction;
-      for_each_channel_path(ins.mode, path.mul1, path.mul2, path.mul_out, [&](int u, int v, int o, int wi) {
-        const T weight = ins.has_weight ? w[ins.weight_offset + wi] : T(1);
-        const T* xu = x + path.offset_in1 + u * path.dim1;
-        const T* yv = y + path.offset_in2 + v * path.dim2;
-        T* out_o = out + path.offset_out + o * path.dim_out;
-        for (const ScaledNonzero& nz : path.nonzeros) out_o[nz.k] += weight * nz.value * xu[nz.i] * yv[nz.j];
-      });
-    }
+    forward_row(a.x.data() + z * d1, a.y.data() + z * d2, a.weights.data() + z * wn, a.out.data() + z * d3);
   }
 }
 
@@ -132,30 +148,10 @@ void CpuTensorProduct<T>::run_backward(std::size_t batch, const TensorProductBac
   const std::size_t wn = p.shared_weights() ? 0 : p.weight_numel();
   std::fill(a.grad_x.begin(), a.grad_x.end(), T(0));
   std::fill(a.grad_y.begin(), a.grad_y.end(), T(0));
-  parallel_over_batch<T>(batch, p.shared_weights(), a.grad_weights, p.weight_numel(),
+  parallel_over_rows<T>(batch, p.shared_weights(), a.grad_weights, p.weight_numel(),
                          [&](std::ptrdiff_t z, T* grad_w) {
-    const T* x = a.x.data() + z * d1;
-    const T* y = a.y.data() + z * d2;
-    const T* w = a.weights.data() + z * wn;
-    const T* grad_out = a.grad_out.data() + z * d3;
-    T* grad_x = a.grad_x.data() + z * d1;
-    T* grad_y = a.grad_y.data() + z * d2;
-    for (const Path& path : paths_) {
-      const Instruction& ins = *path.instruction;
-      for_each_channel_path(ins.mode, path.mul1, path.mul2, path.mul_out, [&](int u, int v, int o, int wi) {
-        const T weight = ins.has_weight ? w[ins.weight_offset + wi] : T(1);
-        const int xo = path.offset_in1 + u * path.dim1, yo = path.offset_in2 + v * path.dim2;
-        const T* g = grad_out + path.offset_out + o * path.dim_out;
-        T grad_weight = 0;
-        for (const ScaledNonzero& nz : path.nonzeros) {
-          const T cg = nz.value * g[nz.k];
-          grad_x[xo + nz.i] += weight * cg * y[yo + nz.j];
-          grad_y[yo + nz.j] += weight * cg * x[xo + nz.i];
-          grad_weight += cg * x[xo + nz.i] * y[yo + nz.j];
-        }
-        if (ins.has_weight) grad_w[ins.weight_offset + wi] += grad_weight;
-      });
-    }
+    backward_row(a.x.data() + z * d1, a.y.data() + z * d2, a.weights.data() + z * wn, a.grad_out.data() + z * d3,
+                 a.grad_x.data() + z * d1, a.grad_y.data() + z * d2, grad_w);
   });
 }
 
@@ -168,41 +164,12 @@ void CpuTensorProduct<T>::run_double_backward(std::size_t batch,
   std::fill(a.grad_x.begin(), a.grad_x.end(), T(0));
   std::fill(a.grad_y.begin(), a.grad_y.end(), T(0));
   std::fill(a.grad_grad_out.begin(), a.grad_grad_out.end(), T(0));
-  // Each CG term is t = c W X Y G (X = x[u,i], Y = y[v,j], G = grad_out[o,k]). The backward pass
-  // gives dt/dX, dt/dY, dt/dW; L = ggX dt/dX + ggY dt/dY + ggW dt/dW = c G (ggX W Y + ggY W X +
-  // ggW X Y), differentiated below with respect to X, Y, W and G.
-  parallel_over_batch<T>(batch, p.shared_weights(), a.grad_weights, p.weight_numel(),
+  parallel_over_rows<T>(batch, p.shared_weights(), a.grad_weights, p.weight_numel(),
                          [&](std::ptrdiff_t z, T* grad_w) {
-    const T* x = a.x.data() + z * d1;
-    const T* y = a.y.data() + z * d2;
-    const T* w = a.weights.data() + z * wn;
-    const T* grad_out = a.grad_out.data() + z * d3;
-    const T* gg_x = a.grad_grad_x.data() + z * d1;
-    const T* gg_y = a.grad_grad_y.data() + z * d2;
-    const T* gg_w = a.grad_grad_weights.data() + z * wn;
-    T* grad_x = a.grad_x.data() + z * d1;
-    T* grad_y = a.grad_y.data() + z * d2;
-    T* grad_grad_out = a.grad_grad_out.data() + z * d3;
-    for (const Path& path : paths_) {
-      const Instruction& ins = *path.instruction;
-      for_each_channel_path(ins.mode, path.mul1, path.mul2, path.mul_out, [&](int u, int v, int o, int wi) {
-        const T weight = ins.has_weight ? w[ins.weight_offset + wi] : T(1);
-        const T gg_weight = ins.has_weight ? gg_w[ins.weight_offset + wi] : T(0);
-        const int xo = path.offset_in1 + u * path.dim1, yo = path.offset_in2 + v * path.dim2;
-        const int go = path.offset_out + o * path.dim_out;
-        T grad_weight = 0;
-        for (const ScaledNonzero& nz : path.nonzeros) {
-          const T X = x[xo + nz.i], Y = y[yo + nz.j], G = grad_out[go + nz.k];
-          const T ggX = gg_x[xo + nz.i], ggY = gg_y[yo + nz.j];
-          const T cG = nz.value * G;
-          grad_x[xo + nz.i] += cG * (ggY * weight + gg_weight * Y);
-          grad_y[yo + nz.j] += cG * (ggX * weight + gg_weight * X);
-          grad_weight += cG * (ggX * Y + ggY * X);
-          grad_grad_out[go + nz.k] += nz.value * (weight * (ggX * Y + ggY * X) + gg_weight * X * Y);
-        }
-        if (ins.has_weight) grad_w[ins.weight_offset + wi] += grad_weight;
-      });
-    }
+    double_backward_row(a.x.data() + z * d1, a.y.data() + z * d2, a.weights.data() + z * wn,
+                        a.grad_out.data() + z * d3, a.grad_grad_x.data() + z * d1, a.grad_grad_y.data() + z * d2,
+                        a.grad_grad_weights.data() + z * wn, a.grad_x.data() + z * d1, a.grad_y.data() + z * d2,
+                        grad_w, a.grad_grad_out.data() + z * d3);
   });
 }
 

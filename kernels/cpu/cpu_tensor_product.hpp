@@ -27,6 +27,16 @@ class CpuTensorProduct final : public TensorProduct<T> {
     std::vector<ScaledNonzero> nonzeros;
   };
 
+  // One row of each direction, accumulated (+=) into the outputs, which may be null where not
+  // wanted. `w` (and `gg_w`, `grad_w`) point at the row's weights: the shared vector or the
+  // sample's own. The graph convolution composes these per edge.
+  void forward_row(const T* x, const T* y, const T* w, T* out) const;
+  void backward_row(const T* x, const T* y, const T* w, const T* grad_out, T* grad_x, T* grad_y,
+                    T* grad_w) const;
+  void double_backward_row(const T* x, const T* y, const T* w, const T* grad_out, const T* gg_x,
+                           const T* gg_y, const T* gg_w, T* grad_x, T* grad_y, T* grad_w,
+                           T* grad_grad_out) const;
+
  protected:
   void run_forward(std::size_t batch, const TensorProductForward<T>& args) const override;
   void run_backward(std::size_t batch, const TensorProductBackward<T>& args) const override;

@@ -4,32 +4,22 @@
 #include <string>
 
 #include "kernels/common/error.hpp"
+#include "kernels/cuda/cuda_device.hpp"
 #include "kernels/cuda/kernel_cache.hpp"
 #include "kernels/gpu_codegen/tensor_product_codegen.hpp"
 
 namespace equifuse {
 namespace {
 
-void check(cudaError_t e, const char* what) {
-  if (e != cudaSuccess) throw Error(std::string("CUDA: ") + what + ": " + cudaGetErrorString(e));
-}
-
-template <typename S>
-void* device_pointer(const S& span) {
-  return span.empty() ? nullptr : const_cast<void*>(static_cast<const void*>(span.data()));
-}
+void check(cudaError_t e, const char* what) { check_cuda(e, what); }
 
 }  // namespace
 
 template <typename T>
 CudaTensorProduct<T>::CudaTensorProduct(const TensorProductProblem& problem) : TensorProduct<T>(problem) {
-  int device = 0;
-  check(cudaGetDevice(&device), "no CUDA device");
-  int major = 0, minor = 0;
-  check(cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, device), "compute capability");
-  check(cudaDeviceGetAttribute(&minor, cudaDevAttrComputeCapabilityMinor, device), "compute capability");
-  check(cudaDeviceGetAttribute(&multiprocessors_, cudaDevAttrMultiProcessorCount, device), "SM count");
-  compute_capability_ = major * 10 + minor;
+  const CudaDevice device = current_cuda_device();
+  multiprocessors_ = device.multiprocessors;
+  compute_capability_ = device.compute_capability;
   const auto generated = generate_tensor_product_source(
       problem, sizeof(T) == 8 ? GpuDtype::float64 : GpuDtype::float32, GpuDialect::cuda);
   threads_per_block_ = generated.threads_per_block;

@@ -1,4 +1,4 @@
-"""equifuse's PyTorch frontend: tensor-product custom ops and e3nn-compatible modules.
+"""equifuse's PyTorch frontend: tensor-product and graph-convolution custom ops, e3nn-compatible modules.
 
 Importing loads the ops library built next to this file (CMake puts both in
 <build>/python/equifuse_torch; set PYTHONPATH=<build>/python) or the one named by the
@@ -25,6 +25,13 @@ def _load_ops() -> str:
 
 library_path = _load_ops()
 
+from .graph_convolution import ConvolutionGraph, GraphConvolution  # noqa: E402
 from .tensor_product import FullyConnectedTensorProduct, TensorProduct  # noqa: E402
 
-__all__ = ["TensorProduct", "FullyConnectedTensorProduct", "library_path"]
+__all__ = [
+    "TensorProduct",
+    "FullyConnectedTensorProduct",
+    "GraphConvolution",
+    "ConvolutionGraph",
+    "library_path",
+]

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "kernels/common/error.hpp"
+#include "kernels/gpu_codegen/graph_convolution_codegen.hpp"
 #include "kernels/gpu_codegen/tensor_product_codegen.hpp"
 #include "kernels/tensor_product/problem_json.hpp"
 #ifdef EQUIFUSE_HAVE_CUDA
@@ -52,7 +53,43 @@ TEST(KernelGenerator, SpecialisedAndDeterministic) {
   EXPECT_NE(a.source.find("acc2 += wt*(1.000000000e+00f*x0*y2);"), std::string::npos);
 }
 
+// The convolution kernels: grouped sums without atomics (deterministic), or atomics on node rows.
+TEST(GraphConvolutionGenerator, KernelsPerAlgorithm) {
+  const auto p = benchmark_problem("mace-small");
+  const auto det = generate_graph_convolution_source(p, GpuDtype::float32, GpuDialect::cuda,
+                                                     ConvolutionAlgorithm::deterministic);
+  ASSERT_EQ(det.forward.size(), 1u);
+  EXPECT_EQ(det.forward[0].rows, ConvolutionRows::receivers);
+  ASSERT_EQ(det.backward.size(), 2u);  // grad_x over senders; grad_y and grad_W per edge
+  EXPECT_EQ(det.backward[0].rows, ConvolutionRows::senders);
+  EXPECT_EQ(det.backward[1].rows, ConvolutionRows::edges);
+  ASSERT_EQ(det.double_backward.size(), 3u);
+  EXPECT_EQ(det.double_backward[2].rows, ConvolutionRows::receivers);
+  EXPECT_NE(det.source.find("for (int q = OFFS[z]; q < OFFS[z + 1]; ++q)"), std::string::npos);
+  EXPECT_NE(det.source.find("const T* x = X + (long)SRC[e] * 128L;"), std::string::npos);
+  // Only the shared-weight reductions (unused here: per-edge weights) use atomics.
+  const auto before_reductions = det.source.substr(0, det.source.find(GeneratedGraphConvolutionSource::kBackwardWeights));
+  EXPECT_EQ(before_reductions.find("atomicAdd"), std::string::npos);
+  const auto atomic = generate_graph_convolution_source(p, GpuDtype::float32, GpuDialect::cuda,
+                                                        ConvolutionAlgorithm::atomic);
+  ASSERT_EQ(atomic.forward.size(), 1u);
+  EXPECT_EQ(atomic.forward[0].rows, ConvolutionRows::edges);
+  EXPECT_TRUE(atomic.forward[0].clears_node_outputs);
+  EXPECT_NE(atomic.source.find("T* out = OUT + (long)DST[z] * 2048L;"), std::string::npos);
+  EXPECT_NE(atomic.source.find("atomicAdd(&out["), std::string::npos);
+}
+
 #ifdef EQUIFUSE_HAVE_CUDA
+TEST(NvrtcCompiles, GraphConvolutionForSm90) {
+  for (const char* name : {"mace-small", "nequip-l1-32", "fctp-l2-32"}) {
+    const auto p = benchmark_problem(name);
+    for (auto algorithm : {ConvolutionAlgorithm::deterministic, ConvolutionAlgorithm::atomic}) {
+      const auto g = generate_graph_convolution_source(p, GpuDtype::float64, GpuDialect::cuda, algorithm);
+      EXPECT_GT(compile_cuda_to_cubin(g.source, 90, std::string(name) + "-conv.cu").size(), 1000u) << name;
+    }
+  }
+}
+
 class NvrtcCompiles : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(NvrtcCompiles, ForSm90) {

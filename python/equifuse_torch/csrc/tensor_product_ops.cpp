@@ -1,7 +1,6 @@
 // PyTorch custom ops over the equifuse tensor product (TORCH_LIBRARY, namespace "equifuse").
 //
-//   torch.classes.equifuse.TensorProductPlan(problem_json)  an immutable problem, plus one
-//       executable tensor product per (device, dtype), created on first use
+//   torch.classes.equifuse.TensorProductPlan(problem_json)  (tensor_product_plan.hpp)
 //   torch.ops.equifuse.tensor_product(plan, x, y, weight)                 -> out
 //   torch.ops.equifuse.tensor_product_backward(plan, x, y, weight, g)    -> (gx, gy, gw)
 //   torch.ops.equifuse.tensor_product_double_backward(plan, x, y, weight, g, ggx, ggy, ggw)
@@ -16,121 +15,13 @@
 #include <torch/script.h>
 #include <torch/torch.h>
 
-#include <map>
-#include <memory>
-#include <mutex>
-#include <nlohmann/json.hpp>
-#include <span>
 #include <string>
 #include <tuple>
-#include <utility>
 
-#include "kernels/common/error.hpp"
-#include "kernels/tensor_product/problem_json.hpp"
-#include "kernels/tensor_product/tensor_product.hpp"
-
-#if defined(EQUIFUSE_TORCH_CUDA)
-#include <c10/cuda/CUDAGuard.h>
-#include <c10/cuda/CUDAStream.h>
-
-#include "kernels/cuda/cuda_tensor_product.hpp"
-#endif
+#include "python/equifuse_torch/csrc/op_support.hpp"
+#include "python/equifuse_torch/csrc/tensor_product_plan.hpp"
 
 namespace equifuse::torch_frontend {
-namespace {
-
-using torch::Tensor;
-
-template <typename T>
-std::span<const T> const_span(const Tensor& t) {
-  return {t.data_ptr<T>(), static_cast<std::size_t>(t.numel())};
-}
-template <typename T>
-std::span<T> mutable_span(Tensor& t) {
-  return {t.data_ptr<T>(), static_cast<std::size_t>(t.numel())};
-}
-
-}  // namespace
-
-class TensorProductPlan : public torch::CustomClassHolder {
- public:
-  explicit TensorProductPlan(const std::string& problem_json)
-      : problem_(parse(problem_json)), json_(problem_json) {}
-
-  const TensorProductProblem& problem() const { return problem_; }
-  int64_t weight_numel() const { return problem_.weight_numel(); }
-  int64_t dim_in1() const { return problem_.irreps_in1().dim(); }
-  int64_t dim_in2() const { return problem_.irreps_in2().dim(); }
-  int64_t dim_out() const { return problem_.irreps_out().dim(); }
-  bool shared_weights() const { return problem_.shared_weights(); }
-  std::string describe() const { return problem_.describe(); }
-  std::string problem_json() const { return json_; }
-
-  // The instructions as e3nn reports them after construction: (i_in1, i_in2, i_out, mode,
-  // has_weight, path_weight = the applied coefficient, path_shape), as JSON.
-  std::string instructions_json() const {
-    nlohmann::json list = nlohmann::json::array();
-    for (const Instruction& ins : problem_.instructions()) {
-      list.push_back({ins.i_in1, ins.i_in2, ins.i_out, to_string(ins.mode), ins.has_weight,
-                      ins.coefficient, ins.path_shape});
-    }
-    return list.dump();
-  }
-
-  // Runs `body(tensor_product)` with the backend for (device, T), on the current CUDA stream.
-  template <typename T, typename Body>
-  void with_backend(const Tensor& like, Body&& body) const {
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (like.is_cpu()) {
-      auto& slot = cpu_[sizeof(T)];
-      if (!slot) slot = make_tensor_product<T>(problem_, Backend::cpu);
-      body(*static_cast<const TensorProduct<T>*>(slot.get()));
-      return;
-    }
-#if defined(EQUIFUSE_TORCH_CUDA)
-    if (like.is_cuda()) {
-      const c10::cuda::CUDAGuard guard(like.device());
-      auto& slot = cuda_[{like.device().index(), sizeof(T)}];
-      if (!slot) slot = std::make_unique<CudaTensorProduct<T>>(problem_);
-      auto& cuda = *static_cast<CudaTensorProduct<T>*>(slot.get());
-      cuda.set_stream(c10::cuda::getCurrentCUDAStream(like.device().index()).stream());
-      body(static_cast<const TensorProduct<T>&>(cuda));
-      return;
-    }
-#endif
-    TORCH_CHECK(false, "equifuse: no tensor product backend for device ", like.device(),
-                " in this build");
-  }
-
- private:
-  static TensorProductProblem parse(const std::string& text) {
-    try {
-      return problem_from_json(nlohmann::json::parse(text));
-    } catch (const nlohmann::json::exception& e) {
-      throw Error(std::string("equifuse: problem description is not valid JSON: ") + e.what());
-    }
-  }
-
-  // Type-erased holder: TensorProduct<float> and TensorProduct<double> share no base class.
-  struct AnyTensorProduct {
-    std::shared_ptr<void> object;
-    explicit operator bool() const { return object != nullptr; }
-    void* get() const { return object.get(); }
-    template <typename P>
-    AnyTensorProduct& operator=(std::unique_ptr<P> p) {
-      object = std::shared_ptr<P>(std::move(p));
-      return *this;
-    }
-  };
-
-  TensorProductProblem problem_;
-  std::string json_;
-  mutable std::mutex mutex_;
-  mutable std::map<std::size_t, AnyTensorProduct> cpu_;
-  mutable std::map<std::pair<int, std::size_t>, AnyTensorProduct> cuda_;
-};
-
-using Plan = c10::intrusive_ptr<TensorProductPlan>;
 
 namespace {
 
@@ -159,20 +50,6 @@ int64_t check_inputs(const TensorProductPlan& plan, const Tensor& x, const Tenso
                 x.device(), " vs ", t->device(), ")");
   }
   return batch;
-}
-
-Tensor zeros_if_undefined(const Tensor& t, const Tensor& like) {
-  return t.defined() ? t.contiguous() : torch::zeros_like(like);
-}
-
-// Forwards equifuse::Error as a c10::Error with the same message (a RuntimeError in Python).
-template <typename F>
-auto translate_errors(F&& f) {
-  try {
-    return f();
-  } catch (const Error& e) {
-    TORCH_CHECK(false, e.what());
-  }
 }
 
 Tensor forward_kernel(const Plan& plan, const Tensor& x_in, const Tensor& y_in, const Tensor& w_in) {
@@ -242,12 +119,6 @@ std::tuple<Tensor, Tensor, Tensor, Tensor> double_backward_kernel(
   return {gx, gy, gw, ggout};
 }
 
-// Calls an op below the autograd key (the device kernels above).
-template <typename Signature>
-c10::TypedOperatorHandle<Signature> op(const char* name) {
-  return c10::Dispatcher::singleton().findSchemaOrThrow(name, "").typed<Signature>();
-}
-
 using torch::autograd::AutogradContext;
 using torch::autograd::tensor_list;
 
@@ -313,33 +184,6 @@ std::tuple<Tensor, Tensor, Tensor> backward_autograd(const Plan& plan, const Ten
 
 }  // namespace
 }  // namespace equifuse::torch_frontend
-
-TORCH_LIBRARY(equifuse, m) {
-  using equifuse::torch_frontend::TensorProductPlan;
-  m.class_<TensorProductPlan>("TensorProductPlan")
-      .def(torch::init<std::string>())
-      .def("weight_numel", &TensorProductPlan::weight_numel)
-      .def("dim_in1", &TensorProductPlan::dim_in1)
-      .def("dim_in2", &TensorProductPlan::dim_in2)
-      .def("dim_out", &TensorProductPlan::dim_out)
-      .def("shared_weights", &TensorProductPlan::shared_weights)
-      .def("describe", &TensorProductPlan::describe)
-      .def("problem_json", &TensorProductPlan::problem_json)
-      .def("instructions_json", &TensorProductPlan::instructions_json)
-      // Pickling (torch.save of a module, TorchScript export) keeps the problem description.
-      .def_pickle([](const c10::intrusive_ptr<TensorProductPlan>& self) { return self->problem_json(); },
-                  [](std::string state) { return c10::make_intrusive<TensorProductPlan>(state); });
-  m.def(
-      "tensor_product(__torch__.torch.classes.equifuse.TensorProductPlan plan, Tensor x, Tensor y, "
-      "Tensor weight) -> Tensor");
-  m.def(
-      "tensor_product_backward(__torch__.torch.classes.equifuse.TensorProductPlan plan, Tensor x, "
-      "Tensor y, Tensor weight, Tensor grad_out) -> (Tensor, Tensor, Tensor)");
-  m.def(
-      "tensor_product_double_backward(__torch__.torch.classes.equifuse.TensorProductPlan plan, "
-      "Tensor x, Tensor y, Tensor weight, Tensor grad_out, Tensor grad_grad_x, Tensor grad_grad_y, "
-      "Tensor grad_grad_weight) -> (Tensor, Tensor, Tensor, Tensor)");
-}
 
 TORCH_LIBRARY_IMPL(equifuse, CPU, m) {
   m.impl("tensor_product", &equifuse::torch_frontend::forward_kernel);

@@ -1,0 +1,25 @@
+#include "kernels/cuda/cuda_device.hpp"
+
+#include <string>
+
+#include "kernels/common/error.hpp"
+
+namespace equifuse {
+
+void check_cuda(cudaError_t e, const char* what) {
+  if (e != cudaSuccess) throw Error(std::string("CUDA: ") + what + ": " + cudaGetErrorString(e));
+}
+
+CudaDevice current_cuda_device() {
+  int device = 0;
+  check_cuda(cudaGetDevice(&device), "no CUDA device");
+  int major = 0, minor = 0;
+  CudaDevice d;
+  check_cuda(cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, device), "compute capability");
+  check_cuda(cudaDeviceGetAttribute(&minor, cudaDevAttrComputeCapabilityMinor, device), "compute capability");
+  check_cuda(cudaDeviceGetAttribute(&d.multiprocessors, cudaDevAttrMultiProcessorCount, device), "SM count");
+  d.compute_capability = major * 10 + minor;
+  return d;
+}
+
+}  // namespace equifuse
