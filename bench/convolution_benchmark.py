@@ -122,6 +122,7 @@ def main():
     parser.add_argument("--implementation", action="append", choices=conv_peers.IMPLEMENTATIONS)
     parser.add_argument("--dtype", default="float32", choices=["float32", "float64"])
     parser.add_argument("--max-edges", type=float, default=2e7)
+    parser.add_argument("--min-edges", type=float, default=0, help="skip smaller graphs (resuming a run)")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--device", default="cuda", choices=["cuda", "cpu"])
     args = parser.parse_args()
@@ -134,11 +135,14 @@ def main():
     for structure in args.structure or ["fcc-cu", "water"]:
         for problem in problems:
             alive = {name: True for name in names}
+            first = 0 if args.min_edges == 0 else -1  # the correctness check runs on the first graph
             for k, size in enumerate(SIZES[structure]):
                 started = time.time()
                 graph = build_graph(structure, size, args.device)
                 if graph.num_edges > args.max_edges or not any(alive.values()):
                     break
+                if graph.num_edges < args.min_edges:
+                    continue
                 for name in names:
                     record = {"implementation": name, "problem": problem.name, "structure": structure,
                               "dtype": args.dtype, "atoms": graph.num_nodes, "edges": graph.num_edges}
@@ -149,11 +153,19 @@ def main():
                     try:
                         adapter = conv_peers.make(name, problem, dtype, graph)
                         adapter.dtype = dtype
-                        errors = check(adapter, problem, graph, args.device) if k == 0 else {}
+                        errors = check(adapter, problem, graph, args.device) if k == first else {}
                         results = measure(adapter, problem, graph, dtype, args.device, args.repeat)
                     except (PeerUnavailable, ProblemUnsupported) as exc:
                         print(json.dumps({**record, "status": f"unavailable: {exc}"}), flush=True)
                         alive[name] = False
+                        continue
+                    except torch.cuda.OutOfMemoryError:  # setting up (e.g. reordering weights)
+                        for direction in DIRECTIONS:
+                            print(json.dumps({**record, "direction": direction, "status": "out of memory"}),
+                                  flush=True)
+                        alive[name] = False
+                        adapter = None
+                        torch.cuda.empty_cache()
                         continue
                     for direction, (ms, peak, status) in results.items():
                         print(json.dumps({**record, "direction": direction, "ms": ms, "peak_mib": peak,
