@@ -10,8 +10,8 @@ namespace {
 
 // Counting sort of edge ids by key: offsets[n]..offsets[n+1] lists the edges whose key is n, in
 // ascending edge order (stable), which keeps every sum in a fixed order.
-void group_edges(std::size_t num_nodes, const std::vector<std::int32_t>& key, std::vector<std::int32_t>& offsets,
-                 std::vector<std::int32_t>& edges) {
+void group_edges(std::size_t num_nodes, const std::vector<std::int32_t>& key,
+                 std::vector<std::int32_t>& offsets, std::vector<std::int32_t>& edges) {
   offsets.assign(num_nodes + 1, 0);
   for (std::int32_t k : key) ++offsets[k + 1];
   for (std::size_t n = 0; n < num_nodes; ++n) offsets[n + 1] += offsets[n];
@@ -24,7 +24,9 @@ void group_edges(std::size_t num_nodes, const std::vector<std::int32_t>& key, st
 
 ConvolutionGraph::ConvolutionGraph(std::size_t num_nodes, std::span<const std::int32_t> senders,
                                    std::span<const std::int32_t> receivers)
-    : num_nodes_(num_nodes), senders_(senders.begin(), senders.end()), receivers_(receivers.begin(), receivers.end()) {
+    : num_nodes_(num_nodes),
+      senders_(senders.begin(), senders.end()),
+      receivers_(receivers.begin(), receivers.end()) {
   constexpr auto limit = static_cast<std::size_t>(std::numeric_limits<std::int32_t>::max());
   if (senders.size() != receivers.size())
     throw Error("convolution graph: " + std::to_string(senders.size()) + " senders but " +
@@ -34,8 +36,8 @@ ConvolutionGraph::ConvolutionGraph(std::size_t num_nodes, std::span<const std::i
   for (std::size_t e = 0; e < senders.size(); ++e) {
     for (std::int32_t node : {senders[e], receivers[e]}) {
       if (node < 0 || static_cast<std::size_t>(node) >= num_nodes)
-        throw Error("convolution graph: edge " + std::to_string(e) + " refers to node " + std::to_string(node) +
-                    ", outside [0, " + std::to_string(num_nodes) + ")");
+        throw Error("convolution graph: edge " + std::to_string(e) + " refers to node " +
+                    std::to_string(node) + ", outside [0, " + std::to_string(num_nodes) + ")");
     }
   }
   group_edges(num_nodes, receivers_, receiver_offsets_, receiver_edges_);
@@ -43,8 +45,8 @@ ConvolutionGraph::ConvolutionGraph(std::size_t num_nodes, std::span<const std::i
 }
 
 ConvolutionGraphView ConvolutionGraph::host_view() const {
-  return {num_nodes_,        num_edges(),     senders_,          receivers_, receiver_offsets_,
-          receiver_edges_, sender_offsets_, sender_edges_};
+  return {num_nodes_,        num_edges(),     senders_,        receivers_,
+          receiver_offsets_, receiver_edges_, sender_offsets_, sender_edges_};
 }
 
 }  // namespace equifuse

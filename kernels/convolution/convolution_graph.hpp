@@ -17,9 +17,9 @@ namespace equifuse {
 struct ConvolutionGraphView {
   std::size_t num_nodes = 0;
   std::size_t num_edges = 0;
-  std::span<const std::int32_t> senders, receivers;                 // [num_edges]
-  std::span<const std::int32_t> receiver_offsets, receiver_edges;   // [num_nodes + 1], [num_edges]
-  std::span<const std::int32_t> sender_offsets, sender_edges;       // [num_nodes + 1], [num_edges]
+  std::span<const std::int32_t> senders, receivers;                // [num_edges]
+  std::span<const std::int32_t> receiver_offsets, receiver_edges;  // [num_nodes + 1], [num_edges]
+  std::span<const std::int32_t> sender_offsets, sender_edges;      // [num_nodes + 1], [num_edges]
 };
 
 class ConvolutionGraph {

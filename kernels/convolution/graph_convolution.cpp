@@ -14,8 +14,8 @@ namespace {
 template <typename Span>
 void check_size(const Span& buffer, std::size_t expected, const char* name) {
   if (buffer.size() != expected) {
-    throw Error(std::string("graph convolution: buffer '") + name + "' has " + std::to_string(buffer.size()) +
-                " elements, expected " + std::to_string(expected));
+    throw Error(std::string("graph convolution: buffer '") + name + "' has " +
+                std::to_string(buffer.size()) + " elements, expected " + std::to_string(expected));
   }
 }
 
@@ -34,7 +34,8 @@ struct Sizes {
   std::size_t x, y, w, out;
 };
 Sizes sizes(const TensorProductProblem& p, const ConvolutionGraphView& g) {
-  return {p.in1_size(g.num_nodes), p.in2_size(g.num_edges), p.weight_size(g.num_edges), p.out_size(g.num_nodes)};
+  return {p.in1_size(g.num_nodes), p.in2_size(g.num_edges), p.weight_size(g.num_edges),
+          p.out_size(g.num_nodes)};
 }
 
 }  // namespace
@@ -42,11 +43,13 @@ Sizes sizes(const TensorProductProblem& p, const ConvolutionGraphView& g) {
 ConvolutionAlgorithm parse_convolution_algorithm(std::string_view name) {
   if (name == "deterministic") return ConvolutionAlgorithm::deterministic;
   if (name == "atomic") return ConvolutionAlgorithm::atomic;
-  throw Error("unknown convolution algorithm \"" + std::string(name) + "\" (expected deterministic or atomic)");
+  throw Error("unknown convolution algorithm \"" + std::string(name) +
+              "\" (expected deterministic or atomic)");
 }
 
 template <typename T>
-void GraphConvolution<T>::forward(const ConvolutionGraphView& g, const TensorProductForward<T>& a) const {
+void GraphConvolution<T>::forward(const ConvolutionGraphView& g,
+                                  const TensorProductForward<T>& a) const {
   check_graph(g);
   const Sizes s = sizes(problem_, g);
   check_size(a.x, s.x, "x");
@@ -57,7 +60,8 @@ void GraphConvolution<T>::forward(const ConvolutionGraphView& g, const TensorPro
 }
 
 template <typename T>
-void GraphConvolution<T>::backward(const ConvolutionGraphView& g, const TensorProductBackward<T>& a) const {
+void GraphConvolution<T>::backward(const ConvolutionGraphView& g,
+                                   const TensorProductBackward<T>& a) const {
   check_graph(g);
   const Sizes s = sizes(problem_, g);
   check_size(a.x, s.x, "x");
@@ -90,7 +94,8 @@ void GraphConvolution<T>::double_backward(const ConvolutionGraphView& g,
 }
 
 template <typename T>
-std::unique_ptr<GraphConvolution<T>> make_graph_convolution(const TensorProductProblem& problem, Backend backend,
+std::unique_ptr<GraphConvolution<T>> make_graph_convolution(const TensorProductProblem& problem,
+                                                            Backend backend,
                                                             ConvolutionAlgorithm algorithm) {
   switch (backend) {
     case Backend::cpu:
@@ -100,7 +105,8 @@ std::unique_ptr<GraphConvolution<T>> make_graph_convolution(const TensorProductP
       return std::make_unique<CudaGraphConvolution<T>>(problem, algorithm);
 #else
       (void)algorithm;
-      throw Error("this build of equifuse has no CUDA backend (configure with the CUDA toolkit present)");
+      throw Error(
+          "this build of equifuse has no CUDA backend (configure with the CUDA toolkit present)");
 #endif
   }
   throw Error("unsupported backend");
@@ -108,9 +114,9 @@ std::unique_ptr<GraphConvolution<T>> make_graph_convolution(const TensorProductP
 
 template class GraphConvolution<float>;
 template class GraphConvolution<double>;
-template std::unique_ptr<GraphConvolution<float>> make_graph_convolution<float>(const TensorProductProblem&, Backend,
-                                                                                ConvolutionAlgorithm);
-template std::unique_ptr<GraphConvolution<double>> make_graph_convolution<double>(const TensorProductProblem&,
-                                                                                  Backend, ConvolutionAlgorithm);
+template std::unique_ptr<GraphConvolution<float>> make_graph_convolution<float>(
+    const TensorProductProblem&, Backend, ConvolutionAlgorithm);
+template std::unique_ptr<GraphConvolution<double>> make_graph_convolution<double>(
+    const TensorProductProblem&, Backend, ConvolutionAlgorithm);
 
 }  // namespace equifuse

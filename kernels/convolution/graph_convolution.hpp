@@ -37,11 +37,14 @@ class GraphConvolution {
   // Buffer sizes are checked against the graph; outputs are overwritten.
   void forward(const ConvolutionGraphView& graph, const TensorProductForward<T>& args) const;
   void backward(const ConvolutionGraphView& graph, const TensorProductBackward<T>& args) const;
-  void double_backward(const ConvolutionGraphView& graph, const TensorProductDoubleBackward<T>& args) const;
+  void double_backward(const ConvolutionGraphView& graph,
+                       const TensorProductDoubleBackward<T>& args) const;
 
  protected:
-  virtual void run_forward(const ConvolutionGraphView& graph, const TensorProductForward<T>& args) const = 0;
-  virtual void run_backward(const ConvolutionGraphView& graph, const TensorProductBackward<T>& args) const = 0;
+  virtual void run_forward(const ConvolutionGraphView& graph,
+                           const TensorProductForward<T>& args) const = 0;
+  virtual void run_backward(const ConvolutionGraphView& graph,
+                            const TensorProductBackward<T>& args) const = 0;
   virtual void run_double_backward(const ConvolutionGraphView& graph,
                                    const TensorProductDoubleBackward<T>& args) const = 0;
 

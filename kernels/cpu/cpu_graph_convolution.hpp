@@ -14,8 +14,10 @@ class CpuGraphConvolution final : public GraphConvolution<T> {
       : GraphConvolution<T>(problem, ConvolutionAlgorithm::deterministic), rows_(problem) {}
 
  protected:
-  void run_forward(const ConvolutionGraphView& graph, const TensorProductForward<T>& args) const override;
-  void run_backward(const ConvolutionGraphView& graph, const TensorProductBackward<T>& args) const override;
+  void run_forward(const ConvolutionGraphView& graph,
+                   const TensorProductForward<T>& args) const override;
+  void run_backward(const ConvolutionGraphView& graph,
+                    const TensorProductBackward<T>& args) const override;
   void run_double_backward(const ConvolutionGraphView& graph,
                            const TensorProductDoubleBackward<T>& args) const override;
 

@@ -18,7 +18,7 @@ namespace equifuse {
 // With per-sample weights (or no weight gradient) the accumulator is the sample's own row.
 template <typename T, typename F>
 void parallel_over_rows(std::size_t batch, bool shared_weights, std::span<T> grad_weights,
-                         std::size_t weight_numel, F&& per_sample) {
+                        std::size_t weight_numel, F&& per_sample) {
   std::fill(grad_weights.begin(), grad_weights.end(), T(0));
   const auto n = static_cast<std::ptrdiff_t>(batch);
   if (!shared_weights || grad_weights.empty()) {

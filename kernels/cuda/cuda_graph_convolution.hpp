@@ -21,8 +21,10 @@ class CudaGraphConvolution final : public GraphConvolution<T> {
   void set_stream(cudaStream_t stream) { stream_ = stream; }
 
  protected:
-  void run_forward(const ConvolutionGraphView& graph, const TensorProductForward<T>& args) const override;
-  void run_backward(const ConvolutionGraphView& graph, const TensorProductBackward<T>& args) const override;
+  void run_forward(const ConvolutionGraphView& graph,
+                   const TensorProductForward<T>& args) const override;
+  void run_backward(const ConvolutionGraphView& graph,
+                    const TensorProductBackward<T>& args) const override;
   void run_double_backward(const ConvolutionGraphView& graph,
                            const TensorProductDoubleBackward<T>& args) const override;
 
@@ -43,10 +45,11 @@ class CudaGraphConvolution final : public GraphConvolution<T> {
 
   // Runs a direction's kernels with its buffer pointers; `node_outputs` are cleared first when
   // an atomic kernel adds into them.
-  void run(const std::vector<Kernel>& kernels, const ConvolutionGraphView& graph, std::vector<void*> buffers,
+  void run(const std::vector<Kernel>& kernels, const ConvolutionGraphView& graph,
+           std::vector<void*> buffers,
            const std::vector<std::pair<void*, std::size_t>>& node_outputs) const;
-  void reduce_shared_weights(cudaKernel_t kernel, const ConvolutionGraphView& graph, std::vector<void*> buffers,
-                             void* grad_weights) const;
+  void reduce_shared_weights(cudaKernel_t kernel, const ConvolutionGraphView& graph,
+                             std::vector<void*> buffers, void* grad_weights) const;
 };
 
 }  // namespace equifuse

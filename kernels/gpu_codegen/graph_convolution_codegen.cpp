@@ -9,30 +9,35 @@ using namespace gpu_codegen_detail;
 namespace {
 
 constexpr const char* kGraphParams =
-    "long batch, const int* __restrict__ SRC, const int* __restrict__ DST, const int* __restrict__ OFFS, "
+    "long batch, const int* __restrict__ SRC, const int* __restrict__ DST, const int* __restrict__ "
+    "OFFS, "
     "const int* __restrict__ EDGES";
 
 RowMap row_map(ConvolutionRows rows) {
   switch (rows) {
-    case ConvolutionRows::edges: return RowMap::edges;
-    case ConvolutionRows::receivers: return RowMap::receivers;
-    case ConvolutionRows::senders: return RowMap::senders;
+    case ConvolutionRows::edges:
+      return RowMap::edges;
+    case ConvolutionRows::receivers:
+      return RowMap::receivers;
+    case ConvolutionRows::senders:
+      return RowMap::senders;
   }
   return RowMap::edges;
 }
 
 // Emits the kernels of one direction: groups of phases, each group over one kind of row; a
 // group of edge phases is split one kernel per phase for large problems, as in the tensor product.
-std::vector<ConvolutionKernel> emit_direction(KernelEmitter& em, const std::string& base,
-                                              const std::vector<std::pair<ConvolutionRows, std::vector<Phase>>>& groups,
-                                              const char* params) {
+std::vector<ConvolutionKernel> emit_direction(
+    KernelEmitter& em, const std::string& base,
+    const std::vector<std::pair<ConvolutionRows, std::vector<Phase>>>& groups, const char* params) {
   std::vector<ConvolutionKernel> kernels;
   const auto emit = [&](ConvolutionRows rows, const std::vector<Phase>& phases) {
     const std::string name = base + "_" + std::to_string(kernels.size());
     em.set_rows(row_map(rows), kGraphParams);
     em.row_kernel(name, phases, params);
     bool node_target = false;
-    for (Phase ph : phases) node_target |= target_of(ph) == Target::out || target_of(ph) == Target::x;
+    for (Phase ph : phases)
+      node_target |= target_of(ph) == Target::out || target_of(ph) == Target::x;
     kernels.push_back({name, rows, rows == ConvolutionRows::edges && node_target});
   };
   for (const auto& [rows, phases] : groups) {
@@ -48,9 +53,9 @@ std::vector<ConvolutionKernel> emit_direction(KernelEmitter& em, const std::stri
 
 }  // namespace
 
-GeneratedGraphConvolutionSource generate_graph_convolution_source(const TensorProductProblem& problem,
-                                                                  GpuDtype dtype, GpuDialect dialect,
-                                                                  ConvolutionAlgorithm algorithm) {
+GeneratedGraphConvolutionSource generate_graph_convolution_source(
+    const TensorProductProblem& problem, GpuDtype dtype, GpuDialect dialect,
+    ConvolutionAlgorithm algorithm) {
   GeneratedGraphConvolutionSource g;
   g.warp_size = dialect == GpuDialect::hip ? 64 : 32;
   KernelEmitter em(problem, dtype, dialect, g.warp_size, g.threads_per_block);
@@ -65,27 +70,34 @@ GeneratedGraphConvolutionSource generate_graph_convolution_source(const TensorPr
   }
   using E = ConvolutionRows;
   if (atomic) {
-    std::vector<Phase> backward = {Phase::grad_x}, double_backward = {Phase::dd_x, Phase::dd_grad_out};
+    std::vector<Phase> backward = {Phase::grad_x},
+                       double_backward = {Phase::dd_x, Phase::dd_grad_out};
     backward.insert(backward.end(), edge_backward.begin(), edge_backward.end());
-    double_backward.insert(double_backward.end(), edge_double_backward.begin(), edge_double_backward.end());
-    g.forward = emit_direction(em, "equifuse_conv_forward", {{E::edges, {Phase::forward}}}, kForwardParams);
-    g.backward = emit_direction(em, "equifuse_conv_backward", {{E::edges, backward}}, kBackwardParams);
-    g.double_backward =
-        emit_direction(em, "equifuse_conv_double_backward", {{E::edges, double_backward}}, kDoubleBackwardParams);
+    double_backward.insert(double_backward.end(), edge_double_backward.begin(),
+                           edge_double_backward.end());
+    g.forward =
+        emit_direction(em, "equifuse_conv_forward", {{E::edges, {Phase::forward}}}, kForwardParams);
+    g.backward =
+        emit_direction(em, "equifuse_conv_backward", {{E::edges, backward}}, kBackwardParams);
+    g.double_backward = emit_direction(em, "equifuse_conv_double_backward",
+                                       {{E::edges, double_backward}}, kDoubleBackwardParams);
   } else {
-    g.forward = emit_direction(em, "equifuse_conv_forward", {{E::receivers, {Phase::forward}}}, kForwardParams);
-    g.backward = emit_direction(em, "equifuse_conv_backward",
-                                {{E::senders, {Phase::grad_x}}, {E::edges, edge_backward}}, kBackwardParams);
-    g.double_backward = emit_direction(
-        em, "equifuse_conv_double_backward",
-        {{E::senders, {Phase::dd_x}}, {E::edges, edge_double_backward}, {E::receivers, {Phase::dd_grad_out}}},
-        kDoubleBackwardParams);
+    g.forward = emit_direction(em, "equifuse_conv_forward", {{E::receivers, {Phase::forward}}},
+                               kForwardParams);
+    g.backward =
+        emit_direction(em, "equifuse_conv_backward",
+                       {{E::senders, {Phase::grad_x}}, {E::edges, edge_backward}}, kBackwardParams);
+    g.double_backward = emit_direction(em, "equifuse_conv_double_backward",
+                                       {{E::senders, {Phase::dd_x}},
+                                        {E::edges, edge_double_backward},
+                                        {E::receivers, {Phase::dd_grad_out}}},
+                                       kDoubleBackwardParams);
   }
   em.set_rows(RowMap::edges, kGraphParams);
   em.weight_reduction_kernel(GeneratedGraphConvolutionSource::kBackwardWeights, Phase::grad_weights,
                              kBackwardWeightsParams);
-  em.weight_reduction_kernel(GeneratedGraphConvolutionSource::kDoubleBackwardWeights, Phase::dd_weights,
-                             kDoubleBackwardWeightsParams);
+  em.weight_reduction_kernel(GeneratedGraphConvolutionSource::kDoubleBackwardWeights,
+                             Phase::dd_weights, kDoubleBackwardWeightsParams);
   g.source = em.source();
   return g;
 }

@@ -44,8 +44,8 @@ struct GeneratedGraphConvolutionSource {
   int threads_per_block = 128;
 };
 
-GeneratedGraphConvolutionSource generate_graph_convolution_source(const TensorProductProblem& problem,
-                                                                  GpuDtype dtype, GpuDialect dialect,
-                                                                  ConvolutionAlgorithm algorithm);
+GeneratedGraphConvolutionSource generate_graph_convolution_source(
+    const TensorProductProblem& problem, GpuDtype dtype, GpuDialect dialect,
+    ConvolutionAlgorithm algorithm);
 
 }  // namespace equifuse

@@ -36,15 +36,27 @@ bool have_gpu() {
 }
 
 struct DeviceGraph {
-  DeviceBuffer<std::int32_t> senders, receivers, receiver_offsets, receiver_edges, sender_offsets, sender_edges;
+  DeviceBuffer<std::int32_t> senders, receivers, receiver_offsets, receiver_edges, sender_offsets,
+      sender_edges;
   std::size_t num_nodes, num_edges;
   explicit DeviceGraph(const ConvolutionGraph& g)
-      : senders(g.senders()), receivers(g.receivers()), receiver_offsets(g.receiver_offsets()),
-        receiver_edges(g.receiver_edges()), sender_offsets(g.sender_offsets()), sender_edges(g.sender_edges()),
-        num_nodes(g.num_nodes()), num_edges(g.num_edges()) {}
+      : senders(g.senders()),
+        receivers(g.receivers()),
+        receiver_offsets(g.receiver_offsets()),
+        receiver_edges(g.receiver_edges()),
+        sender_offsets(g.sender_offsets()),
+        sender_edges(g.sender_edges()),
+        num_nodes(g.num_nodes()),
+        num_edges(g.num_edges()) {}
   ConvolutionGraphView view() const {
-    return {num_nodes,           num_edges,           senders.cspan(),        receivers.cspan(),
-            receiver_offsets.cspan(), receiver_edges.cspan(), sender_offsets.cspan(), sender_edges.cspan()};
+    return {num_nodes,
+            num_edges,
+            senders.cspan(),
+            receivers.cspan(),
+            receiver_offsets.cspan(),
+            receiver_edges.cspan(),
+            sender_offsets.cspan(),
+            sender_edges.cspan()};
   }
 };
 
@@ -58,17 +70,18 @@ struct Outputs {
 template <typename T>
 Outputs<T> run_on_gpu(const GraphConvolution<T>& conv, const ConvolutionGraphView& graph,
                       const testing::ConvolutionData& in) {
-  DeviceBuffer<T> X(cast<T>(in.x)), Y(cast<T>(in.y)), W(cast<T>(in.w)), G(cast<T>(in.g)), GGX(cast<T>(in.ggx)),
-      GGY(cast<T>(in.ggy)), GGW(cast<T>(in.ggw));
+  DeviceBuffer<T> X(cast<T>(in.x)), Y(cast<T>(in.y)), W(cast<T>(in.w)), G(cast<T>(in.g)),
+      GGX(cast<T>(in.ggx)), GGY(cast<T>(in.ggy)), GGW(cast<T>(in.ggw));
   const T nan = std::numeric_limits<T>::quiet_NaN();
   const auto poisoned = [&](std::size_t n) { return DeviceBuffer<T>(std::vector<T>(n, nan)); };
   auto OUT = poisoned(in.g.size()), GX = poisoned(in.x.size()), GY = poisoned(in.y.size()),
        GW = poisoned(in.w.size()), DX = poisoned(in.x.size()), DY = poisoned(in.y.size()),
        DW = poisoned(in.w.size()), DG = poisoned(in.g.size());
   conv.forward(graph, {X.cspan(), Y.cspan(), W.cspan(), OUT.span()});
-  conv.backward(graph, {X.cspan(), Y.cspan(), W.cspan(), G.cspan(), GX.span(), GY.span(), GW.span()});
-  conv.double_backward(graph, {X.cspan(), Y.cspan(), W.cspan(), G.cspan(), GGX.cspan(), GGY.cspan(), GGW.cspan(),
-                               DX.span(), DY.span(), DW.span(), DG.span()});
+  conv.backward(graph,
+                {X.cspan(), Y.cspan(), W.cspan(), G.cspan(), GX.span(), GY.span(), GW.span()});
+  conv.double_backward(graph, {X.cspan(), Y.cspan(), W.cspan(), G.cspan(), GGX.cspan(), GGY.cspan(),
+                               GGW.cspan(), DX.span(), DY.span(), DW.span(), DG.span()});
   EXPECT_EQ(cudaDeviceSynchronize(), cudaSuccess);
   return {OUT.host(), GX.host(), GY.host(), GW.host(), DX.host(), DY.host(), DW.host(), DG.host()};
 }
@@ -115,7 +128,8 @@ struct ConvolutionCase {
 };
 
 void PrintTo(const ConvolutionCase& c, std::ostream* os) {
-  *os << c.problem << (c.algorithm == ConvolutionAlgorithm::atomic ? ", atomic" : ", deterministic");
+  *os << c.problem
+      << (c.algorithm == ConvolutionAlgorithm::atomic ? ", atomic" : ", deterministic");
 }
 
 class CudaGraphConvolutionTest : public ::testing::TestWithParam<ConvolutionCase> {};
@@ -136,19 +150,20 @@ TEST_P(CudaGraphConvolutionTest, MatchesUnfusedCpuReference) {
 std::vector<ConvolutionCase> cases() {
   std::vector<ConvolutionCase> out;
   for (const auto& c : convolution_cases())
-    for (auto a : {ConvolutionAlgorithm::deterministic, ConvolutionAlgorithm::atomic}) out.push_back({c.name, a});
+    for (auto a : {ConvolutionAlgorithm::deterministic, ConvolutionAlgorithm::atomic})
+      out.push_back({c.name, a});
   return out;
 }
 
-INSTANTIATE_TEST_SUITE_P(Problems, CudaGraphConvolutionTest, ::testing::ValuesIn(cases()),
-                         [](const auto& test_info) {
-                           std::string n = test_info.param.problem + "_" +
-                                           (test_info.param.algorithm == ConvolutionAlgorithm::atomic ? "atomic"
-                                                                                                 : "deterministic");
-                           for (char& ch : n)
-                             if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
-                           return n;
-                         });
+INSTANTIATE_TEST_SUITE_P(
+    Problems, CudaGraphConvolutionTest, ::testing::ValuesIn(cases()), [](const auto& test_info) {
+      std::string n =
+          test_info.param.problem + "_" +
+          (test_info.param.algorithm == ConvolutionAlgorithm::atomic ? "atomic" : "deterministic");
+      for (char& ch : n)
+        if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
+      return n;
+    });
 
 }  // namespace
 }  // namespace equifuse

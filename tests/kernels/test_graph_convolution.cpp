@@ -84,13 +84,20 @@ TEST_P(CpuGraphConvolutionTest, GradientsMatchFiniteDifferences) {
     return testing::dot(d.ggx, gx) + testing::dot(d.ggy, gy) + testing::dot(d.ggw, gw);
   };
   const double h = 1e-3;
-  EXPECT_LT(relative_error(d.gx, testing::finite_difference_gradient(d.x, loss, h)), 1e-9) << "grad_x";
-  EXPECT_LT(relative_error(d.gy, testing::finite_difference_gradient(d.y, loss, h)), 1e-9) << "grad_y";
-  EXPECT_LT(relative_error(d.gw, testing::finite_difference_gradient(d.w, loss, h)), 1e-9) << "grad_w";
-  EXPECT_LT(relative_error(d.dx, testing::finite_difference_gradient(d.x, loss2, h)), 1e-9) << "dd x";
-  EXPECT_LT(relative_error(d.dy, testing::finite_difference_gradient(d.y, loss2, h)), 1e-9) << "dd y";
-  EXPECT_LT(relative_error(d.dw, testing::finite_difference_gradient(d.w, loss2, h)), 1e-9) << "dd w";
-  EXPECT_LT(relative_error(d.dg, testing::finite_difference_gradient(d.g, loss2, h)), 1e-9) << "dd grad_out";
+  EXPECT_LT(relative_error(d.gx, testing::finite_difference_gradient(d.x, loss, h)), 1e-9)
+      << "grad_x";
+  EXPECT_LT(relative_error(d.gy, testing::finite_difference_gradient(d.y, loss, h)), 1e-9)
+      << "grad_y";
+  EXPECT_LT(relative_error(d.gw, testing::finite_difference_gradient(d.w, loss, h)), 1e-9)
+      << "grad_w";
+  EXPECT_LT(relative_error(d.dx, testing::finite_difference_gradient(d.x, loss2, h)), 1e-9)
+      << "dd x";
+  EXPECT_LT(relative_error(d.dy, testing::finite_difference_gradient(d.y, loss2, h)), 1e-9)
+      << "dd y";
+  EXPECT_LT(relative_error(d.dw, testing::finite_difference_gradient(d.w, loss2, h)), 1e-9)
+      << "dd w";
+  EXPECT_LT(relative_error(d.dg, testing::finite_difference_gradient(d.g, loss2, h)), 1e-9)
+      << "dd grad_out";
 }
 
 TEST_P(CpuGraphConvolutionTest, RepeatedRunsAreBitwiseIdentical) {
@@ -111,8 +118,9 @@ TEST_P(CpuGraphConvolutionTest, RepeatedRunsAreBitwiseIdentical) {
   EXPECT_EQ(first.dg, second.dg);
 }
 
-INSTANTIATE_TEST_SUITE_P(ConnectionModes, CpuGraphConvolutionTest,
-                         ::testing::Range(0, static_cast<int>(testing::connection_mode_problems().size())));
+INSTANTIATE_TEST_SUITE_P(
+    ConnectionModes, CpuGraphConvolutionTest,
+    ::testing::Range(0, static_cast<int>(testing::connection_mode_problems().size())));
 
 TEST(ConvolutionGraph, GroupsEdgesByReceiverAndSenderInEdgeOrder) {
   const std::vector<std::int32_t> senders = {2, 0, 2, 1}, receivers = {1, 1, 0, 1};
@@ -124,7 +132,8 @@ TEST(ConvolutionGraph, GroupsEdgesByReceiverAndSenderInEdgeOrder) {
 }
 
 TEST(ConvolutionGraph, RefusesBadEdges) {
-  const std::vector<std::int32_t> two = {0, 1}, one = {0}, out_of_range = {0, 3}, negative = {-1, 0};
+  const std::vector<std::int32_t> two = {0, 1}, one = {0}, out_of_range = {0, 3},
+                                  negative = {-1, 0};
   EXPECT_THROW(ConvolutionGraph(3, two, one), Error);
   try {
     ConvolutionGraph(3, two, out_of_range);

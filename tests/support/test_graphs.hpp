@@ -59,7 +59,8 @@ inline std::vector<double> gather_rows(const std::vector<double>& from, std::siz
 
 // Sum of rows of `from` into rows `index` of a [num_rows][dim] buffer.
 inline std::vector<double> scatter_sum(const std::vector<double>& from, std::size_t dim,
-                                       const std::vector<std::int32_t>& index, std::size_t num_rows) {
+                                       const std::vector<std::int32_t>& index,
+                                       std::size_t num_rows) {
   std::vector<double> out(num_rows * dim, 0.0);
   for (std::size_t r = 0; r < index.size(); ++r)
     for (std::size_t c = 0; c < dim; ++c) out[index[r] * dim + c] += from[r * dim + c];
@@ -68,12 +69,12 @@ inline std::vector<double> scatter_sum(const std::vector<double>& from, std::siz
 
 // Inputs and outputs of all three directions of a convolution, in float64.
 struct ConvolutionData {
-  std::vector<double> x, y, w, g, ggx, ggy, ggw;             // inputs (node, edge, weight, ...)
-  std::vector<double> out, gx, gy, gw, dx, dy, dw, dg;       // results
+  std::vector<double> x, y, w, g, ggx, ggy, ggw;        // inputs (node, edge, weight, ...)
+  std::vector<double> out, gx, gy, gw, dx, dy, dw, dg;  // results
 };
 
-inline ConvolutionData random_convolution_inputs(const TensorProductProblem& p, const NamedGraph& graph,
-                                                 std::mt19937_64& rng) {
+inline ConvolutionData random_convolution_inputs(const TensorProductProblem& p,
+                                                 const NamedGraph& graph, std::mt19937_64& rng) {
   std::normal_distribution<double> dist(0.0, 1.0);
   const auto random = [&](std::size_t n) {
     std::vector<double> v(n);
@@ -93,13 +94,15 @@ inline ConvolutionData random_convolution_inputs(const TensorProductProblem& p, 
 }
 
 // The unfused computation: per-edge tensor products on gathered rows, scatter-summed.
-inline void unfused_convolution(const TensorProductProblem& p, const NamedGraph& graph, ConvolutionData& d) {
+inline void unfused_convolution(const TensorProductProblem& p, const NamedGraph& graph,
+                                ConvolutionData& d) {
   const auto tp = make_tensor_product<double>(p, Backend::cpu);
   const std::size_t n = graph.num_nodes, e = graph.senders.size();
   const std::size_t d1 = p.irreps_in1().dim(), d3 = p.irreps_out().dim();
   const auto xe = gather_rows(d.x, d1, graph.senders), ge = gather_rows(d.g, d3, graph.receivers);
   const auto ggxe = gather_rows(d.ggx, d1, graph.senders);
-  std::vector<double> messages(p.out_size(e)), gxe(p.in1_size(e)), dxe(p.in1_size(e)), dge(p.out_size(e));
+  std::vector<double> messages(p.out_size(e)), gxe(p.in1_size(e)), dxe(p.in1_size(e)),
+      dge(p.out_size(e));
   d.gy.assign(d.y.size(), 0);
   d.gw.assign(d.w.size(), 0);
   d.dy.assign(d.y.size(), 0);

@@ -21,8 +21,9 @@ TORCH_LIBRARY(equifuse, m) {
       .def("problem_json", &TensorProductPlan::problem_json)
       .def("instructions_json", &TensorProductPlan::instructions_json)
       // Pickling (torch.save of a module, TorchScript export) keeps the problem description.
-      .def_pickle([](const c10::intrusive_ptr<TensorProductPlan>& self) { return self->problem_json(); },
-                  [](std::string state) { return c10::make_intrusive<TensorProductPlan>(state); });
+      .def_pickle(
+          [](const c10::intrusive_ptr<TensorProductPlan>& self) { return self->problem_json(); },
+          [](std::string state) { return c10::make_intrusive<TensorProductPlan>(state); });
   m.def(
       "tensor_product(__torch__.torch.classes.equifuse.TensorProductPlan plan, Tensor x, Tensor y, "
       "Tensor weight) -> Tensor");
@@ -35,11 +36,14 @@ TORCH_LIBRARY(equifuse, m) {
       "Tensor grad_grad_weight) -> (Tensor, Tensor, Tensor, Tensor)");
   // Graph convolution (graph_convolution_ops.cpp).
   m.def(
-      "graph_convolution(__torch__.torch.classes.equifuse.TensorProductPlan plan, Tensor x, Tensor y, "
+      "graph_convolution(__torch__.torch.classes.equifuse.TensorProductPlan plan, Tensor x, Tensor "
+      "y, "
       "Tensor weight, Tensor graph, str algorithm) -> Tensor");
   m.def(
-      "graph_convolution_backward(__torch__.torch.classes.equifuse.TensorProductPlan plan, Tensor x, "
-      "Tensor y, Tensor weight, Tensor grad_out, Tensor graph, str algorithm) -> (Tensor, Tensor, Tensor)");
+      "graph_convolution_backward(__torch__.torch.classes.equifuse.TensorProductPlan plan, Tensor "
+      "x, "
+      "Tensor y, Tensor weight, Tensor grad_out, Tensor graph, str algorithm) -> (Tensor, Tensor, "
+      "Tensor)");
   m.def(
       "graph_convolution_double_backward(__torch__.torch.classes.equifuse.TensorProductPlan plan, "
       "Tensor x, Tensor y, Tensor weight, Tensor grad_out, Tensor grad_grad_x, Tensor grad_grad_y, "
