@@ -4,6 +4,7 @@
 
 #include "kernels/common/error.hpp"
 #include "kernels/cpu/cpu_tensor_product.hpp"
+#include "kernels/tensor_product/argument_sizes.hpp"
 #ifdef EQUIFUSE_HAVE_CUDA
 #include "kernels/cuda/cuda_tensor_product.hpp"
 #endif
@@ -11,12 +12,10 @@
 namespace equifuse {
 namespace {
 
-template <typename Span>
-void check_size(const Span& buffer, std::size_t expected, const char* name) {
-  if (buffer.size() != expected) {
-    throw Error(std::string("tensor product: buffer '") + name + "' has " +
-                std::to_string(buffer.size()) + " elements, expected " + std::to_string(expected));
-  }
+constexpr const char* kWhat = "tensor product";
+
+ArgumentSizes sizes(const TensorProductProblem& p, std::size_t batch) {
+  return {p.in1_size(batch), p.in2_size(batch), p.weight_size(batch), p.out_size(batch)};
 }
 
 }  // namespace
@@ -37,42 +36,20 @@ bool backend_available(Backend backend) {
 
 template <typename T>
 void TensorProduct<T>::forward(std::size_t batch, const TensorProductForward<T>& a) const {
-  const auto& p = problem_;
-  check_size(a.x, p.in1_size(batch), "x");
-  check_size(a.y, p.in2_size(batch), "y");
-  check_size(a.weights, p.weight_size(batch), "weights");
-  check_size(a.out, p.out_size(batch), "out");
+  check_argument_sizes(kWhat, sizes(problem_, batch), a);
   run_forward(batch, a);
 }
 
 template <typename T>
 void TensorProduct<T>::backward(std::size_t batch, const TensorProductBackward<T>& a) const {
-  const auto& p = problem_;
-  check_size(a.x, p.in1_size(batch), "x");
-  check_size(a.y, p.in2_size(batch), "y");
-  check_size(a.weights, p.weight_size(batch), "weights");
-  check_size(a.grad_out, p.out_size(batch), "grad_out");
-  check_size(a.grad_x, p.in1_size(batch), "grad_x");
-  check_size(a.grad_y, p.in2_size(batch), "grad_y");
-  check_size(a.grad_weights, p.weight_size(batch), "grad_weights");
+  check_argument_sizes(kWhat, sizes(problem_, batch), a);
   run_backward(batch, a);
 }
 
 template <typename T>
 void TensorProduct<T>::double_backward(std::size_t batch,
                                        const TensorProductDoubleBackward<T>& a) const {
-  const auto& p = problem_;
-  check_size(a.x, p.in1_size(batch), "x");
-  check_size(a.y, p.in2_size(batch), "y");
-  check_size(a.weights, p.weight_size(batch), "weights");
-  check_size(a.grad_out, p.out_size(batch), "grad_out");
-  check_size(a.grad_grad_x, p.in1_size(batch), "grad_grad_x");
-  check_size(a.grad_grad_y, p.in2_size(batch), "grad_grad_y");
-  check_size(a.grad_grad_weights, p.weight_size(batch), "grad_grad_weights");
-  check_size(a.grad_x, p.in1_size(batch), "grad_x");
-  check_size(a.grad_y, p.in2_size(batch), "grad_y");
-  check_size(a.grad_weights, p.weight_size(batch), "grad_weights");
-  check_size(a.grad_grad_out, p.out_size(batch), "grad_grad_out");
+  check_argument_sizes(kWhat, sizes(problem_, batch), a);
   run_double_backward(batch, a);
 }
 
