@@ -266,6 +266,9 @@ TensorProductProblem channelwise_tensor_product(const Irreps& in1, const Irreps&
   }
   const Irreps::Sorted sorted = Irreps(std::move(out_blocks)).sort();
   for (InstructionSpec& s : specs) s.i_out = sorted.permutation[s.i_out];
+  // MACE then orders the instructions by output block, which fixes the per-edge weight layout.
+  std::stable_sort(specs.begin(), specs.end(),
+                   [](const InstructionSpec& a, const InstructionSpec& b) { return a.i_out < b.i_out; });
   return TensorProductProblem(in1, in2, sorted.irreps, specs, std::move(options));
 }
 

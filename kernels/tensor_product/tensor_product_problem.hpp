@@ -106,7 +106,8 @@ TensorProductProblem fully_connected_tensor_product(const Irreps& in1, const Irr
                                                     TensorProductOptions options = {});
 
 // MACE's convolution tensor product (tp_out_irreps_with_instructions): one weighted "uvu" output
-// block per allowed path whose product irrep is in `out_filter`, output blocks sorted by irrep.
+// block per allowed path whose product irrep is in `out_filter`, output blocks sorted by irrep
+// and instructions ordered by output block (so the per-edge weights have MACE's layout).
 TensorProductProblem channelwise_tensor_product(const Irreps& in1, const Irreps& in2,
                                                 const Irreps& out_filter,
                                                 TensorProductOptions options = {});

@@ -16,7 +16,8 @@ def channelwise_instructions(irreps_in1, irreps_in2, out_filter):
                     instructions.append((i1, i2, len(out_blocks), "uvu", True))
                     out_blocks.append((mul, ir_out))
     irreps_out, permutation, _ = o3.Irreps(out_blocks).sort()
-    return irreps_out, [(a, b, permutation[c], m, w) for a, b, c, m, w in instructions]
+    instructions = [(a, b, permutation[c], m, w) for a, b, c, m, w in instructions]
+    return irreps_out, sorted(instructions, key=lambda ins: ins[2])
 
 
 def e3nn_module(entry):
