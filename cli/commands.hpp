@@ -10,5 +10,6 @@ namespace equifuse::cli {
 int tensor_product_command(const std::vector<std::string>& args);
 int precompile_command(const std::vector<std::string>& args);
 int generate_command(const std::vector<std::string>& args);
+int eval_command(const std::vector<std::string>& args);
 
 }  // namespace equifuse::cli

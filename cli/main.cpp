@@ -14,6 +14,8 @@ void print_usage() {
       "usage: equifuse <command> [options]\n"
       "\n"
       "commands:\n"
+      "  eval        energy, forces and stress of structures with a potential file\n"
+      "              (equifuse eval --help)\n"
       "  tp          run tensor-product problems on random inputs: time per call and checksums\n"
       "              (equifuse tp --help for options)\n"
       "  generate    print the GPU kernel source generated for a problem (CUDA or HIP)\n"
@@ -31,6 +33,7 @@ int main(int argc, char** argv) {
   }
   try {
     const std::vector<std::string> rest(args.begin() + 1, args.end());
+    if (args[0] == "eval") return equifuse::cli::eval_command(rest);
     if (args[0] == "tp") return equifuse::cli::tensor_product_command(rest);
     if (args[0] == "precompile") return equifuse::cli::precompile_command(rest);
     if (args[0] == "generate") return equifuse::cli::generate_command(rest);

@@ -1,0 +1,54 @@
+#include "model_loader/potential_file.hpp"
+
+#include "kernels/common/error.hpp"
+#include "model_loader/safetensors_reader.hpp"
+#include "models/mace/mace_model.hpp"
+
+namespace equifuse {
+
+namespace {
+
+const std::string& metadata(const SafetensorsFile& file, const std::string& key,
+                            const std::string& where) {
+  auto it = file.metadata.find(key);
+  if (it == file.metadata.end()) throw Error(where + " has no '" + key + "' metadata");
+  return it->second;
+}
+
+template <typename T>
+std::unique_ptr<Potential> build(const std::string& architecture, const std::string& config,
+                                 const ParameterStore& parameters, const std::string& where) {
+  if (architecture == "mace") {
+    return std::make_unique<MaceModel<T>>(MaceConfig::from_json(config), parameters);
+  }
+  throw Error(where + ": unknown architecture '" + architecture + "' (this build knows: mace)");
+}
+
+}  // namespace
+
+std::unique_ptr<Potential> load_potential(const std::string& path, Precision precision) {
+  SafetensorsFile file = read_safetensors(path);
+  const std::string where = "potential file \"" + path + "\"";
+  if (metadata(file, "format", where) != "equifuse-potential") {
+    throw Error(where + " is not an equifuse potential (format '" + file.metadata["format"] + "')");
+  }
+  const std::string& version = metadata(file, "format_version", where);
+  if (version != std::to_string(kPotentialFormatVersion)) {
+    throw Error(where + " has format version " + version + "; this build reads version " +
+                std::to_string(kPotentialFormatVersion));
+  }
+  const std::string& architecture = metadata(file, "architecture", where);
+  const std::string& config = metadata(file, "config", where);
+  ParameterStore parameters(where);
+  for (auto& [name, tensor] : file.tensors) parameters.add(name, std::move(tensor));
+  try {
+    if (precision == Precision::float32) return build<float>(architecture, config, parameters, where);
+    return build<double>(architecture, config, parameters, where);
+  } catch (const Error& e) {
+    const std::string message = e.what();
+    if (message.rfind(where, 0) == 0) throw;
+    throw Error(where + ": " + message);
+  }
+}
+
+}  // namespace equifuse

@@ -1,0 +1,21 @@
+// Reads a file in the safetensors layout: an 8-byte little-endian header length, a JSON header
+// mapping tensor names to {dtype, shape, data_offsets} plus "__metadata__" (str -> str), then the
+// raw little-endian tensor data. Every length, offset, dtype and shape is checked; a truncated or
+// corrupt file raises equifuse::Error naming the file and the problem.
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "models/potential/parameter_store.hpp"
+
+namespace equifuse {
+
+struct SafetensorsFile {
+  std::map<std::string, std::string> metadata;
+  std::map<std::string, StoredTensor> tensors;  // F64/F32 as reals, I32/I64 as integers
+};
+
+SafetensorsFile read_safetensors(const std::string& path);
+
+}  // namespace equifuse

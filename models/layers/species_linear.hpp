@@ -1,0 +1,39 @@
+// e3nn.o3.FullyConnectedTensorProduct(x, one_hot(species)) -> out, as MACE's skip connections
+// ("skip_tp") use it: with a one-hot second input every path reduces to a linear map of x chosen
+// by the node's species. The coefficients (e3nn's path normalisation and the l x 0 -> l Wigner 3j)
+// are taken from the kernel library's TensorProductProblem, so they match e3nn by construction.
+// Weights: e3nn's flat vector of that tensor product ([mul_in][num_species][mul_out] per path).
+#pragma once
+
+#include <cstddef>
+#include <span>
+#include <vector>
+
+#include "kernels/irreps/irreps.hpp"
+
+namespace equifuse {
+
+template <typename T>
+class SpeciesLinear {
+ public:
+  SpeciesLinear(const Irreps& irreps_in, int num_species, const Irreps& irreps_out,
+                std::span<const double> weights);
+  static std::size_t weight_numel(const Irreps& irreps_in, int num_species, const Irreps& irreps_out);
+
+  int dim_in() const { return dim_in_; }
+  int dim_out() const { return dim_out_; }
+  void forward(std::size_t rows, const T* x, const int* species, T* out) const;
+  void backward_accumulate(std::size_t rows, const T* grad_out, const int* species, T* grad_x) const;
+
+ private:
+  struct Block {
+    int in_offset, out_offset, mul_in, mul_out, dim;
+    std::size_t weight_offset;  // within one species' weights
+  };
+  std::vector<Block> blocks_;
+  std::vector<T> weights_;  // [num_species][per_species_]
+  std::size_t per_species_ = 0;
+  int num_species_, dim_in_, dim_out_;
+};
+
+}  // namespace equifuse

@@ -1,0 +1,33 @@
+#include "models/potential/atomic_graph.hpp"
+
+#include <algorithm>
+
+#include "kernels/common/error.hpp"
+#include "models/structure/neighbor_list.hpp"
+
+namespace equifuse {
+
+AtomicGraph make_atomic_graph(const AtomicStructure& structure, const std::vector<int>& species,
+                              double r_max) {
+  AtomicGraph graph;
+  graph.num_nodes = graph.num_local = structure.size();
+  graph.species.reserve(structure.size());
+  for (std::size_t a = 0; a < structure.size(); ++a) {
+    const int z = structure.atomic_numbers[a];
+    const auto it = std::find(species.begin(), species.end(), z);
+    if (it == species.end()) {
+      std::string known;
+      for (int s : species) known += (known.empty() ? "" : " ") + chemical_symbol(s);
+      throw Error("atom " + std::to_string(a + 1) + " is " + chemical_symbol(z) +
+                  ", which the potential does not know (its elements: " + known + ")");
+    }
+    graph.species.push_back(static_cast<int>(it - species.begin()));
+  }
+  NeighborList list = build_neighbor_list(structure, r_max);
+  graph.senders = std::move(list.senders);
+  graph.receivers = std::move(list.receivers);
+  graph.edge_vectors = std::move(list.vectors);
+  return graph;
+}
+
+}  // namespace equifuse

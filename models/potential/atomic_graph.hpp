@@ -1,0 +1,31 @@
+// The graph a potential evaluates: nodes (atoms, including LAMMPS ghosts), each with the index of
+// its species in the potential's species list, and directed edges sender -> receiver with their
+// vectors r[receiver] - r[sender] (+ periodic shift), all shorter than the potential's r_max.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "models/structure/atomic_structure.hpp"
+
+namespace equifuse {
+
+struct AtomicGraph {
+  std::size_t num_nodes = 0;
+  // Energy is summed over nodes [0, num_local); the rest are ghosts (LAMMPS). Equals num_nodes
+  // for a whole structure.
+  std::size_t num_local = 0;
+  std::vector<int> species;                      // [num_nodes], index into the species list
+  std::vector<std::int32_t> senders, receivers;  // [num_edges]
+  std::vector<double> edge_vectors;              // [num_edges][3]
+
+  std::size_t num_edges() const { return senders.size(); }
+};
+
+// The graph of a whole structure with cutoff r_max; `species` is the potential's list of atomic
+// numbers. Throws equifuse::Error naming an element the potential does not know.
+AtomicGraph make_atomic_graph(const AtomicStructure& structure, const std::vector<int>& species,
+                              double r_max);
+
+}  // namespace equifuse

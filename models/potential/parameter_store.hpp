@@ -1,0 +1,45 @@
+// Named tensors of a potential file, handed from model_loader/ to a model's constructor, which
+// asks for every tensor by name and expected shape: a missing tensor, a wrong shape or dtype, or a
+// tensor nobody asked for is an error that names it.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace equifuse {
+
+struct StoredTensor {
+  std::vector<std::int64_t> shape;
+  bool integer = false;
+  std::vector<double> reals;           // when !integer
+  std::vector<std::int32_t> integers;  // when integer
+};
+
+class ParameterStore {
+ public:
+  explicit ParameterStore(std::string source) : source_(std::move(source)) {}
+  void add(const std::string& name, StoredTensor tensor);
+  bool contains(const std::string& name) const { return tensors_.count(name) != 0; }
+
+  // Expected shape: -1 matches any extent. Throws equifuse::Error naming the tensor.
+  const std::vector<double>& reals(const std::string& name,
+                                   const std::vector<std::int64_t>& shape) const;
+  const StoredTensor& integers(const std::string& name,
+                               const std::vector<std::int64_t>& shape) const;
+  // Throws naming the first tensor no one asked for (a file for another model variant).
+  void check_all_used() const;
+
+ private:
+  const StoredTensor& find(const std::string& name, const std::vector<std::int64_t>& shape,
+                           bool integer) const;
+  std::string source_;
+  std::map<std::string, StoredTensor> tensors_;
+  mutable std::set<std::string> used_;
+};
+
+std::string shape_to_string(const std::vector<std::int64_t>& shape);
+
+}  // namespace equifuse

@@ -1,0 +1,56 @@
+"""Command line: write an equifuse potential file (.eqf) from an upstream model.
+
+    python -m equifuse_export mace MODEL.model OUT.eqf [--check STRUCTURE.extxyz]
+
+mace: a mace-torch model saved with torch.save (the `.model` files mace_run_train writes,
+including ScaleShiftMACE / MACE-MP-style models with e3nn layers). Run it with a Python that has
+mace-torch installed. --check evaluates the first frame with mace-torch and prints energy and
+forces, to compare with `equifuse eval OUT.eqf STRUCTURE.extxyz`.
+"""
+
+import argparse
+import os
+import sys
+
+os.environ.setdefault("TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD", "1")  # mace/e3nn pickles, torch >= 2.6
+
+
+def _export_mace(args):
+    import torch
+
+    from .mace_export import UnsupportedModel, export_mace
+
+    model = torch.load(args.model, map_location="cpu", weights_only=False)
+    model = model.double()
+    try:
+        config = export_mace(model, args.output, source_note=os.path.basename(args.model))
+    except UnsupportedModel as error:
+        sys.exit(f"equifuse_export: {args.model}: {error}")
+    print(f"wrote {args.output}: MACE, {len(config['interactions'])} interactions, "
+          f"elements {config['species']}, r_max {config['r_max']}")
+    if args.check:
+        import ase.io
+        from mace.calculators import MACECalculator
+
+        atoms = ase.io.read(args.check, index=0)
+        atoms.calc = MACECalculator(model_paths=args.model, device="cpu", default_dtype="float64")
+        print(f"mace-torch: energy {atoms.get_potential_energy():.10f} eV")
+        for i, force in enumerate(atoms.get_forces()):
+            print(f"  {i + 1:4d} {force[0]:13.8f} {force[1]:13.8f} {force[2]:13.8f}")
+
+
+def main():
+    parser = argparse.ArgumentParser(prog="python -m equifuse_export", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="kind", required=True)
+    mace = sub.add_parser("mace", help="a mace-torch .model file")
+    mace.add_argument("model")
+    mace.add_argument("output")
+    mace.add_argument("--check", metavar="STRUCTURE", help="print mace-torch's energy and forces")
+    args = parser.parse_args()
+    if args.kind == "mace":
+        _export_mace(args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,159 @@
+// The potential file's validation: every kind of bad file is refused with a message that names
+// the problem (truncation, corrupt header, wrong shapes, missing or unexpected tensors, unknown
+// architecture or format version, malformed config), and unknown elements in a structure too.
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <iterator>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "kernels/common/error.hpp"
+#include "model_loader/potential_file.hpp"
+#include "models/structure/extxyz.hpp"
+
+namespace equifuse {
+namespace {
+
+const std::string kModel =
+    std::string(EQUIFUSE_SOURCE_DIR) + "/tests/data/models/mace/mace_l1_corr3_two_layers.eqf";
+
+std::vector<char> read_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+std::string temp_path(const std::string& name) {
+  return (std::filesystem::temp_directory_path() / ("equifuse-test-" + name + ".eqf")).string();
+}
+
+void write_bytes(const std::string& path, const std::vector<char>& bytes) {
+  std::ofstream out(path, std::ios::binary);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+}
+
+// Rewrites the model file with its JSON header changed by `edit`.
+std::string with_header(const std::string& name, const std::function<void(nlohmann::json&)>& edit) {
+  const auto bytes = read_bytes(kModel);
+  std::uint64_t size = 0;
+  for (int i = 7; i >= 0; --i) size = (size << 8) | static_cast<unsigned char>(bytes[static_cast<std::size_t>(i)]);
+  auto header = nlohmann::json::parse(bytes.begin() + 8, bytes.begin() + 8 + static_cast<std::ptrdiff_t>(size));
+  edit(header);
+  std::string text = header.dump();
+  text.append((8 - text.size() % 8) % 8, ' ');
+  std::string length;
+  for (int i = 0; i < 8; ++i) length.push_back(static_cast<char>((text.size() >> (8 * i)) & 0xff));
+  std::vector<char> out(length.begin(), length.end());
+  out.insert(out.end(), text.begin(), text.end());
+  out.insert(out.end(), bytes.begin() + 8 + static_cast<std::ptrdiff_t>(size), bytes.end());
+  const std::string path = temp_path(name);
+  write_bytes(path, out);
+  return path;
+}
+
+void expect_error(const std::string& path, const std::string& fragment) {
+  try {
+    load_potential(path);
+    ADD_FAILURE() << "no error for " << path << " (expected \"" << fragment << "\")";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find(fragment), std::string::npos) << e.what();
+  }
+}
+
+TEST(PotentialFile, LoadsAValidFile) {
+  const auto p = load_potential(kModel);
+  EXPECT_EQ(p->info().architecture, "mace");
+  EXPECT_EQ(p->info().species, (std::vector<int>{13, 29}));
+  EXPECT_DOUBLE_EQ(p->info().r_max, 4.5);
+  EXPECT_EQ(p->info().num_interactions, 2);
+}
+
+TEST(PotentialFile, MissingFile) { expect_error("/nonexistent/model.eqf", "cannot open potential file"); }
+
+TEST(PotentialFile, TruncatedFile) {
+  auto bytes = read_bytes(kModel);
+  bytes.resize(bytes.size() - 100);
+  write_bytes(temp_path("truncated"), bytes);
+  expect_error(temp_path("truncated"), "truncated file");
+  bytes.resize(20);
+  write_bytes(temp_path("truncated-header"), bytes);
+  expect_error(temp_path("truncated-header"), "is truncated or not a safetensors file");
+}
+
+TEST(PotentialFile, NotJson) {
+  auto bytes = read_bytes(kModel);
+  bytes[8] = '#';  // the header's opening brace
+  write_bytes(temp_path("not-json"), bytes);
+  expect_error(temp_path("not-json"), "corrupt header");
+}
+
+TEST(PotentialFile, WrongTensorShape) {
+  // Same number of elements, transposed shape: only the model's own check can catch it.
+  expect_error(with_header("shape", [](nlohmann::json& h) {
+                 h["interactions.0.radial_mlp.0.weight"]["shape"] = {16, 8};
+               }),
+               "tensor 'interactions.0.radial_mlp.0.weight' has shape [16, 8], expected [8, 16]");
+  expect_error(with_header("bytes", [](nlohmann::json& h) {
+                 h["atomic_energies"]["shape"] = {3};
+               }),
+               "tensor 'atomic_energies' has 16 bytes, its shape needs 24");
+}
+
+TEST(PotentialFile, MissingAndUnexpectedTensors) {
+  expect_error(with_header("missing", [](nlohmann::json& h) { h.erase("atomic_energies"); }),
+               "tensor 'atomic_energies' is missing");
+  expect_error(with_header("extra", [](nlohmann::json& h) {
+                 h["zbl.weight"] = h["atomic_energies"];
+               }),
+               "unexpected tensor 'zbl.weight'");
+}
+
+TEST(PotentialFile, UnknownArchitectureAndVersion) {
+  expect_error(with_header("arch", [](nlohmann::json& h) { h["__metadata__"]["architecture"] = "allegro"; }),
+               "unknown architecture 'allegro'");
+  expect_error(with_header("version", [](nlohmann::json& h) { h["__metadata__"]["format_version"] = "2"; }),
+               "has format version 2; this build reads version 1");
+  expect_error(with_header("format", [](nlohmann::json& h) { h["__metadata__"]["format"] = "pytorch"; }),
+               "is not an equifuse potential");
+  expect_error(with_header("dtype", [](nlohmann::json& h) { h["atomic_energies"]["dtype"] = "BF16"; }),
+               "unsupported dtype 'BF16'");
+}
+
+TEST(PotentialFile, MalformedConfig) {
+  expect_error(with_header("config", [](nlohmann::json& h) {
+                 auto config = nlohmann::json::parse(h["__metadata__"]["config"].get<std::string>());
+                 config.erase("r_max");
+                 h["__metadata__"]["config"] = config.dump();
+               }),
+               "config has no \"r_max\"");
+  expect_error(with_header("irreps", [](nlohmann::json& h) {
+                 auto config = nlohmann::json::parse(h["__metadata__"]["config"].get<std::string>());
+                 config["interactions"][1]["node_feats_irreps"] = "8x0e+8x2e";
+                 h["__metadata__"]["config"] = config.dump();
+               }),
+               "layer 1 input differs from the previous layer's output");
+}
+
+TEST(PotentialFile, UnknownElementInStructure) {
+  const auto p = load_potential(kModel);
+  AtomicStructure s;
+  s.atomic_numbers = {13, 26};
+  s.positions = {{{0, 0, 0}}, {{2, 0, 0}}};
+  try {
+    make_atomic_graph(s, p->info().species, p->info().r_max);
+    ADD_FAILURE() << "no error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("atom 2 is Fe, which the potential does not know (its elements: Al Cu)"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace equifuse
