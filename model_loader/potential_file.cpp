@@ -3,6 +3,7 @@
 #include "kernels/common/error.hpp"
 #include "model_loader/safetensors_reader.hpp"
 #include "models/mace/mace_model.hpp"
+#include "models/nequip/nequip_model.hpp"
 
 namespace equifuse {
 
@@ -21,7 +22,10 @@ std::unique_ptr<Potential> build(const std::string& architecture, const std::str
   if (architecture == "mace") {
     return std::make_unique<MaceModel<T>>(MaceConfig::from_json(config), parameters);
   }
-  throw Error(where + ": unknown architecture '" + architecture + "' (this build knows: mace)");
+  if (architecture == "nequip") {
+    return std::make_unique<NequipModel<T>>(NequipConfig::from_json(config), parameters);
+  }
+  throw Error(where + ": unknown architecture '" + architecture + "' (this build knows: mace, nequip)");
 }
 
 }  // namespace

@@ -9,16 +9,23 @@
 namespace equifuse {
 
 template <typename T>
+std::vector<double> RadialMlp<T>::fan_in_scales(const std::vector<int>& dims) {
+  std::vector<double> scales;
+  for (std::size_t k = 0; k + 1 < dims.size(); ++k) scales.push_back(1.0 / std::sqrt(static_cast<double>(dims[k])));
+  return scales;
+}
+
+template <typename T>
 RadialMlp<T>::RadialMlp(std::vector<int> dims, const std::vector<std::span<const double>>& weights,
-                        double activation_scale)
+                        const std::vector<double>& layer_scales, double activation_scale)
     : dims_(std::move(dims)), scale_(static_cast<T>(activation_scale)) {
-  if (dims_.size() < 2 || weights.size() != dims_.size() - 1) {
-    throw Error("radial MLP: needs one weight matrix per layer");
+  if (dims_.size() < 2 || weights.size() != dims_.size() - 1 || layer_scales.size() != weights.size()) {
+    throw Error("radial MLP: needs one weight matrix and one scale per layer");
   }
   for (std::size_t k = 0; k + 1 < dims_.size(); ++k) {
     const auto n = static_cast<std::size_t>(dims_[k]) * dims_[k + 1];
     if (weights[k].size() != n) throw Error("radial MLP: layer " + std::to_string(k) + " has the wrong size");
-    const double norm = 1.0 / std::sqrt(static_cast<double>(dims_[k]));
+    const double norm = layer_scales[k];
     std::vector<T> w(n);
     for (std::size_t i = 0; i < n; ++i) w[i] = static_cast<T>(weights[k][i] * norm);
     weights_.push_back(std::move(w));

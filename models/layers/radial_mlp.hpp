@@ -1,6 +1,7 @@
-// e3nn.nn.FullyConnectedNet with a normalised SiLU, as MACE and NequIP use for the radial weights
-// of their convolutions: h_{k+1} = act(h_k W_k / sqrt(fan_in)) on hidden layers, no activation on
-// the last. Weights [fan_in][fan_out] per layer, as e3nn stores them.
+// The radial MLP of MACE's and NequIP's convolutions: h_{k+1} = a * silu(h_k (s_k W_k)) on hidden
+// layers, no activation on the last. Weights [fan_in][fan_out] per layer as both store them; the
+// per-layer scale s_k is 1/sqrt(fan_in) for e3nn's FullyConnectedNet (MACE) and NequIP's alpha;
+// a is e3nn's normalize2mom constant of SiLU (MACE) or 1 (NequIP).
 #pragma once
 
 #include <cstddef>
@@ -13,7 +14,9 @@ template <typename T>
 class RadialMlp {
  public:
   RadialMlp(std::vector<int> dims, const std::vector<std::span<const double>>& weights,
-            double activation_scale);
+            const std::vector<double>& layer_scales, double activation_scale);
+  // e3nn's FullyConnectedNet: layer scales 1/sqrt(fan_in).
+  static std::vector<double> fan_in_scales(const std::vector<int>& dims);
 
   int dim_in() const { return dims_.front(); }
   int dim_out() const { return dims_.back(); }

@@ -12,21 +12,35 @@ namespace {
 
 Irreps species_irreps(int num_species) { return Irreps({MulIrrep{num_species, Irrep(0, 1)}}); }
 
+std::vector<double> identity(int n) {
+  std::vector<double> m(static_cast<std::size_t>(n) * n, 0.0);
+  for (int i = 0; i < n; ++i) m[static_cast<std::size_t>(i) * n + i] = 1.0;
+  return m;
+}
+
 }  // namespace
 
 template <typename T>
-std::size_t SpeciesLinear<T>::weight_numel(const Irreps& in, int num_species, const Irreps& out) {
+std::size_t SpeciesLinear<T>::weight_numel(const Irreps& in, int num_attributes, const Irreps& out) {
   return static_cast<std::size_t>(
-      fully_connected_tensor_product(in, species_irreps(num_species), out).weight_numel());
+      fully_connected_tensor_product(in, species_irreps(num_attributes), out).weight_numel());
 }
 
 template <typename T>
 SpeciesLinear<T>::SpeciesLinear(const Irreps& in, int num_species, const Irreps& out,
                                 std::span<const double> weights)
+    : SpeciesLinear(in, num_species, identity(num_species), num_species, out, weights) {}
+
+template <typename T>
+SpeciesLinear<T>::SpeciesLinear(const Irreps& in, int num_species, std::span<const double> attributes,
+                                int num_attributes, const Irreps& out, std::span<const double> weights)
     : num_species_(num_species), dim_in_(in.dim()), dim_out_(out.dim()) {
-  if (num_species < 1) throw Error("species linear: needs at least one species");
+  if (num_species < 1 || num_attributes < 1 ||
+      attributes.size() != static_cast<std::size_t>(num_species) * num_attributes) {
+    throw Error("species linear: needs attributes [species][attributes]");
+  }
   const TensorProductProblem problem =
-      fully_connected_tensor_product(in, species_irreps(num_species), out);
+      fully_connected_tensor_product(in, species_irreps(num_attributes), out);
   if (weights.size() != static_cast<std::size_t>(problem.weight_numel())) {
     throw Error("skip connection " + problem.describe() + ": " + std::to_string(weights.size()) +
                 " weights, expected " + std::to_string(problem.weight_numel()));
@@ -53,9 +67,13 @@ SpeciesLinear<T>::SpeciesLinear(const Irreps& in, int num_species, const Irreps&
       auto& target = per_species[static_cast<std::size_t>(e)];
       for (int u = 0; u < a.mul; ++u) {
         for (int w = 0; w < b.mul; ++w) {
-          const std::size_t flat = static_cast<std::size_t>(ins.weight_offset) +
-                                   (static_cast<std::size_t>(u) * num_species + e) * b.mul + w;
-          target.push_back(ins.coefficient * cg * weights[flat]);
+          double sum = 0;
+          for (int v = 0; v < num_attributes; ++v) {
+            const std::size_t flat = static_cast<std::size_t>(ins.weight_offset) +
+                                     (static_cast<std::size_t>(u) * num_attributes + v) * b.mul + w;
+            sum += attributes[static_cast<std::size_t>(e) * num_attributes + v] * weights[flat];
+          }
+          target.push_back(ins.coefficient * cg * sum);
         }
       }
     }

@@ -1,6 +1,7 @@
-// e3nn.o3.FullyConnectedTensorProduct(x, one_hot(species)) -> out, as MACE's skip connections
-// ("skip_tp") use it: with a one-hot second input every path reduces to a linear map of x chosen
-// by the node's species. The coefficients (e3nn's path normalisation and the l x 0 -> l Wigner 3j)
+// e3nn.o3.FullyConnectedTensorProduct(x, attributes(species)) -> out with scalar attributes that
+// depend only on the species: MACE's skip connection ("skip_tp", one-hot attributes) and NequIP's
+// self-connection ("sc", its type embedding). Every path then reduces to a linear map of x chosen
+// by the node's species, folded at construction. The coefficients (e3nn's path normalisation and the l x 0 -> l Wigner 3j)
 // are taken from the kernel library's TensorProductProblem, so they match e3nn by construction.
 // Weights: e3nn's flat vector of that tensor product ([mul_in][num_species][mul_out] per path).
 #pragma once
@@ -16,9 +17,13 @@ namespace equifuse {
 template <typename T>
 class SpeciesLinear {
  public:
+  // One-hot attributes.
   SpeciesLinear(const Irreps& irreps_in, int num_species, const Irreps& irreps_out,
                 std::span<const double> weights);
-  static std::size_t weight_numel(const Irreps& irreps_in, int num_species, const Irreps& irreps_out);
+  // attributes [num_species][num_attributes] (the second input of the tensor product per species).
+  SpeciesLinear(const Irreps& irreps_in, int num_species, std::span<const double> attributes,
+                int num_attributes, const Irreps& irreps_out, std::span<const double> weights);
+  static std::size_t weight_numel(const Irreps& irreps_in, int num_attributes, const Irreps& irreps_out);
 
   int dim_in() const { return dim_in_; }
   int dim_out() const { return dim_out_; }

@@ -1,44 +1,30 @@
 #include "models/mace/mace_config.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include "kernels/common/error.hpp"
+#include "models/potential/json_fields.hpp"
 
 namespace equifuse {
 
 namespace {
 
-using Json = nlohmann::json;
+using json_fields::Json;
+const std::string kModel = "MACE";
 
 const Json& field(const Json& object, const char* key, const std::string& where) {
-  if (!object.is_object() || !object.contains(key)) {
-    throw Error("MACE config: " + where + " has no \"" + key + "\"");
-  }
-  return object.at(key);
+  return json_fields::field(object, key, where, kModel);
 }
-
 template <typename V>
 V get(const Json& object, const char* key, const std::string& where) {
-  try {
-    return field(object, key, where).get<V>();
-  } catch (const nlohmann::json::exception&) {
-    throw Error("MACE config: " + where + "." + key + " has the wrong type");
-  }
+  return json_fields::get<V>(object, key, where, kModel);
 }
-
 Irreps irreps(const Json& object, const char* key, const std::string& where) {
-  return Irreps::parse(get<std::string>(object, key, where));
+  return json_fields::irreps(object, key, where, kModel);
 }
 
 }  // namespace
 
 MaceConfig MaceConfig::from_json(const std::string& text) {
-  Json j;
-  try {
-    j = Json::parse(text);
-  } catch (const nlohmann::json::exception& e) {
-    throw Error(std::string("MACE config: not valid JSON (") + e.what() + ")");
-  }
+  const Json j = json_fields::parse(text, kModel);
   MaceConfig c;
   const std::string top = "config";
   c.species = get<std::vector<int>>(j, "species", top);

@@ -37,19 +37,10 @@ MaceModel<T>::MaceModel(MaceConfig config, const ParameterStore& p)
       span_of(p.reals("embedding.weight",
                       shape1(EquivariantLinear<T>::weight_numel(species_irreps, first)))));
   atomic_energies_ = p.reals("atomic_energies", shape1(c.species.size()));
-  radial_basis_ = std::make_unique<RadialBasis>(
-      p.reals("radial.bessel_weights", shape1(static_cast<std::size_t>(c.num_bessel))),
-      c.bessel_prefactor, c.r_max, c.polynomial_cutoff_p);
-  std::vector<int> ls;
-  for (const auto& block : c.spherical_harmonics_irreps) {
-    if (block.mul != 1 || block.ir.p != (block.ir.l % 2 ? -1 : 1)) {
-      throw Error("MACE: spherical harmonics irreps " + c.spherical_harmonics_irreps.to_string() +
-                  " are not those of a polar vector");
-    }
-    ls.push_back(block.ir.l);
-  }
-  spherical_harmonics_ =
-      std::make_unique<SphericalHarmonics>(ls, true, ShNormalization::component);
+  edge_embedding_ = std::make_unique<EdgeEmbedding>(
+      c.spherical_harmonics_irreps,
+      RadialBasis(p.reals("radial.bessel_weights", shape1(static_cast<std::size_t>(c.num_bessel))),
+                  c.bessel_prefactor, c.r_max, c.polynomial_cutoff_p));
 
   for (std::size_t t = 0; t < c.interactions.size(); ++t) {
     const MaceInteractionConfig& ic = c.interactions[t];
@@ -78,8 +69,9 @@ MaceModel<T>::MaceModel(MaceConfig config, const ParameterStore& p)
       mlp_weights.push_back(span_of(p.reals(prefix + "radial_mlp." + std::to_string(k) + ".weight",
                                             {ic.radial_mlp[k], ic.radial_mlp[k + 1]})));
     }
-    layer.radial_mlp = std::make_unique<RadialMlp<T>>(ic.radial_mlp, mlp_weights,
-                                                      c.radial_activation_scale);
+    layer.radial_mlp = std::make_unique<RadialMlp<T>>(
+        ic.radial_mlp, mlp_weights, RadialMlp<T>::fan_in_scales(ic.radial_mlp),
+        c.radial_activation_scale);
     layer.linear = std::make_unique<EquivariantLinear<T>>(
         ic.conv_irreps_out, ic.target_irreps,
         span_of(p.reals(prefix + "linear.weight",
@@ -182,19 +174,9 @@ PotentialOutput MaceModel<T>::evaluate(const AtomicGraph& graph) const {
   const int* species = graph.species.data();
   const std::size_t layers = interactions_.size();
 
-  // Edge embeddings: spherical harmonics and radial basis, with derivatives.
-  const auto sh_dim = static_cast<std::size_t>(spherical_harmonics_->dim());
-  const auto nb = static_cast<std::size_t>(radial_basis_->size());
-  std::vector<T> sh(num_edges * sh_dim), sh_grad(num_edges * sh_dim * 3);
-  std::vector<T> radial(num_edges * nb), radial_grad(num_edges * nb), length(num_edges);
-#pragma omp parallel for schedule(static)
-  for (std::size_t e = 0; e < num_edges; ++e) {
-    T v[3];
-    for (int k = 0; k < 3; ++k) v[k] = static_cast<T>(graph.edge_vectors[3 * e + k]);
-    spherical_harmonics_->evaluate_with_gradient(v, &sh[e * sh_dim], &sh_grad[e * sh_dim * 3]);
-    length[e] = std::sqrt(v[0] * v[0] + v[1] * v[1] + v[2] * v[2]);
-    radial_basis_->evaluate(length[e], &radial[e * nb], &radial_grad[e * nb]);
-  }
+  const EdgeFeatures<T> edges = edge_embedding_->evaluate<T>(graph.edge_vectors);
+  const std::vector<T>& sh = edges.sh;
+  const std::vector<T>& radial = edges.radial;
 
   // Forward. h[t] is the input of layer t (h[0] the embedding), h[layers] the last output.
   std::vector<std::vector<T>> h(layers + 1), edge_feats(layers), weights(layers), mlp_saved(layers),
@@ -258,7 +240,7 @@ PotentialOutput MaceModel<T>::evaluate(const AtomicGraph& graph) const {
   }
 
   // Backward: dE/dh, layer by layer, accumulating dE/d(spherical harmonics) and dE/d(radial).
-  std::vector<T> grad_sh(num_edges * sh_dim, T(0)), grad_radial(num_edges * nb, T(0));
+  std::vector<T> grad_sh(sh.size(), T(0)), grad_radial(radial.size(), T(0));
   std::vector<T> grad_h(h[layers].size(), T(0));
   for (std::size_t t = layers; t-- > 0;) {
     const Interaction& layer = interactions_[t];
@@ -313,26 +295,7 @@ PotentialOutput MaceModel<T>::evaluate(const AtomicGraph& graph) const {
     grad_h = std::move(grad_previous);
   }
 
-  // dE/d(edge vector) = dE/dY . dY/dv + dE/dR . dR/dr * v / r
-  out.edge_gradients.assign(3 * num_edges, 0.0);
-#pragma omp parallel for schedule(static)
-  for (std::size_t e = 0; e < num_edges; ++e) {
-    double g[3] = {0, 0, 0};
-    for (std::size_t i = 0; i < sh_dim; ++i) {
-      for (int k = 0; k < 3; ++k) {
-        g[k] += static_cast<double>(grad_sh[e * sh_dim + i]) *
-                static_cast<double>(sh_grad[(e * sh_dim + i) * 3 + k]);
-      }
-    }
-    double dr = 0;
-    for (std::size_t b = 0; b < nb; ++b) {
-      dr += static_cast<double>(grad_radial[e * nb + b]) * static_cast<double>(radial_grad[e * nb + b]);
-    }
-    const double r = static_cast<double>(length[e]);
-    for (int k = 0; k < 3; ++k) {
-      out.edge_gradients[3 * e + k] = g[k] + dr * graph.edge_vectors[3 * e + k] / r;
-    }
-  }
+  out.edge_gradients = edge_embedding_->edge_gradients(edges, grad_sh, grad_radial, graph.edge_vectors);
   return out;
 }
 

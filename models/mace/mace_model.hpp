@@ -13,14 +13,13 @@
 
 #include "kernels/convolution/graph_convolution.hpp"
 #include "models/layers/equivariant_linear.hpp"
-#include "models/layers/radial_basis.hpp"
+#include "models/layers/edge_embedding.hpp"
 #include "models/layers/radial_mlp.hpp"
 #include "models/layers/species_linear.hpp"
 #include "models/mace/mace_config.hpp"
 #include "models/mace/symmetric_contraction.hpp"
 #include "models/potential/parameter_store.hpp"
 #include "models/potential/potential.hpp"
-#include "kernels/spherical_harmonics/spherical_harmonics.hpp"
 
 namespace equifuse {
 
@@ -59,8 +58,7 @@ class MaceModel final : public Potential {
   int num_species_;
   std::unique_ptr<EquivariantLinear<T>> embedding_;
   std::vector<double> atomic_energies_;
-  std::unique_ptr<RadialBasis> radial_basis_;
-  std::unique_ptr<SphericalHarmonics> spherical_harmonics_;
+  std::unique_ptr<EdgeEmbedding> edge_embedding_;
   std::vector<Interaction> interactions_;
   std::vector<Product> products_;
   std::vector<Readout> readouts_;

@@ -1,4 +1,4 @@
-// Physics of an evaluated potential, independent of upstream: forces are -dE/dr (central finite
+// Physics of an evaluated potential (MACE and NequIP), independent of upstream: forces are -dE/dr (central finite
 // differences through the whole pipeline, neighbour list included), the virial is -dE/dstrain,
 // and energy is invariant (forces covariant) under rotations, translations and permutations.
 #include <gtest/gtest.h>
@@ -13,7 +13,9 @@
 namespace equifuse {
 namespace {
 
-const std::string kDataDir = std::string(EQUIFUSE_SOURCE_DIR) + "/tests/data/models/mace";
+std::string data_dir(const std::string& model) {
+  return std::string(EQUIFUSE_SOURCE_DIR) + "/tests/data/models/" + model.substr(0, model.find('_'));
+}
 
 struct Evaluation {
   double energy;
@@ -27,7 +29,7 @@ Evaluation run(const Potential& p, const AtomicStructure& s) {
 }
 
 AtomicStructure structure(const std::string& model, const std::string& name) {
-  return read_extxyz(kDataDir + "/structures/" + model + "-" + name + ".extxyz").at(0);
+  return read_extxyz(data_dir(model) + "/structures/" + model + "-" + name + ".extxyz").at(0);
 }
 
 using Matrix = std::array<std::array<double, 3>, 3>;
@@ -53,7 +55,7 @@ std::array<double, 3> transform(const Matrix& r, const std::array<double, 3>& v)
 class ModelPhysicsTest : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(ModelPhysicsTest, ForcesAreMinusEnergyGradient) {
-  const auto potential = load_potential(kDataDir + "/" + GetParam() + ".eqf");
+  const auto potential = load_potential(data_dir(GetParam()) + "/" + GetParam() + ".eqf");
   for (const char* name : {"cluster", "triclinic_strained"}) {
     AtomicStructure s = structure(GetParam(), name);
     const Evaluation base = run(*potential, s);
@@ -77,7 +79,7 @@ TEST_P(ModelPhysicsTest, ForcesAreMinusEnergyGradient) {
 }
 
 TEST_P(ModelPhysicsTest, VirialIsMinusStrainDerivative) {
-  const auto potential = load_potential(kDataDir + "/" + GetParam() + ".eqf");
+  const auto potential = load_potential(data_dir(GetParam()) + "/" + GetParam() + ".eqf");
   const AtomicStructure s0 = structure(GetParam(), "triclinic_strained");
   const Evaluation base = run(*potential, s0);
   const double h = 1e-6;
@@ -102,7 +104,7 @@ TEST_P(ModelPhysicsTest, VirialIsMinusStrainDerivative) {
 }
 
 TEST_P(ModelPhysicsTest, InvariantUnderRotationTranslationAndPermutation) {
-  const auto potential = load_potential(kDataDir + "/" + GetParam() + ".eqf");
+  const auto potential = load_potential(data_dir(GetParam()) + "/" + GetParam() + ".eqf");
   std::mt19937_64 rng(11);
   for (const char* name : {"cluster", "fcc_rattled", "slab_pbc_xy"}) {
     const AtomicStructure s = structure(GetParam(), name);
@@ -133,10 +135,11 @@ TEST_P(ModelPhysicsTest, InvariantUnderRotationTranslationAndPermutation) {
 
 INSTANTIATE_TEST_SUITE_P(Models, ModelPhysicsTest,
                          ::testing::Values("mace_l1_corr3_two_layers", "mace_l2_mixed_corr_plain_first",
-                                           "mace_three_layers_corr1"));
+                                           "mace_three_layers_corr1", "nequip_l1_parity_resnet",
+                                           "nequip_l2_three_species"));
 
 TEST(ModelPhysics, IsolatedAtomHasItsReferenceEnergyAndNoForce) {
-  const auto potential = load_potential(kDataDir + "/mace_scalar_corr2_one_layer.eqf");
+  const auto potential = load_potential(data_dir("mace") + "/mace_scalar_corr2_one_layer.eqf");
   AtomicStructure s;
   s.atomic_numbers = {8};
   s.positions = {{{1.0, 2.0, 3.0}}};
