@@ -1,11 +1,13 @@
 """Command line: write an equifuse potential file (.eqf) from an upstream model.
 
     python -m equifuse_export mace MODEL.model OUT.eqf [--check STRUCTURE.extxyz]
+    python -m equifuse_export nequip MODEL.ckpt|MODEL.nequip.zip OUT.eqf [--check STRUCTURE.extxyz]
 
 mace: a mace-torch model saved with torch.save (the `.model` files mace_run_train writes,
-including ScaleShiftMACE / MACE-MP-style models with e3nn layers). Run it with a Python that has
-mace-torch installed. --check evaluates the first frame with mace-torch and prints energy and
-forces, to compare with `equifuse eval OUT.eqf STRUCTURE.extxyz`.
+including ScaleShiftMACE / MACE-MP-style models with e3nn layers); run with a Python that has
+mace-torch. nequip: a training checkpoint or a `nequip-package` file (nequip >= 0.7); run with a
+Python that has nequip. --check evaluates the first frame with the upstream package and prints
+energy and forces, to compare with `equifuse eval OUT.eqf STRUCTURE.extxyz`.
 """
 
 import argparse
@@ -39,6 +41,37 @@ def _export_mace(args):
             print(f"  {i + 1:4d} {force[0]:13.8f} {force[1]:13.8f} {force[2]:13.8f}")
 
 
+def _export_nequip(args):
+    import torch
+    from nequip.model.saved_models.load_utils import load_saved_model
+    from nequip.utils.global_state import set_global_state
+
+    from .mace_export import UnsupportedModel
+    from .nequip_export import export_nequip
+
+    torch.set_default_dtype(torch.float64)
+    set_global_state()
+    model = load_saved_model(args.model, compile_mode="eager").double()
+    try:
+        config = export_nequip(model, args.output, source_note=os.path.basename(args.model))
+    except UnsupportedModel as error:
+        sys.exit(f"equifuse_export: {args.model}: {error}")
+    print(f"wrote {args.output}: NequIP, {len(config['layers'])} layers, "
+          f"elements {config['species']}, r_max {config['r_max']}")
+    if args.check:
+        import ase.io
+        from nequip.data import AtomicDataDict, compute_neighborlist_, from_ase
+
+        atoms = ase.io.read(args.check, index=0)
+        data = compute_neighborlist_(from_ase(atoms), r_max=config["r_max"])
+        types = [model.type_names.index(s) for s in atoms.get_chemical_symbols()]
+        data[AtomicDataDict.ATOM_TYPE_KEY] = torch.tensor(types, dtype=torch.long)
+        out = model(AtomicDataDict.with_batch_(data))
+        print(f"nequip: energy {float(out[AtomicDataDict.TOTAL_ENERGY_KEY].reshape(-1)[0]):.10f} eV")
+        for i, force in enumerate(out[AtomicDataDict.FORCE_KEY].detach().numpy()):
+            print(f"  {i + 1:4d} {force[0]:13.8f} {force[1]:13.8f} {force[2]:13.8f}")
+
+
 def main():
     parser = argparse.ArgumentParser(prog="python -m equifuse_export", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -47,9 +80,15 @@ def main():
     mace.add_argument("model")
     mace.add_argument("output")
     mace.add_argument("--check", metavar="STRUCTURE", help="print mace-torch's energy and forces")
+    nequip = sub.add_parser("nequip", help="a nequip checkpoint (.ckpt) or package (.nequip.zip)")
+    nequip.add_argument("model")
+    nequip.add_argument("output")
+    nequip.add_argument("--check", metavar="STRUCTURE", help="print nequip's energy and forces")
     args = parser.parse_args()
     if args.kind == "mace":
         _export_mace(args)
+    else:
+        _export_nequip(args)
 
 
 if __name__ == "__main__":
