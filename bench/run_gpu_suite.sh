@@ -7,6 +7,8 @@
 #   bench/run_gpu_suite.sh test|bench|bench-equifuse|bench-peers|bench-conv|report|all
 # bench-conv: the fused graph convolution benchmark (convolution.jsonl; EQUIFUSE_CONV_ARGS adds
 # arguments to convolution_benchmark.py).
+# bench-models: energy + forces time of the potentials in EQUIFUSE_BENCH_POTENTIALS (.eqf files) on
+# fcc Cu and water of EQUIFUSE_MODEL_SIZES atoms (models.jsonl), GPU and CPU.
 # Peers are whatever python3 imports: pip install openequivariance cuequivariance-torch
 # cuequivariance-ops-torch-cu13 (a missing one is reported as unavailable, not skipped silently).
 # Optional: EQUIFUSE_DEPS=<folder with include/nlohmann and googletest/> for machines without
@@ -52,6 +54,16 @@ if [ "$stage" = test ] || [ "$stage" = all ]; then
     --gtest_filter='*uvv_uvu_unweighted_shared*:*uuw_uuu_per_sample*:*mace_small*:*nequip_l1_32*:*uvw_shared_atomic*' \
     >"$OUT/memcheck.log" 2>&1
   echo "memcheck: $(grep -E 'ERROR SUMMARY' "$OUT/memcheck.log" | tail -1)"
+fi
+
+if [ "$stage" = bench-models ]; then
+  # shellcheck disable=SC2086
+  python3 bench/write_benchmark_structures.py "$OUT/structures" ${EQUIFUSE_MODEL_SIZES:-1000 10000 100000} >"$OUT/structures.log"
+  # shellcheck disable=SC2086
+  python3 bench/model_timing.py --equifuse build-gpu/cli/equifuse --potentials ${EQUIFUSE_BENCH_POTENTIALS} \
+    --structures "$OUT"/structures/*.extxyz --devices cuda --out "$OUT/models.jsonl" \
+    ${EQUIFUSE_MODEL_TIMING_ARGS:-} >"$OUT/models.log" 2>&1
+  echo "bench-models: $(grep -c '"ms"' "$OUT/models.jsonl") timings, $(grep -c '"error"' "$OUT/models.jsonl") errors"
 fi
 
 # Extra benchmark arguments (e.g. --skip high-l6-32) come from EQUIFUSE_BENCH_ARGS.

@@ -1,5 +1,6 @@
 // `equifuse eval POTENTIAL STRUCTURE`: energy, forces and stress of every frame of an extended
 // XYZ file with an equifuse potential: the quickest check of a potential without LAMMPS.
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -19,12 +20,13 @@ namespace {
 
 void print_usage() {
   std::puts(
-      "usage: equifuse eval POTENTIAL.eqf STRUCTURE.extxyz [--precision float64|float32]\n"
-      "                     [--output OUT.extxyz] [--quiet]\n"
+      "usage: equifuse eval POTENTIAL.eqf STRUCTURE.extxyz [--precision float64|float32] [--device cpu|cuda]\n"
+      "                     [--output OUT.extxyz] [--quiet] [--repeat N]\n"
       "Evaluates every frame: energy (eV), per-atom forces (eV/Angstrom), virial (eV) and, for fully\n"
       "periodic frames, stress (eV/Angstrom^3, ASE's sign: positive under tension). --output writes\n"
       "the frames with energy, stress, per-atom energies and forces (extended XYZ, ASE-readable).\n"
-      "--quiet prints only the per-frame summary lines.");
+      "--quiet prints only the per-frame summary lines. --repeat N evaluates each frame N more times\n"
+      "and prints the median times of the model (energy, forces, virial) and of the neighbour list.");
 }
 
 }  // namespace
@@ -33,7 +35,9 @@ int eval_command(const std::vector<std::string>& args) {
   std::vector<std::string> positional;
   std::string output;
   Precision precision = Precision::float64;
+  Backend backend = Backend::cpu;
   bool quiet = false;
+  int repeat = 0;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     if (a == "-h" || a == "--help") {
@@ -41,8 +45,18 @@ int eval_command(const std::vector<std::string>& args) {
       return 0;
     } else if (a == "--precision") {
       precision = parse_precision(option_value(args, i));
+    } else if (a == "--device") {
+      backend = parse_backend(option_value(args, i));
     } else if (a == "--output" || a == "-o") {
       output = option_value(args, i);
+    } else if (a == "--repeat") {
+      const std::string& v = option_value(args, i);
+      try {
+        repeat = std::stoi(v);
+      } catch (const std::exception&) {
+        repeat = -1;
+      }
+      if (repeat < 0) throw Error("--repeat expects a non-negative integer, got \"" + v + "\"");
     } else if (a == "--quiet") {
       quiet = true;
     } else if (!a.empty() && a[0] == '-') {
@@ -55,12 +69,13 @@ int eval_command(const std::vector<std::string>& args) {
     print_usage();
     return 2;
   }
-  const auto potential = load_potential(positional[0], precision);
+  const auto potential = load_potential(positional[0], precision, backend);
   const auto frames = read_extxyz(positional[1]);
   const PotentialInfo& info = potential->info();
-  std::printf("potential: %s (%s), %zu elements, r_max %.4g %s, %d interactions, %s\n",
+  std::printf("potential: %s (%s), %zu elements, r_max %.4g %s, %d interactions, %s, %s\n",
               positional[0].c_str(), info.architecture.c_str(), info.species.size(), info.r_max,
-              info.length_unit.c_str(), info.num_interactions, to_string(info.precision).c_str());
+              info.length_unit.c_str(), info.num_interactions, to_string(info.precision).c_str(),
+              backend == Backend::cuda ? "cuda" : "cpu");
   std::ofstream out_file;
   if (!output.empty()) {
     out_file.open(output);
@@ -77,6 +92,25 @@ int eval_command(const std::vector<std::string>& args) {
     const bool periodic = s.pbc[0] && s.pbc[1] && s.pbc[2];
     std::printf("frame %zu: %zu atoms, %zu edges, energy %.10f %s (%.3f ms)\n", f, s.size(),
                 graph.num_edges(), result.energy, info.energy_unit.c_str(), ms);
+    if (repeat > 0) {
+      // Graph construction and model evaluation (energy, forces, virial) timed separately.
+      std::vector<double> graph_ms, model_ms;
+      for (int r = 0; r < repeat; ++r) {
+        const auto t0 = std::chrono::steady_clock::now();
+        const AtomicGraph g = make_atomic_graph(s, info.species, info.r_max);
+        const auto t1 = std::chrono::steady_clock::now();
+        const PotentialOutput o = potential->evaluate(g);
+        const ForcesAndVirial unused = forces_and_virial(g, o.edge_gradients);
+        (void)unused;
+        const auto t2 = std::chrono::steady_clock::now();
+        graph_ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
+        model_ms.push_back(std::chrono::duration<double, std::milli>(t2 - t1).count());
+      }
+      std::sort(graph_ms.begin(), graph_ms.end());
+      std::sort(model_ms.begin(), model_ms.end());
+      std::printf("  timing: model %.3f ms (median of %d), neighbour list %.3f ms\n",
+                  model_ms[model_ms.size() / 2], repeat, graph_ms[graph_ms.size() / 2]);
+    }
     Matrix3 stress{};
     if (periodic) stress = stress_from_virial(fv.virial, s.volume());
     if (!quiet) {

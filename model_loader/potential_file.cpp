@@ -4,6 +4,9 @@
 #include "model_loader/safetensors_reader.hpp"
 #include "models/mace/mace_model.hpp"
 #include "models/nequip/nequip_model.hpp"
+#ifdef EQUIFUSE_HAVE_CUDA
+#include "models/cuda/mace_cuda_model.hpp"
+#endif
 
 namespace equifuse {
 
@@ -18,7 +21,19 @@ const std::string& metadata(const SafetensorsFile& file, const std::string& key,
 
 template <typename T>
 std::unique_ptr<Potential> build(const std::string& architecture, const std::string& config,
-                                 const ParameterStore& parameters, const std::string& where) {
+                                 const ParameterStore& parameters, const std::string& where,
+                                 Backend backend) {
+  if (backend == Backend::cuda) {
+#ifdef EQUIFUSE_HAVE_CUDA
+    if (architecture == "mace") {
+      return std::make_unique<MaceCudaModel<T>>(
+          std::make_unique<MaceModel<T>>(MaceConfig::from_json(config), parameters));
+    }
+    throw Error(where + ": the " + architecture + " architecture has no GPU path yet (use the CPU)");
+#else
+    throw Error("this build of equifuse has no CUDA backend");
+#endif
+  }
   if (architecture == "mace") {
     return std::make_unique<MaceModel<T>>(MaceConfig::from_json(config), parameters);
   }
@@ -30,7 +45,8 @@ std::unique_ptr<Potential> build(const std::string& architecture, const std::str
 
 }  // namespace
 
-std::unique_ptr<Potential> load_potential(const std::string& path, Precision precision) {
+std::unique_ptr<Potential> load_potential(const std::string& path, Precision precision,
+                                          Backend backend) {
   SafetensorsFile file = read_safetensors(path);
   const std::string where = "potential file \"" + path + "\"";
   if (metadata(file, "format", where) != "equifuse-potential") {
@@ -46,8 +62,8 @@ std::unique_ptr<Potential> load_potential(const std::string& path, Precision pre
   ParameterStore parameters(where);
   for (auto& [name, tensor] : file.tensors) parameters.add(name, std::move(tensor));
   try {
-    if (precision == Precision::float32) return build<float>(architecture, config, parameters, where);
-    return build<double>(architecture, config, parameters, where);
+    if (precision == Precision::float32) return build<float>(architecture, config, parameters, where, backend);
+    return build<double>(architecture, config, parameters, where, backend);
   } catch (const Error& e) {
     const std::string message = e.what();
     if (message.rfind(where, 0) == 0) throw;

@@ -6,14 +6,17 @@
 #include <memory>
 #include <string>
 
+#include "kernels/tensor_product/tensor_product.hpp"
 #include "models/potential/potential.hpp"
 
 namespace equifuse {
 
 inline constexpr int kPotentialFormatVersion = 1;
 
-// Throws equifuse::Error with a message naming the file and what is wrong with it.
+// Throws equifuse::Error with a message naming the file and what is wrong with it. Backend::cuda
+// runs the model on the GPU (MACE; NequIP on the GPU is not written yet and is refused).
 std::unique_ptr<Potential> load_potential(const std::string& path,
-                                          Precision precision = Precision::float64);
+                                          Precision precision = Precision::float64,
+                                          Backend backend = Backend::cpu);
 
 }  // namespace equifuse

@@ -47,11 +47,17 @@ class SphericalHarmonics {
   template <typename T>
   void evaluate_batch(std::size_t n, const T* vectors, T* out) const;
 
- private:
+  // The polynomial of each output component in the unit vector (normalisation applied): what a
+  // GPU code generator needs to emit the same function.
   struct Term {
     int a, b, c;  // exponents of x, y, z
     double coefficient;
   };
+  const std::vector<std::vector<Term>>& terms() const { return terms_; }
+  int lmax() const { return lmax_; }
+  bool normalize() const { return normalize_; }
+
+ private:
   // terms_[row] for each output component (normalisation already applied).
   std::vector<std::vector<Term>> terms_;
   std::vector<int> ls_;

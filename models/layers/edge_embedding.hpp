@@ -35,6 +35,9 @@ class EdgeEmbedding {
                                      const std::vector<T>& grad_radial,
                                      const std::vector<double>& edge_vectors) const;
 
+  const SphericalHarmonics& spherical_harmonics() const { return *spherical_harmonics_; }
+  const RadialBasis& radial_basis() const { return radial_; }
+
  private:
   std::unique_ptr<SphericalHarmonics> spherical_harmonics_;
   RadialBasis radial_;

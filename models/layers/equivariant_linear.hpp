@@ -28,11 +28,15 @@ class EquivariantLinear {
   // grad_x[rows][dim_in] += d<grad_out, out>/dx.
   void backward_accumulate(std::size_t rows, const T* grad_out, T* grad_x) const;
 
- private:
+  // The folded tables (for other backends).
   struct Block {
     int in_offset, out_offset, mul_in, mul_out, dim;
     std::size_t weight_offset;
   };
+  const std::vector<Block>& blocks() const { return blocks_; }
+  const std::vector<T>& weights() const { return weights_; }
+
+ private:
   std::vector<Block> blocks_;
   std::vector<T> weights_;  // alpha * scale folded in
   int dim_in_ = 0, dim_out_ = 0;

@@ -18,6 +18,10 @@ class RadialBasis {
   template <typename T>
   void evaluate(T r, T* values, T* derivatives) const;
 
+  const std::vector<double>& frequencies() const { return frequencies_; }
+  double prefactor() const { return prefactor_; }
+  int p() const { return p_; }
+
  private:
   std::vector<double> frequencies_;
   double prefactor_, r_max_;

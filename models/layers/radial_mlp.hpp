@@ -28,6 +28,11 @@ class RadialMlp {
   // grad_in[rows][dim_in] overwritten.
   void backward(std::size_t rows, const T* saved, const T* grad_out, T* grad_in) const;
 
+  // Layer widths, scaled weights [fan_in][fan_out] per layer, activation scale (other backends).
+  const std::vector<int>& dims() const { return dims_; }
+  const std::vector<T>& layer_weights(std::size_t k) const { return weights_.at(k); }
+  T activation_scale() const { return scale_; }
+
  private:
   std::vector<int> dims_;
   std::vector<std::vector<T>> weights_;  // 1/sqrt(fan_in) folded in

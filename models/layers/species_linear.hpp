@@ -30,11 +30,16 @@ class SpeciesLinear {
   void forward(std::size_t rows, const T* x, const int* species, T* out) const;
   void backward_accumulate(std::size_t rows, const T* grad_out, const int* species, T* grad_x) const;
 
- private:
+  // The folded tables (for other backends).
   struct Block {
     int in_offset, out_offset, mul_in, mul_out, dim;
     std::size_t weight_offset;  // within one species' weights
   };
+  const std::vector<Block>& blocks() const { return blocks_; }
+  const std::vector<T>& weights() const { return weights_; }  // [species][per_species()]
+  std::size_t per_species() const { return per_species_; }
+
+ private:
   std::vector<Block> blocks_;
   std::vector<T> weights_;  // [num_species][per_species_]
   std::size_t per_species_ = 0;

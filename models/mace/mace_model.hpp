@@ -35,6 +35,9 @@ class MaceModel final : public Potential {
   PotentialOutput evaluate(const AtomicGraph& graph) const override;
 
  private:
+  template <typename U>
+  friend class MaceCudaModel;  // builds its device layers from these host layers
+
   struct Interaction {
     MaceInteractionConfig::Kind kind;
     std::unique_ptr<EquivariantLinear<T>> linear_up, linear;

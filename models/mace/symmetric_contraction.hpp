@@ -48,7 +48,7 @@ class SymmetricContraction {
   void backward_accumulate(std::size_t rows, const T* x, const int* species, const T* grad_out,
                            T* grad_x) const;
 
- private:
+  // The folded tables (for other backends).
   struct Monomial {
     int m;
     int degree;
@@ -59,6 +59,13 @@ class SymmetricContraction {
     std::vector<Monomial> monomials;
     std::vector<T> coefficients;    // [species][monomials][channels]
   };
+  const std::vector<Output>& outputs() const { return outputs_; }
+  int channels() const { return channels_; }
+  int num_species() const { return num_species_; }
+  const std::vector<int>& component_base() const { return component_base_; }
+  const std::vector<int>& component_stride() const { return component_stride_; }
+
+ private:
   // Gathers row r of x into xt[i][c].
   void gather(const T* row, T* xt) const;
 

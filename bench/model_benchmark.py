@@ -1,0 +1,158 @@
+#!/usr/bin/env python3
+"""Energy + forces time of equifuse against the upstream model it was exported from, on the same
+structures: fcc Cu and liquid water boxes of growing size.
+
+    model_benchmark.py --family mace|nequip --equifuse PATH/TO/equifuse --out RESULTS.jsonl
+                       [--atoms 1000 4000] [--device cpu|cuda] [--repeat 5]
+
+Run it with a Python that has the upstream package (mace-torch or nequip). One randomly
+initialised model per family, with H, O and Cu and production-like sizes (MACE: 64x0e+64x1o,
+l_max 3, correlation 3, 2 layers, r_max 5; NequIP: 32 features, l_max 1, 4 layers, r_max 5), is
+built upstream, exported to .eqf and evaluated by both sides in float64 (and equifuse in float32).
+Upstream time: model forward + autograd forces on a prebuilt graph (what a LAMMPS step costs it);
+equifuse time: `equifuse eval --repeat` model time (energy, forces, virial), neighbour list
+reported separately. Each row: family, system, atoms, edges, device, precision, threads, ms.
+"""
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+
+os.environ.setdefault("TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD", "1")
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+import ase  # noqa: E402
+import ase.io  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(HERE, "..", "python"))
+from atomic_graphs import fcc_copper, water_box  # noqa: E402
+
+SPECIES = ["H", "O", "Cu"]
+
+
+def structures(atom_counts):
+    for target in atom_counts:
+        cells = max(1, round((target / 4) ** (1 / 3)))
+        positions, box = fcc_copper(cells)
+        yield "fcc-Cu", ase.Atoms(f"Cu{len(positions)}", positions=positions.numpy(), cell=[box] * 3, pbc=True)
+        side = max(1, round((target / 3) ** (1 / 3)))
+        positions, box = water_box(side)
+        symbols = ["O", "H", "H"] * (len(positions) // 3)
+        yield "water", ase.Atoms(symbols, positions=positions.numpy(), cell=[box] * 3, pbc=True)
+
+
+def mace_model():
+    from e3nn import o3
+    from mace import modules
+    torch.manual_seed(0)
+    return modules.ScaleShiftMACE(
+        r_max=5.0, num_bessel=8, num_polynomial_cutoff=5, max_ell=3,
+        interaction_cls=modules.interaction_classes["RealAgnosticResidualInteractionBlock"],
+        interaction_cls_first=modules.interaction_classes["RealAgnosticResidualInteractionBlock"],
+        num_interactions=2, num_elements=3, hidden_irreps=o3.Irreps("64x0e+64x1o"),
+        MLP_irreps=o3.Irreps("16x0e"), atomic_energies=np.array([-1.0, -2.0, -3.0]),
+        avg_num_neighbors=20.0, atomic_numbers=[1, 8, 29], correlation=3,
+        gate=torch.nn.functional.silu, radial_MLP=[64, 64, 64], atomic_inter_scale=1.0,
+        atomic_inter_shift=0.0).eval()
+
+
+def mace_runner(model, atoms, device):
+    from mace import data as mace_data
+    from mace.tools import torch_geometric, utils as mace_utils
+    table = mace_utils.AtomicNumberTable([1, 8, 29])
+    item = mace_data.AtomicData.from_config(mace_data.config_from_atoms(atoms), z_table=table, cutoff=5.0)
+    batch = next(iter(torch_geometric.dataloader.DataLoader([item], batch_size=1))).to(device).to_dict()
+    model = model.to(device)
+    return (lambda: model(batch, compute_force=True, compute_stress=True)), int(batch["edge_index"].shape[1])
+
+
+def nequip_model():
+    from nequip.model import NequIPGNNModel
+    from nequip.utils.global_state import set_global_state
+    set_global_state()
+    return NequIPGNNModel(seed=0, model_dtype="float64", type_names=SPECIES, r_max=5.0, num_layers=4,
+                          l_max=1, parity=False, num_features=32, radial_mlp_depth=1,
+                          radial_mlp_width=64, avg_num_neighbors=20.0,
+                          per_type_energy_scales={s: 1.0 for s in SPECIES},
+                          per_type_energy_shifts={s: -1.0 for s in SPECIES}).eval()
+
+
+def nequip_runner(model, atoms, device):
+    from nequip.data import AtomicDataDict, compute_neighborlist_, from_ase
+    data = compute_neighborlist_(from_ase(atoms), r_max=5.0)
+    data[AtomicDataDict.ATOM_TYPE_KEY] = torch.tensor([SPECIES.index(s) for s in atoms.get_chemical_symbols()])
+    data = AtomicDataDict.with_batch_(data)
+    data = {k: v.to(device) for k, v in data.items()}
+    model = model.to(device)
+    return (lambda: model(dict(data))), int(data[AtomicDataDict.EDGE_INDEX_KEY].shape[1])
+
+
+def time_upstream(run, device, repeat):
+    run()  # warm-up
+    times = []
+    for _ in range(repeat):
+        if device == "cuda":
+            torch.cuda.synchronize()
+        start = time.perf_counter()
+        run()
+        if device == "cuda":
+            torch.cuda.synchronize()
+        times.append((time.perf_counter() - start) * 1e3)
+    return float(np.median(times))
+
+
+def time_equifuse(binary, eqf, xyz, precision, repeat):
+    out = subprocess.run([binary, "eval", eqf, xyz, "--quiet", "--precision", precision, "--repeat",
+                          str(repeat)], check=True, capture_output=True, text=True).stdout
+    match = re.search(r"timing: model ([0-9.]+) ms .*neighbour list ([0-9.]+) ms", out)
+    edges = int(re.search(r"atoms, ([0-9]+) edges", out).group(1))
+    return float(match.group(1)), float(match.group(2)), edges
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--family", choices=["mace", "nequip"], required=True)
+    parser.add_argument("--equifuse", required=True)
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--atoms", type=int, nargs="+", default=[1000, 4000])
+    parser.add_argument("--device", default="cpu")
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    torch.set_default_dtype(torch.float64)
+    if args.family == "mace":
+        from equifuse_export.mace_export import export_mace
+        model, runner, export = mace_model(), mace_runner, export_mace
+    else:
+        from equifuse_export.nequip_export import export_nequip
+        model, runner, export = nequip_model(), nequip_runner, export_nequip
+    threads = torch.get_num_threads()
+    with tempfile.TemporaryDirectory() as work, open(args.out, "a") as sink:
+        eqf = os.path.join(work, "model.eqf")
+        export(model, eqf)
+        for system, atoms in structures(args.atoms):
+            xyz = os.path.join(work, f"{system}.extxyz")
+            ase.io.write(xyz, atoms)
+            run, edges = runner(model, atoms, args.device)
+            rows = [{"who": f"{args.family}-upstream", "precision": "float64",
+                     "ms": time_upstream(run, args.device, args.repeat), "edges": edges}]
+            for precision in ("float64", "float32"):
+                ms, nl_ms, our_edges = time_equifuse(args.equifuse, eqf, xyz, precision, args.repeat)
+                rows.append({"who": "equifuse", "precision": precision, "ms": ms,
+                             "neighbour_list_ms": nl_ms, "edges": our_edges})
+            for row in rows:
+                row.update({"family": args.family, "system": system, "atoms": len(atoms),
+                            "device": args.device, "threads": threads})
+                sink.write(json.dumps(row) + "\n")
+                print(json.dumps(row), flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,166 @@
+#include "models/cuda/device_layers.hpp"
+
+#include "kernels/common/error.hpp"
+
+namespace equifuse {
+
+namespace {
+
+template <typename Block>
+std::vector<int> block_table(const std::vector<Block>& blocks) {
+  std::vector<int> table;
+  for (const Block& b : blocks) {
+    table.insert(table.end(), {b.in_offset, b.out_offset, b.mul_in, b.mul_out, b.dim,
+                               static_cast<int>(b.weight_offset)});
+  }
+  return table;
+}
+
+}  // namespace
+
+template <typename T>
+DeviceLinear<T>::DeviceLinear(const EquivariantLinear<T>& host)
+    : blocks_(block_table(host.blocks())), weights_(host.weights()),
+      num_blocks_(static_cast<int>(host.blocks().size())), dim_in_(host.dim_in()), dim_out_(host.dim_out()) {}
+
+template <typename T>
+DeviceLinear<T>::DeviceLinear(const SpeciesLinear<T>& host)
+    : blocks_(block_table(host.blocks())), weights_(host.weights()),
+      species_stride_(static_cast<long>(host.per_species())),
+      num_blocks_(static_cast<int>(host.blocks().size())), dim_in_(host.dim_in()), dim_out_(host.dim_out()) {}
+
+template <typename T>
+void DeviceLinear<T>::forward(const ModelKernels& k, long rows, const T* x, T* out, const int* species,
+                              bool accumulate) const {
+  long stride = species_stride_;
+  const int* sp = species_stride_ ? species : nullptr;
+  int din = dim_in_, dout = dim_out_, nb = num_blocks_, acc = accumulate ? 1 : 0;
+  const int* bl = blocks_.data();
+  const T* w = weights_.data();
+  k.launch("linear_forward", rows * dout, {&rows, &din, &dout, &nb, &bl, &w, &stride, &sp, &x, &out, &acc});
+}
+
+template <typename T>
+void DeviceLinear<T>::backward(const ModelKernels& k, long rows, const T* g, T* gx, const int* species,
+                               bool accumulate) const {
+  long stride = species_stride_;
+  const int* sp = species_stride_ ? species : nullptr;
+  int din = dim_in_, dout = dim_out_, nb = num_blocks_, acc = accumulate ? 1 : 0;
+  const int* bl = blocks_.data();
+  const T* w = weights_.data();
+  k.launch("linear_backward", rows * din, {&rows, &din, &dout, &nb, &bl, &w, &stride, &sp, &g, &gx, &acc});
+}
+
+template <typename T>
+DeviceMlp<T>::DeviceMlp(const RadialMlp<T>& host) : dims_(host.dims()), scale_(host.activation_scale()) {
+  for (std::size_t l = 0; l + 1 < dims_.size(); ++l) {
+    const std::vector<T>& w = host.layer_weights(l);
+    const auto nin = static_cast<std::size_t>(dims_[l]), nout = static_cast<std::size_t>(dims_[l + 1]);
+    std::vector<T> t(w.size());
+    for (std::size_t i = 0; i < nin; ++i)
+      for (std::size_t j = 0; j < nout; ++j) t[j * nin + i] = w[i * nout + j];
+    weights_.emplace_back(w);
+    transposed_.emplace_back(t);
+  }
+}
+
+template <typename T>
+void DeviceMlp<T>::forward(const ModelKernels& k, long rows, const T* in, T* out,
+                           std::vector<DeviceArray<T>>& saved) const {
+  const std::size_t layers = weights_.size();
+  saved.resize(layers - 1);
+  std::vector<DeviceArray<T>> activations(layers - 1);
+  const T* current = in;
+  T a = scale_;
+  for (std::size_t l = 0; l < layers; ++l) {
+    int nin = dims_[l], nout = dims_[l + 1];
+    const T* w = weights_[l].data();
+    int act = l + 1 < layers ? 1 : 0;
+    T* target = out;
+    T* pre = nullptr;
+    if (act) {
+      saved[l].resize(static_cast<std::size_t>(rows) * nout);
+      activations[l].resize(static_cast<std::size_t>(rows) * nout);
+      target = activations[l].data();
+      pre = saved[l].data();
+    }
+    k.launch("mlp_forward", rows * nout, {&rows, &nin, &nout, &w, &current, &target, &pre, &act, &a});
+    current = target;
+  }
+  // The activations must outlive the launches: synchronise before they are freed.
+  check_cuda(cudaDeviceSynchronize(), "radial MLP");
+}
+
+template <typename T>
+void DeviceMlp<T>::backward(const ModelKernels& k, long rows, const std::vector<DeviceArray<T>>& saved,
+                            const T* grad_out, T* grad_in) const {
+  const std::size_t layers = weights_.size();
+  std::vector<DeviceArray<T>> grads(layers);
+  const T* g = grad_out;
+  T a = scale_;
+  for (std::size_t l = layers; l-- > 0;) {
+    int nin = dims_[l], nout = dims_[l + 1];
+    const T* w = transposed_[l].data();
+    T* target = grad_in;
+    const T* pre = nullptr;
+    if (l > 0) {
+      grads[l].resize(static_cast<std::size_t>(rows) * nin);
+      target = grads[l].data();
+      pre = saved[l - 1].data();
+    }
+    k.launch("mlp_backward", rows * nin, {&rows, &nin, &nout, &w, &g, &target, &pre, &a});
+    g = target;
+  }
+  check_cuda(cudaDeviceSynchronize(), "radial MLP backward");
+}
+
+template <typename T>
+DeviceSymmetricContraction<T>::DeviceSymmetricContraction(const SymmetricContraction<T>& host)
+    : base_(host.component_base()), stride_(host.component_stride()), channels_(host.channels()),
+      dim_in_(host.dim_in()), dim_out_(host.dim_out()),
+      num_outputs_(static_cast<int>(host.outputs().size())) {
+  std::vector<int> outputs, monomials;
+  std::vector<T> coefficients;
+  for (const auto& o : host.outputs()) {
+    outputs.insert(outputs.end(), {o.offset, o.dim, static_cast<int>(monomials.size() / 8),
+                                   static_cast<int>(o.monomials.size()), static_cast<int>(coefficients.size())});
+    for (const auto& m : o.monomials) {
+      monomials.insert(monomials.end(), {m.m, m.degree});
+      for (int j = 0; j < kMaxCorrelation; ++j) monomials.push_back(j < m.degree ? m.i[j] : 0);
+    }
+    coefficients.insert(coefficients.end(), o.coefficients.begin(), o.coefficients.end());
+  }
+  static_assert(kMaxCorrelation == 6, "monomial records are 8 ints");
+  outputs_.upload(outputs);
+  monomials_.upload(monomials);
+  coefficients_.upload(coefficients);
+}
+
+template <typename T>
+void DeviceSymmetricContraction<T>::forward(const ModelKernels& k, long rows, const T* x, const int* species,
+                                            T* out) const {
+  int c = channels_, din = dim_in_, dout = dim_out_, no = num_outputs_;
+  const int *b = base_.data(), *s = stride_.data(), *o = outputs_.data(), *m = monomials_.data();
+  const T* co = coefficients_.data();
+  k.launch("symmetric_contraction_forward", rows * c,
+           {&rows, &c, &din, &dout, &b, &s, &no, &o, &m, &co, &species, &x, &out});
+}
+
+template <typename T>
+void DeviceSymmetricContraction<T>::backward(const ModelKernels& k, long rows, const T* x, const int* species,
+                                             const T* g, T* gx) const {
+  int c = channels_, din = dim_in_, dout = dim_out_, no = num_outputs_;
+  const int *b = base_.data(), *s = stride_.data(), *o = outputs_.data(), *m = monomials_.data();
+  const T* co = coefficients_.data();
+  k.launch("symmetric_contraction_backward", rows * c,
+           {&rows, &c, &din, &dout, &b, &s, &no, &o, &m, &co, &species, &x, &g, &gx});
+}
+
+template class DeviceLinear<float>;
+template class DeviceLinear<double>;
+template class DeviceMlp<float>;
+template class DeviceMlp<double>;
+template class DeviceSymmetricContraction<float>;
+template class DeviceSymmetricContraction<double>;
+
+}  // namespace equifuse

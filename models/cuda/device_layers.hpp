@@ -1,0 +1,69 @@
+// The model layers on the GPU: device copies of the folded tables of the host layers
+// (models/layers, models/mace) and launches of the generic model kernels (model_kernels).
+// Pointers are device pointers; everything runs on the default stream.
+#pragma once
+
+#include <vector>
+
+#include "models/cuda/device_array.hpp"
+#include "models/cuda/model_kernels.hpp"
+#include "models/layers/equivariant_linear.hpp"
+#include "models/layers/radial_mlp.hpp"
+#include "models/layers/species_linear.hpp"
+#include "models/mace/symmetric_contraction.hpp"
+
+namespace equifuse {
+
+// An e3nn Linear, or a species-dependent one (weights chosen per row by species).
+template <typename T>
+class DeviceLinear {
+ public:
+  explicit DeviceLinear(const EquivariantLinear<T>& host);
+  explicit DeviceLinear(const SpeciesLinear<T>& host);
+  int dim_in() const { return dim_in_; }
+  int dim_out() const { return dim_out_; }
+  void forward(const ModelKernels& k, long rows, const T* x, T* out, const int* species,
+               bool accumulate = false) const;
+  void backward(const ModelKernels& k, long rows, const T* grad_out, T* grad_x, const int* species,
+                bool accumulate) const;
+
+ private:
+  DeviceArray<int> blocks_;
+  DeviceArray<T> weights_;
+  long species_stride_ = 0;
+  int num_blocks_ = 0, dim_in_ = 0, dim_out_ = 0;
+};
+
+template <typename T>
+class DeviceMlp {
+ public:
+  explicit DeviceMlp(const RadialMlp<T>& host);
+  int dim_out() const { return dims_.back(); }
+  // Keeps the hidden pre-activations in `saved` (one array per hidden layer).
+  void forward(const ModelKernels& k, long rows, const T* in, T* out, std::vector<DeviceArray<T>>& saved) const;
+  void backward(const ModelKernels& k, long rows, const std::vector<DeviceArray<T>>& saved,
+                const T* grad_out, T* grad_in) const;
+
+ private:
+  std::vector<int> dims_;
+  std::vector<DeviceArray<T>> weights_, transposed_;  // [in][out] and [out][in]
+  T scale_;
+};
+
+template <typename T>
+class DeviceSymmetricContraction {
+ public:
+  explicit DeviceSymmetricContraction(const SymmetricContraction<T>& host);
+  int dim_out() const { return dim_out_; }
+  void forward(const ModelKernels& k, long rows, const T* x, const int* species, T* out) const;
+  // grad_x += ...
+  void backward(const ModelKernels& k, long rows, const T* x, const int* species, const T* grad_out,
+                T* grad_x) const;
+
+ private:
+  DeviceArray<int> base_, stride_, outputs_, monomials_;
+  DeviceArray<T> coefficients_;
+  int channels_, dim_in_, dim_out_, num_outputs_;
+};
+
+}  // namespace equifuse

@@ -1,0 +1,237 @@
+#include "models/cuda/mace_cuda_model.hpp"
+
+#include "kernels/common/error.hpp"
+#include "kernels/convolution/convolution_graph.hpp"
+
+namespace equifuse {
+
+template <typename T>
+MaceCudaModel<T>::MaceCudaModel(std::unique_ptr<MaceModel<T>> host) : host_(std::move(host)) {
+  info_ = host_->info();
+  const EdgeEmbedding& edges = *host_->edge_embedding_;
+  kernels_ = std::make_unique<ModelKernels>(std::is_same_v<T, float> ? "float" : "double",
+                                            edges.spherical_harmonics());
+  embedding_ = std::make_unique<DeviceLinear<T>>(*host_->embedding_);
+  const auto& f = edges.radial_basis().frequencies();
+  frequencies_.upload(std::vector<T>(f.begin(), f.end()));
+  for (std::size_t t = 0; t < host_->interactions_.size(); ++t) {
+    const auto& hi = host_->interactions_[t];
+    const auto& hp = host_->products_[t];
+    const auto& hr = host_->readouts_[t];
+    Layer layer;
+    layer.linear_up = std::make_unique<DeviceLinear<T>>(*hi.linear_up);
+    layer.linear = std::make_unique<DeviceLinear<T>>(*hi.linear);
+    layer.skip = std::make_unique<DeviceLinear<T>>(*hi.skip);
+    layer.radial_mlp = std::make_unique<DeviceMlp<T>>(*hi.radial_mlp);
+    layer.convolution = make_graph_convolution<T>(hi.convolution->problem(), Backend::cuda,
+                                                  ConvolutionAlgorithm::deterministic);
+    layer.contraction = std::make_unique<DeviceSymmetricContraction<T>>(*hp.contraction);
+    layer.product_linear = std::make_unique<DeviceLinear<T>>(*hp.linear);
+    layer.readout_1 = std::make_unique<DeviceLinear<T>>(*hr.linear_1);
+    if (hr.linear_2) layer.readout_2 = std::make_unique<DeviceLinear<T>>(*hr.linear_2);
+    layer.readout_scale = hr.activation_scale;
+    layer.readout_hidden = hr.hidden_dim;
+    layer.plain = hi.kind == MaceInteractionConfig::Kind::plain;
+    layer.use_skip = !layer.plain && hp.use_skip_connection;
+    layers_.push_back(std::move(layer));
+  }
+}
+
+template <typename T>
+MaceCudaModel<T>::~MaceCudaModel() = default;
+
+template <typename T>
+PotentialOutput MaceCudaModel<T>::evaluate(const AtomicGraph& graph) const {
+  const std::size_t num_nodes = graph.num_nodes, num_edges = graph.num_edges(), num_local = graph.num_local;
+  if (graph.species.size() != num_nodes || num_local > num_nodes ||
+      graph.receivers.size() != num_edges || graph.edge_vectors.size() != 3 * num_edges) {
+    throw Error("MACE: inconsistent graph sizes");
+  }
+  const int num_species = static_cast<int>(info_.species.size());
+  for (int s : graph.species) {
+    if (s < 0 || s >= num_species) throw Error("MACE: species index out of range");
+  }
+  const ModelKernels& k = *kernels_;
+  const long nodes = static_cast<long>(num_nodes), edges_count = static_cast<long>(num_edges);
+  // Graph on the device.
+  const ConvolutionGraph host_graph(num_nodes, graph.senders, graph.receivers);
+  DeviceArray<std::int32_t> senders(host_graph.senders()), receivers(host_graph.receivers()),
+      receiver_offsets(host_graph.receiver_offsets()), receiver_edges(host_graph.receiver_edges()),
+      sender_offsets(host_graph.sender_offsets()), sender_edges(host_graph.sender_edges());
+  const ConvolutionGraphView view{num_nodes,         num_edges,           senders.span(), receivers.span(),
+                                  receiver_offsets.span(), receiver_edges.span(), sender_offsets.span(),
+                                  sender_edges.span()};
+  DeviceArray<int> species(std::vector<int>(graph.species.begin(), graph.species.end()));
+  const int* sp = species.data();
+  DeviceArray<double> vectors(graph.edge_vectors);
+
+  // Edge embedding.
+  const EdgeEmbedding& embedding_host = *host_->edge_embedding_;
+  const int sh_dim = embedding_host.sh_dim(), nb = embedding_host.num_basis();
+  DeviceArray<T> sh(num_edges * sh_dim), sh_grad(num_edges * sh_dim * 3), radial(num_edges * nb),
+      radial_grad(num_edges * nb), length(num_edges);
+  {
+    const double* v = vectors.data();
+    const T* freq = frequencies_.data();
+    T prefactor = static_cast<T>(embedding_host.radial_basis().prefactor());
+    T r_max = static_cast<T>(embedding_host.r_max());
+    int p = embedding_host.radial_basis().p(), nbv = nb;
+    T *s = sh.data(), *sg = sh_grad.data(), *r = radial.data(), *rg = radial_grad.data(), *l = length.data();
+    k.launch("edge_embedding", edges_count, {&edges_count, &v, &nbv, &freq, &prefactor, &r_max, &p, &s, &sg, &r, &rg, &l});
+  }
+
+  const std::size_t layers = layers_.size();
+  std::vector<DeviceArray<T>> h(layers + 1), edge_feats(layers), weights(layers), product_in(layers),
+      readout_hidden(layers);
+  std::vector<std::vector<DeviceArray<T>>> mlp_saved(layers);
+  {
+    DeviceArray<T> one_hot(num_nodes * num_species);
+    int n = num_species;
+    T* o = one_hot.data();
+    k.launch("one_hot", nodes * n, {&nodes, &n, &sp, &o});
+    h[0].resize(num_nodes * embedding_->dim_out());
+    embedding_->forward(k, nodes, one_hot.data(), h[0].data(), sp);
+    check_cuda(cudaDeviceSynchronize(), "embedding");
+  }
+  DeviceArray<T> readout_sum(num_nodes);
+  readout_sum.zero();
+  for (std::size_t t = 0; t < layers; ++t) {
+    const Layer& L = layers_[t];
+    const TensorProductProblem& problem = L.convolution->problem();
+    edge_feats[t].resize(num_nodes * L.linear_up->dim_out());
+    L.linear_up->forward(k, nodes, h[t].data(), edge_feats[t].data(), sp);
+    weights[t].resize(num_edges * problem.weight_numel());
+    L.radial_mlp->forward(k, edges_count, radial.data(), weights[t].data(), mlp_saved[t]);
+    DeviceArray<T> message(problem.out_size(num_nodes));
+    L.convolution->forward(view, {.x = edge_feats[t].span(), .y = sh.span(), .weights = weights[t].span(),
+                                  .out = message.span()});
+    DeviceArray<T> mixed(num_nodes * L.linear->dim_out());
+    L.linear->forward(k, nodes, message.data(), mixed.data(), sp);
+    if (L.plain) {
+      product_in[t].resize(num_nodes * L.skip->dim_out());
+      L.skip->forward(k, nodes, mixed.data(), product_in[t].data(), sp);
+      check_cuda(cudaDeviceSynchronize(), "skip");
+    } else {
+      product_in[t] = std::move(mixed);
+    }
+    DeviceArray<T> contracted(num_nodes * L.contraction->dim_out());
+    L.contraction->forward(k, nodes, product_in[t].data(), sp, contracted.data());
+    h[t + 1].resize(num_nodes * L.product_linear->dim_out());
+    L.product_linear->forward(k, nodes, contracted.data(), h[t + 1].data(), sp);
+    if (L.use_skip) L.skip->forward(k, nodes, h[t].data(), h[t + 1].data(), sp, true);
+    DeviceArray<T> energy(num_nodes);
+    if (L.readout_2) {
+      readout_hidden[t].resize(num_nodes * L.readout_hidden);
+      L.readout_1->forward(k, nodes, h[t + 1].data(), readout_hidden[t].data(), sp);
+      DeviceArray<T> activated(readout_hidden[t].size());
+      long n = static_cast<long>(activated.size());
+      const T* in = readout_hidden[t].data();
+      T* out = activated.data();
+      T a = static_cast<T>(L.readout_scale);
+      k.launch("scaled_silu", n, {&n, &in, &out, &a});
+      L.readout_2->forward(k, nodes, activated.data(), energy.data(), sp);
+      check_cuda(cudaDeviceSynchronize(), "readout");
+    } else {
+      L.readout_1->forward(k, nodes, h[t + 1].data(), energy.data(), sp);
+    }
+    T* acc = readout_sum.data();
+    const T* e = energy.data();
+    k.launch("add_to", nodes, {&nodes, &acc, &e});
+    check_cuda(cudaDeviceSynchronize(), "layer");
+  }
+
+  PotentialOutput out;
+  const std::vector<T> sums = readout_sum.download();
+  out.node_energies.resize(num_local);
+  const MaceConfig& config = host_->config();
+  for (std::size_t n = 0; n < num_local; ++n) {
+    out.node_energies[n] = host_->atomic_energies_[static_cast<std::size_t>(graph.species[n])] +
+                           config.shift + config.scale * static_cast<double>(sums[n]);
+    out.energy += out.node_energies[n];
+  }
+
+  // Backward.
+  DeviceArray<T> grad_sh(sh.size()), grad_radial(radial.size());
+  grad_sh.zero();
+  grad_radial.zero();
+  DeviceArray<T> grad_h(h[layers].size());
+  grad_h.zero();
+  DeviceArray<T> seed(num_nodes);
+  {
+    long prefix = static_cast<long>(num_local);
+    T* s = seed.data();
+    T value = static_cast<T>(config.scale);
+    k.launch("fill_prefix", nodes, {&nodes, &prefix, &s, &value});
+  }
+  for (std::size_t t = layers; t-- > 0;) {
+    const Layer& L = layers_[t];
+    const TensorProductProblem& problem = L.convolution->problem();
+    if (L.readout_2) {
+      DeviceArray<T> grad_hidden(readout_hidden[t].size());
+      L.readout_2->backward(k, nodes, seed.data(), grad_hidden.data(), sp, false);
+      long n = static_cast<long>(grad_hidden.size());
+      T* g = grad_hidden.data();
+      const T* pre = readout_hidden[t].data();
+      T a = static_cast<T>(L.readout_scale);
+      k.launch("scaled_silu_backward", n, {&n, &g, &pre, &a});
+      L.readout_1->backward(k, nodes, grad_hidden.data(), grad_h.data(), sp, true);
+      check_cuda(cudaDeviceSynchronize(), "readout backward");
+    } else {
+      L.readout_1->backward(k, nodes, seed.data(), grad_h.data(), sp, true);
+    }
+    DeviceArray<T> grad_contracted(num_nodes * L.contraction->dim_out());
+    L.product_linear->backward(k, nodes, grad_h.data(), grad_contracted.data(), sp, false);
+    DeviceArray<T> grad_product_in(product_in[t].size());
+    grad_product_in.zero();
+    L.contraction->backward(k, nodes, product_in[t].data(), sp, grad_contracted.data(), grad_product_in.data());
+    DeviceArray<T> grad_previous(h[t].size());
+    grad_previous.zero();
+    if (L.use_skip) L.skip->backward(k, nodes, grad_h.data(), grad_previous.data(), sp, true);
+    DeviceArray<T> grad_mixed;
+    if (L.plain) {
+      grad_mixed.resize(num_nodes * L.skip->dim_in());
+      L.skip->backward(k, nodes, grad_product_in.data(), grad_mixed.data(), sp, false);
+    } else {
+      grad_mixed = std::move(grad_product_in);
+    }
+    DeviceArray<T> grad_message(problem.out_size(num_nodes));
+    L.linear->backward(k, nodes, grad_mixed.data(), grad_message.data(), sp, false);
+    DeviceArray<T> grad_edge_feats(edge_feats[t].size()), grad_sh_t(sh.size()), grad_weights(weights[t].size());
+    L.convolution->backward(view, {.x = edge_feats[t].span(), .y = sh.span(), .weights = weights[t].span(),
+                                   .grad_out = grad_message.span(), .grad_x = grad_edge_feats.span(),
+                                   .grad_y = grad_sh_t.span(), .grad_weights = grad_weights.span()});
+    {
+      long n = static_cast<long>(grad_sh.size());
+      T* a = grad_sh.data();
+      const T* b = grad_sh_t.data();
+      k.launch("add_to", n, {&n, &a, &b});
+    }
+    DeviceArray<T> grad_radial_t(grad_radial.size());
+    L.radial_mlp->backward(k, edges_count, mlp_saved[t], grad_weights.data(), grad_radial_t.data());
+    {
+      long n = static_cast<long>(grad_radial.size());
+      T* a = grad_radial.data();
+      const T* b = grad_radial_t.data();
+      k.launch("add_to", n, {&n, &a, &b});
+    }
+    L.linear_up->backward(k, nodes, grad_edge_feats.data(), grad_previous.data(), sp, true);
+    check_cuda(cudaDeviceSynchronize(), "layer backward");
+    grad_h = std::move(grad_previous);
+  }
+  DeviceArray<double> gradients(3 * num_edges);
+  {
+    int nbv = nb;
+    const T *gs = grad_sh.data(), *sg = sh_grad.data(), *gr = grad_radial.data(), *rg = radial_grad.data(),
+            *l = length.data();
+    const double* v = vectors.data();
+    double* o = gradients.data();
+    k.launch("edge_gradients", edges_count, {&edges_count, &nbv, &gs, &sg, &gr, &rg, &l, &v, &o});
+  }
+  out.edge_gradients = gradients.download();
+  return out;
+}
+
+template class MaceCudaModel<float>;
+template class MaceCudaModel<double>;
+
+}  // namespace equifuse

@@ -1,0 +1,41 @@
+// MACE on the GPU: the host model's layers (models/mace) copied to the device once, the fused
+// CUDA graph convolution (kernels/convolution) and the model kernels (model_kernels) for
+// everything else; forward and hand-written backward as in MaceModel. evaluate() takes the host
+// graph, copies positions and edges in and energies and edge gradients out (a device-resident
+// interface for the Kokkos pair style comes with that issue).
+#pragma once
+
+#include <memory>
+
+#include "models/cuda/device_layers.hpp"
+#include "models/mace/mace_model.hpp"
+
+namespace equifuse {
+
+template <typename T>
+class MaceCudaModel final : public Potential {
+ public:
+  explicit MaceCudaModel(std::unique_ptr<MaceModel<T>> host);
+  ~MaceCudaModel() override;
+  const PotentialInfo& info() const override { return info_; }
+  PotentialOutput evaluate(const AtomicGraph& graph) const override;
+
+ private:
+  struct Layer {
+    std::unique_ptr<DeviceLinear<T>> linear_up, linear, skip, product_linear, readout_1, readout_2;
+    std::unique_ptr<DeviceMlp<T>> radial_mlp;
+    std::unique_ptr<DeviceSymmetricContraction<T>> contraction;
+    std::unique_ptr<GraphConvolution<T>> convolution;
+    bool plain = false, use_skip = false;
+    double readout_scale = 1;
+    int readout_hidden = 0;
+  };
+  std::unique_ptr<MaceModel<T>> host_;
+  PotentialInfo info_;
+  std::unique_ptr<ModelKernels> kernels_;
+  std::unique_ptr<DeviceLinear<T>> embedding_;
+  DeviceArray<T> frequencies_;
+  std::vector<Layer> layers_;
+};
+
+}  // namespace equifuse

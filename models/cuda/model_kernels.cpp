@@ -1,0 +1,270 @@
+#include "models/cuda/model_kernels.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <map>
+#include <mutex>
+#include <vector>
+
+#include "kernels/common/error.hpp"
+#include "kernels/cuda/cuda_device.hpp"
+#include "kernels/cuda/kernel_cache.hpp"
+
+namespace equifuse {
+
+namespace {
+
+// Generic kernels. Tables of the linear layers: 6 ints per block (in_offset, out_offset, mul_in,
+// mul_out, dim, weight_offset). Symmetric contraction: per output 5 ints (offset, dim,
+// first monomial, monomial count, coefficient offset); per monomial 8 ints (m, degree, i[6]).
+const char* kGenericKernels = R"CUDA(
+__device__ __forceinline__ real silu_(real z) { return z / (real(1) + exp(-z)); }
+__device__ __forceinline__ real dsilu_(real z) {
+  const real s = real(1) / (real(1) + exp(-z));
+  return s * (real(1) + z * (real(1) - s));
+}
+#define GRID_LOOP(i, n) for (long i = blockIdx.x * (long)blockDim.x + threadIdx.x; i < (n); i += (long)blockDim.x * gridDim.x)
+
+extern "C" __global__ void linear_forward(long rows, int din, int dout, int nblocks, const int* blocks,
+    const real* w, long species_stride, const int* species, const real* x, real* out, int accumulate) {
+  GRID_LOOP(idx, rows * dout) {
+    const long row = idx / dout;
+    const int o = (int)(idx % dout);
+    const real* ws = w + (species ? species[row] * species_stride : 0);
+    real acc = 0;
+    for (int b = 0; b < nblocks; ++b) {
+      const int* bl = blocks + 6 * b;
+      const int rel = o - bl[1];
+      if (rel < 0 || rel >= bl[3] * bl[4]) continue;
+      const int v = rel / bl[4], m = rel % bl[4];
+      const real* xr = x + row * din + bl[0] + m;
+      const real* wb = ws + bl[5] + v;
+      for (int u = 0; u < bl[2]; ++u) acc += wb[u * bl[3]] * xr[u * bl[4]];
+    }
+    out[idx] = accumulate ? out[idx] + acc : acc;
+  }
+}
+
+extern "C" __global__ void linear_backward(long rows, int din, int dout, int nblocks, const int* blocks,
+    const real* w, long species_stride, const int* species, const real* g, real* gx, int accumulate) {
+  GRID_LOOP(idx, rows * din) {
+    const long row = idx / din;
+    const int i = (int)(idx % din);
+    const real* ws = w + (species ? species[row] * species_stride : 0);
+    real acc = 0;
+    for (int b = 0; b < nblocks; ++b) {
+      const int* bl = blocks + 6 * b;
+      const int rel = i - bl[0];
+      if (rel < 0 || rel >= bl[2] * bl[4]) continue;
+      const int u = rel / bl[4], m = rel % bl[4];
+      const real* gr = g + row * dout + bl[1] + m;
+      const real* wb = ws + bl[5] + (long)u * bl[3];
+      for (int v = 0; v < bl[3]; ++v) acc += wb[v] * gr[v * bl[4]];
+    }
+    gx[idx] = accumulate ? gx[idx] + acc : acc;
+  }
+}
+
+// One MLP layer: z = in W; out = act ? a * silu(z) : z (z saved when act).
+extern "C" __global__ void mlp_forward(long rows, int nin, int nout, const real* w, const real* in,
+    real* out, real* saved, int act, real a) {
+  GRID_LOOP(idx, rows * nout) {
+    const long row = idx / nout;
+    const int j = (int)(idx % nout);
+    const real* x = in + row * nin;
+    real z = 0;
+    for (int i = 0; i < nin; ++i) z += x[i] * w[(long)i * nout + j];
+    if (act) { saved[idx] = z; out[idx] = a * silu_(z); } else { out[idx] = z; }
+  }
+}
+
+// gin = g W^T, times a * silu'(pre) when pre (the previous layer's pre-activation) is given. Reads
+// the transposed weights wt [nout][nin], so that neighbouring threads (neighbouring i) read
+// neighbouring addresses.
+extern "C" __global__ void mlp_backward(long rows, int nin, int nout, const real* wt, const real* g,
+    real* gin, const real* pre, real a) {
+  GRID_LOOP(idx, rows * nin) {
+    const long row = idx / nin;
+    const int i = (int)(idx % nin);
+    const real* gr = g + row * nout;
+    real acc = 0;
+    for (int j = 0; j < nout; ++j) acc += wt[(long)j * nin + i] * gr[j];
+    if (pre) acc *= a * dsilu_(pre[idx]);
+    gin[idx] = acc;
+  }
+}
+
+extern "C" __global__ void symmetric_contraction_forward(long rows, int channels, int din, int dout,
+    const int* base, const int* stride, int noutputs, const int* outputs, const int* monomials,
+    const real* coefficients, const int* species, const real* x, real* out) {
+  GRID_LOOP(idx, rows * channels) {
+    const long row = idx / channels;
+    const int c = (int)(idx % channels);
+    const real* xr = x + row * din;
+    real* orow = out + row * dout;
+    const int s = species[row];
+    for (int o = 0; o < noutputs; ++o) {
+      const int* oi = outputs + 5 * o;
+      for (int m = 0; m < oi[1]; ++m) orow[oi[0] + c * oi[1] + m] = 0;
+      for (int q = 0; q < oi[3]; ++q) {
+        const int* mono = monomials + 8 * (oi[2] + q);
+        real product = coefficients[oi[4] + ((long)s * oi[3] + q) * channels + c];
+        for (int j = 0; j < mono[1]; ++j) product *= xr[base[mono[2 + j]] + c * stride[mono[2 + j]]];
+        orow[oi[0] + c * oi[1] + mono[0]] += product;
+      }
+    }
+  }
+}
+
+extern "C" __global__ void symmetric_contraction_backward(long rows, int channels, int din, int dout,
+    const int* base, const int* stride, int noutputs, const int* outputs, const int* monomials,
+    const real* coefficients, const int* species, const real* x, const real* g, real* gx) {
+  GRID_LOOP(idx, rows * channels) {
+    const long row = idx / channels;
+    const int c = (int)(idx % channels);
+    const real* xr = x + row * din;
+    const real* gr = g + row * dout;
+    real* gxr = gx + row * din;
+    const int s = species[row];
+    for (int o = 0; o < noutputs; ++o) {
+      const int* oi = outputs + 5 * o;
+      for (int q = 0; q < oi[3]; ++q) {
+        const int* mono = monomials + 8 * (oi[2] + q);
+        const real weight = coefficients[oi[4] + ((long)s * oi[3] + q) * channels + c] *
+                            gr[oi[0] + c * oi[1] + mono[0]];
+        for (int j = 0; j < mono[1]; ++j) {
+          real partial = weight;
+          for (int k = 0; k < mono[1]; ++k)
+            if (k != j) partial *= xr[base[mono[2 + k]] + c * stride[mono[2 + k]]];
+          gxr[base[mono[2 + j]] + c * stride[mono[2 + j]]] += partial;
+        }
+      }
+    }
+  }
+}
+
+extern "C" __global__ void edge_embedding(long edges, const double* vectors, int nb, const real* freq,
+    real prefactor, real r_max, int p, real* sh, real* sh_grad, real* radial, real* radial_grad, real* length) {
+  GRID_LOOP(e, edges) {
+    const real v[3] = {(real)vectors[3 * e], (real)vectors[3 * e + 1], (real)vectors[3 * e + 2]};
+    const real r = sqrt(v[0] * v[0] + v[1] * v[1] + v[2] * v[2]);
+    length[e] = r;
+    const real inv = real(1) / (r < real(1e-12) ? real(1e-12) : r);
+    const real u[3] = {v[0] * inv, v[1] * inv, v[2] * inv};
+    real* y = sh + e * SH_DIM;
+    real* gy = sh_grad + e * SH_DIM * 3;
+    sh_polynomials(u, y, gy);
+    for (int row = 0; row < SH_DIM; ++row) {
+      real* gg = gy + 3 * row;
+      const real radial_part = r < real(1e-12) ? real(0) : gg[0] * u[0] + gg[1] * u[1] + gg[2] * u[2];
+      for (int k = 0; k < 3; ++k) gg[k] = (gg[k] - radial_part * u[k]) * inv;
+    }
+    real* rv = radial + e * nb;
+    real* rg = radial_grad + e * nb;
+    if (!(r < r_max)) {
+      for (int k = 0; k < nb; ++k) rv[k] = rg[k] = 0;
+      continue;
+    }
+    const real x = r / r_max, P = (real)p;
+    real xp = 1;
+    for (int k = 0; k < p; ++k) xp *= x;
+    const real xpm1 = xp / x;
+    const real f = real(1) - (P + 1) * (P + 2) / 2 * xp + P * (P + 2) * xp * x - P * (P + 1) / 2 * xp * x * x;
+    const real df = -P * (P + 1) * (P + 2) / 2 * xpm1 * (real(1) - x) * (real(1) - x) / r_max;
+    for (int k = 0; k < nb; ++k) {
+      const real w = freq[k], s = sin(w * r), cs = cos(w * r);
+      const real b = prefactor * s / r;
+      const real db = prefactor * (w * cs / r - s / (r * r));
+      rv[k] = b * f;
+      rg[k] = db * f + b * df;
+    }
+  }
+}
+
+extern "C" __global__ void edge_gradients(long edges, int nb, const real* grad_sh, const real* sh_grad,
+    const real* grad_radial, const real* radial_grad, const real* length, const double* vectors, double* out) {
+  GRID_LOOP(e, edges) {
+    double g[3] = {0, 0, 0};
+    for (int i = 0; i < SH_DIM; ++i)
+      for (int k = 0; k < 3; ++k) g[k] += (double)grad_sh[e * SH_DIM + i] * (double)sh_grad[(e * SH_DIM + i) * 3 + k];
+    double dr = 0;
+    for (int b = 0; b < nb; ++b) dr += (double)grad_radial[e * nb + b] * (double)radial_grad[e * nb + b];
+    const double r = (double)length[e];
+    for (int k = 0; k < 3; ++k) out[3 * e + k] = g[k] + dr * vectors[3 * e + k] / r;
+  }
+}
+
+extern "C" __global__ void one_hot(long rows, int n, const int* species, real* out) {
+  GRID_LOOP(idx, rows * n) out[idx] = (idx % n) == species[idx / n] ? real(1) : real(0);
+}
+extern "C" __global__ void add_to(long n, real* a, const real* b) { GRID_LOOP(i, n) a[i] += b[i]; }
+extern "C" __global__ void scaled_silu(long n, const real* in, real* out, real a) { GRID_LOOP(i, n) out[i] = a * silu_(in[i]); }
+extern "C" __global__ void scaled_silu_backward(long n, real* g, const real* pre, real a) { GRID_LOOP(i, n) g[i] *= a * dsilu_(pre[i]); }
+extern "C" __global__ void fill_prefix(long n, long prefix, real* out, real value) {
+  GRID_LOOP(i, n) out[i] = i < prefix ? value : real(0);
+}
+)CUDA";
+
+std::string sh_function(const SphericalHarmonics& sh) {
+  std::string s = "#define SH_DIM " + std::to_string(sh.dim()) + "\n";
+  s += "__device__ void sh_polynomials(const real* u, real* y, real* g) {\n";
+  s += "  real px[" + std::to_string(sh.lmax() + 1) + "], py[" + std::to_string(sh.lmax() + 1) +
+       "], pz[" + std::to_string(sh.lmax() + 1) + "];\n";
+  s += "  px[0] = py[0] = pz[0] = real(1);\n";
+  s += "  for (int n = 1; n <= " + std::to_string(sh.lmax()) +
+       "; ++n) { px[n] = px[n-1] * u[0]; py[n] = py[n-1] * u[1]; pz[n] = pz[n-1] * u[2]; }\n";
+  char number[64];
+  const auto& terms = sh.terms();
+  for (std::size_t row = 0; row < terms.size(); ++row) {
+    std::string value = "0", gx = "0", gy = "0", gz = "0";
+    for (const auto& t : terms[row]) {
+      std::snprintf(number, sizeof number, "real(%.17g)", t.coefficient);
+      const std::string c = number;
+      const auto mono = [&](int a, int b, int cc) {
+        return "px[" + std::to_string(a) + "]*py[" + std::to_string(b) + "]*pz[" + std::to_string(cc) + "]";
+      };
+      value += " + " + c + "*" + mono(t.a, t.b, t.c);
+      if (t.a > 0) gx += " + " + c + "*real(" + std::to_string(t.a) + ")*" + mono(t.a - 1, t.b, t.c);
+      if (t.b > 0) gy += " + " + c + "*real(" + std::to_string(t.b) + ")*" + mono(t.a, t.b - 1, t.c);
+      if (t.c > 0) gz += " + " + c + "*real(" + std::to_string(t.c) + ")*" + mono(t.a, t.b, t.c - 1);
+    }
+    const std::string r = std::to_string(row);
+    s += "  y[" + r + "] = " + value + ";\n";
+    s += "  g[3*" + r + "] = " + gx + "; g[3*" + r + "+1] = " + gy + "; g[3*" + r + "+2] = " + gz + ";\n";
+  }
+  return s + "}\n";
+}
+
+}  // namespace
+
+std::string model_kernel_source(const std::string& real, const SphericalHarmonics& sh) {
+  if (!sh.normalize()) throw Error("model kernels: spherical harmonics must normalise their input");
+  return "// equifuse model layer kernels (generated)\ntypedef " + real + " real;\n" + sh_function(sh) +
+         kGenericKernels;
+}
+
+ModelKernels::ModelKernels(const std::string& real, const SphericalHarmonics& sh) {
+  const CudaDevice device = current_cuda_device();
+  const std::vector<char> cubin =
+      cached_cubin(model_kernel_source(real, sh), device.compute_capability, "equifuse_model_kernels.cu");
+  check_cuda(cudaLibraryLoadData(&library_, cubin.data(), nullptr, nullptr, 0, nullptr, nullptr, 0),
+             "load model kernels");
+}
+
+ModelKernels::~ModelKernels() {
+  if (library_ != nullptr) cudaLibraryUnload(library_);
+}
+
+void ModelKernels::launch(const char* name, long threads, std::initializer_list<const void*> args) const {
+  if (threads <= 0) return;
+  cudaKernel_t kernel = nullptr;
+  check_cuda(cudaLibraryGetKernel(&kernel, library_, name), name);
+  const long blocks = std::min<long>((threads + 127) / 128, 65535L * 8);
+  std::vector<void*> arguments;
+  for (const void* a : args) arguments.push_back(const_cast<void*>(a));  // cudaLaunchKernel's type
+  check_cuda(cudaLaunchKernel(reinterpret_cast<const void*>(kernel), dim3(static_cast<unsigned>(blocks)),
+                              dim3(128), arguments.data(), 0, nullptr),
+             name);
+}
+
+}  // namespace equifuse
