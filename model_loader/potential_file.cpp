@@ -6,6 +6,7 @@
 #include "models/nequip/nequip_model.hpp"
 #ifdef EQUIFUSE_HAVE_CUDA
 #include "models/cuda/mace_cuda_model.hpp"
+#include "models/cuda/nequip_cuda_model.hpp"
 #endif
 
 namespace equifuse {
@@ -29,7 +30,11 @@ std::unique_ptr<Potential> build(const std::string& architecture, const std::str
       return std::make_unique<MaceCudaModel<T>>(
           std::make_unique<MaceModel<T>>(MaceConfig::from_json(config), parameters));
     }
-    throw Error(where + ": the " + architecture + " architecture has no GPU path yet (use the CPU)");
+    if (architecture == "nequip") {
+      return std::make_unique<NequipCudaModel<T>>(
+          std::make_unique<NequipModel<T>>(NequipConfig::from_json(config), parameters));
+    }
+    throw Error(where + ": unknown architecture '" + architecture + "' (this build knows: mace, nequip)");
 #else
     throw Error("this build of equifuse has no CUDA backend");
 #endif

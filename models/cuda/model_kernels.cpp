@@ -203,6 +203,57 @@ extern "C" __global__ void scaled_silu_backward(long n, real* g, const real* pre
 extern "C" __global__ void fill_prefix(long n, long prefix, real* out, real value) {
   GRID_LOOP(i, n) out[i] = i < prefix ? value : real(0);
 }
+
+// e3nn's gate in index form (models/layers/gate.hpp); activation 0 = SiLU, 1 = tanh.
+__device__ __forceinline__ real act_(int kind, real z) { return kind == 0 ? silu_(z) : tanh(z); }
+__device__ __forceinline__ real dact_(int kind, real z) {
+  if (kind == 0) return dsilu_(z);
+  const real t = tanh(z);
+  return real(1) - t * t;
+}
+extern "C" __global__ void gate_forward(long rows, int din, int ns, const int* sidx, const int* sact,
+    const real* sscale, const int* gidx, const int* gact, const real* gscale, int nd, const int* didx,
+    const int* dgate, const real* x, real* out) {
+  const int dout = ns + nd;
+  GRID_LOOP(idx, rows * dout) {
+    const long row = idx / dout;
+    const int o = (int)(idx % dout);
+    const real* xr = x + row * din;
+    if (o < ns) {
+      out[idx] = sscale[o] * act_(sact[o], xr[sidx[o]]);
+    } else {
+      const int j = o - ns, c = dgate[j];
+      out[idx] = xr[didx[j]] * gscale[c] * act_(gact[c], xr[gidx[c]]);
+    }
+  }
+}
+// gx (zeroed by the caller) += d<g, out>/dx; one thread per row.
+extern "C" __global__ void gate_backward(long rows, int din, int ns, const int* sidx, const int* sact,
+    const real* sscale, const int* gidx, const int* gact, const real* gscale, int nd, const int* didx,
+    const int* dgate, const real* x, const real* g, real* gx) {
+  const int dout = ns + nd;
+  GRID_LOOP(row, rows) {
+    const real* xr = x + row * din;
+    const real* gr = g + row * dout;
+    real* gxr = gx + row * din;
+    for (int k = 0; k < ns; ++k) gxr[sidx[k]] += gr[k] * sscale[k] * dact_(sact[k], xr[sidx[k]]);
+    for (int j = 0; j < nd; ++j) {
+      const int c = dgate[j];
+      const real z = xr[gidx[c]];
+      gxr[didx[j]] += gr[ns + j] * gscale[c] * act_(gact[c], z);
+      gxr[gidx[c]] += gr[ns + j] * xr[didx[j]] * gscale[c] * dact_(gact[c], z);
+    }
+  }
+}
+extern "C" __global__ void scale_rows_by_species(long rows, int dim, const int* species, const real* factors, real* x) {
+  GRID_LOOP(idx, rows * dim) x[idx] *= factors[species[idx / dim]];
+}
+extern "C" __global__ void gather_species_rows(long rows, int dim, const int* species, const real* table, real* out) {
+  GRID_LOOP(idx, rows * dim) out[idx] = table[(long)species[idx / dim] * dim + idx % dim];
+}
+extern "C" __global__ void species_values_prefix(long n, long prefix, const int* species, const real* values, real* out) {
+  GRID_LOOP(i, n) out[i] = i < prefix ? values[species[i]] : real(0);
+}
 )CUDA";
 
 std::string sh_function(const SphericalHarmonics& sh) {

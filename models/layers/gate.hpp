@@ -32,6 +32,8 @@ class Gate {
   // grad_x[rows][dim_in] += d<grad_out, out>/dx at x.
   void backward_accumulate(std::size_t rows, const T* x, const T* grad_out, T* grad_x) const;
 
+  const GateParameters& parameters() const { return p_; }
+
  private:
   GateParameters p_;
 };

@@ -31,6 +31,9 @@ class NequipModel final : public Potential {
   PotentialOutput evaluate(const AtomicGraph& graph) const override;
 
  private:
+  template <typename U>
+  friend class NequipCudaModel;  // builds its device layers from these host layers
+
   struct Layer {
     std::unique_ptr<SpeciesLinear<T>> self_connection;  // null without
     std::unique_ptr<EquivariantLinear<T>> linear_1, linear_2;

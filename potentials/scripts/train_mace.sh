@@ -18,7 +18,7 @@ export TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD=1
   --energy_key REF_energy --forces_key REF_forces --stress_key REF_stress \
   --E0s average --model MACE --num_interactions 2 --num_channels 16 --max_L 1 --max_ell 3 \
   --correlation 3 --r_max 4.5 --num_radial_basis 8 --radial_MLP '[32, 32, 32]' \
-  --batch_size 8 --valid_batch_size 16 --max_num_epochs 60 --lr 0.01 --scheduler_patience 5 \
+  --batch_size 8 --valid_batch_size 16 --max_num_epochs 30 --lr 0.01 --scheduler_patience 5 \
   --energy_weight 10 --forces_weight 100 --eval_interval 5 --error_table PerAtomRMSE
 PYTHONPATH="$root/python" "$python" -m equifuse_export mace cuau-mace-small.model \
   "$root/potentials/cuau-mace-small.eqf"

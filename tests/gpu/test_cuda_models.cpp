@@ -1,6 +1,6 @@
 // The models' GPU path: the model-layer kernels compile with NVRTC for sm_90 (everywhere), and
-// MACE on the GPU equals MACE on the CPU (fp64 1e-10, fp32 1e-4 relative) for every reference
-// model and structure, ghost nodes included (skipped without a GPU).
+// MACE and NequIP on the GPU equal themselves on the CPU (fp64 1e-10, fp32 1e-4 relative) for
+// every reference model and structure, ghost nodes included (skipped without a GPU).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -19,7 +19,9 @@
 namespace equifuse {
 namespace {
 
-const std::string kMace = std::string(EQUIFUSE_SOURCE_DIR) + "/tests/data/models/mace/";
+std::string data_dir(const std::string& model) {
+  return std::string(EQUIFUSE_SOURCE_DIR) + "/tests/data/models/" + model.substr(0, model.find('_')) + "/";
+}
 
 TEST(NvrtcCompiles, ModelKernelsForSm90) {
 #ifndef EQUIFUSE_HAVE_CUDA
@@ -41,9 +43,9 @@ double max_relative(const std::vector<double>& a, const std::vector<double>& b) 
   return worst / scale;
 }
 
-class CudaMaceTest : public ::testing::TestWithParam<std::string> {};
+class CudaModelTest : public ::testing::TestWithParam<std::string> {};
 
-TEST_P(CudaMaceTest, MatchesCpu) {
+TEST_P(CudaModelTest, MatchesCpu) {
 #ifndef EQUIFUSE_HAVE_CUDA
   GTEST_SKIP() << "this build has no CUDA backend";
 #else
@@ -51,10 +53,10 @@ TEST_P(CudaMaceTest, MatchesCpu) {
   if (cudaGetDeviceCount(&devices) != cudaSuccess || devices == 0) GTEST_SKIP() << "no CUDA GPU on this machine";
   for (Precision precision : {Precision::float64, Precision::float32}) {
     const double tolerance = precision == Precision::float64 ? 1e-10 : 1e-4;
-    const auto cpu = load_potential(kMace + GetParam() + ".eqf", precision, Backend::cpu);
-    const auto gpu = load_potential(kMace + GetParam() + ".eqf", precision, Backend::cuda);
+    const auto cpu = load_potential(data_dir(GetParam()) + GetParam() + ".eqf", precision, Backend::cpu);
+    const auto gpu = load_potential(data_dir(GetParam()) + GetParam() + ".eqf", precision, Backend::cuda);
     for (const char* name : {"fcc_rattled", "triclinic_strained", "cluster", "isolated_atom"}) {
-      const auto s = read_extxyz(kMace + "structures/" + GetParam() + "-" + name + ".extxyz").at(0);
+      const auto s = read_extxyz(data_dir(GetParam()) + "structures/" + GetParam() + "-" + name + ".extxyz").at(0);
       AtomicGraph graph = make_atomic_graph(s, cpu->info().species, cpu->info().r_max);
       if (std::string(name) == "cluster") graph.num_local = graph.num_nodes - 2;  // two "ghosts"
       const auto a = cpu->evaluate(graph);
@@ -67,9 +69,11 @@ TEST_P(CudaMaceTest, MatchesCpu) {
 #endif
 }
 
-INSTANTIATE_TEST_SUITE_P(Models, CudaMaceTest,
+INSTANTIATE_TEST_SUITE_P(Models, CudaModelTest,
                          ::testing::Values("mace_l1_corr3_two_layers", "mace_scalar_corr2_one_layer",
-                                           "mace_l2_mixed_corr_plain_first", "mace_three_layers_corr1"));
+                                           "mace_l2_mixed_corr_plain_first", "mace_three_layers_corr1",
+                                           "nequip_l1_parity_resnet", "nequip_l2_three_species",
+                                           "nequip_one_species_sc"));
 
 }  // namespace
 }  // namespace equifuse
