@@ -64,6 +64,20 @@ DeviceMlp<T>::DeviceMlp(const RadialMlp<T>& host) : dims_(host.dims()), scale_(h
   }
 }
 
+namespace {
+
+// The MLP layers as tiled GEMMs (model_kernels' tiled_gemm) with their epilogues.
+template <typename T>
+void gemm(const ModelKernels& k, long rows, int inner, int n, const T* a, const T* b, T* out, int mode,
+          T* saved, const T* pre, T scale) {
+  const auto grid_x = static_cast<unsigned>((rows + 31) / 32);
+  const auto grid_y = static_cast<unsigned>((n + 31) / 32);
+  k.launch_grid("tiled_gemm", grid_x, grid_y, 256,
+                {&rows, &inner, &n, &a, &b, &out, &mode, &saved, &pre, &scale});
+}
+
+}  // namespace
+
 template <typename T>
 void DeviceMlp<T>::forward(const ModelKernels& k, long rows, const T* in, T* out,
                            std::vector<DeviceArray<T>>& saved) const {
@@ -71,11 +85,9 @@ void DeviceMlp<T>::forward(const ModelKernels& k, long rows, const T* in, T* out
   saved.resize(layers - 1);
   std::vector<DeviceArray<T>> activations(layers - 1);
   const T* current = in;
-  T a = scale_;
   for (std::size_t l = 0; l < layers; ++l) {
-    int nin = dims_[l], nout = dims_[l + 1];
-    const T* w = weights_[l].data();
-    int act = l + 1 < layers ? 1 : 0;
+    const int nin = dims_[l], nout = dims_[l + 1];
+    const bool act = l + 1 < layers;
     T* target = out;
     T* pre = nullptr;
     if (act) {
@@ -84,7 +96,7 @@ void DeviceMlp<T>::forward(const ModelKernels& k, long rows, const T* in, T* out
       target = activations[l].data();
       pre = saved[l].data();
     }
-    k.launch("mlp_forward", rows * nout, {&rows, &nin, &nout, &w, &current, &target, &pre, &act, &a});
+    gemm<T>(k, rows, nin, nout, current, weights_[l].data(), target, act ? 1 : 0, pre, nullptr, scale_);
     current = target;
   }
   // The activations must outlive the launches: synchronise before they are freed.
@@ -97,10 +109,8 @@ void DeviceMlp<T>::backward(const ModelKernels& k, long rows, const std::vector<
   const std::size_t layers = weights_.size();
   std::vector<DeviceArray<T>> grads(layers);
   const T* g = grad_out;
-  T a = scale_;
   for (std::size_t l = layers; l-- > 0;) {
-    int nin = dims_[l], nout = dims_[l + 1];
-    const T* w = transposed_[l].data();
+    const int nin = dims_[l], nout = dims_[l + 1];
     T* target = grad_in;
     const T* pre = nullptr;
     if (l > 0) {
@@ -108,7 +118,8 @@ void DeviceMlp<T>::backward(const ModelKernels& k, long rows, const std::vector<
       target = grads[l].data();
       pre = saved[l - 1].data();
     }
-    k.launch("mlp_backward", rows * nin, {&rows, &nin, &nout, &w, &g, &target, &pre, &a});
+    // grad_in = grad_out W^T (times a silu'(pre) below the first layer)
+    gemm<T>(k, rows, nout, nin, g, transposed_[l].data(), target, pre ? 2 : 0, nullptr, pre, scale_);
     g = target;
   }
   check_cuda(cudaDeviceSynchronize(), "radial MLP backward");

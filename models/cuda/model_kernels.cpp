@@ -65,35 +65,6 @@ extern "C" __global__ void linear_backward(long rows, int din, int dout, int nbl
   }
 }
 
-// One MLP layer: z = in W; out = act ? a * silu(z) : z (z saved when act).
-extern "C" __global__ void mlp_forward(long rows, int nin, int nout, const real* w, const real* in,
-    real* out, real* saved, int act, real a) {
-  GRID_LOOP(idx, rows * nout) {
-    const long row = idx / nout;
-    const int j = (int)(idx % nout);
-    const real* x = in + row * nin;
-    real z = 0;
-    for (int i = 0; i < nin; ++i) z += x[i] * w[(long)i * nout + j];
-    if (act) { saved[idx] = z; out[idx] = a * silu_(z); } else { out[idx] = z; }
-  }
-}
-
-// gin = g W^T, times a * silu'(pre) when pre (the previous layer's pre-activation) is given. Reads
-// the transposed weights wt [nout][nin], so that neighbouring threads (neighbouring i) read
-// neighbouring addresses.
-extern "C" __global__ void mlp_backward(long rows, int nin, int nout, const real* wt, const real* g,
-    real* gin, const real* pre, real a) {
-  GRID_LOOP(idx, rows * nin) {
-    const long row = idx / nin;
-    const int i = (int)(idx % nin);
-    const real* gr = g + row * nout;
-    real acc = 0;
-    for (int j = 0; j < nout; ++j) acc += wt[(long)j * nin + i] * gr[j];
-    if (pre) acc *= a * dsilu_(pre[idx]);
-    gin[idx] = acc;
-  }
-}
-
 extern "C" __global__ void symmetric_contraction_forward(long rows, int channels, int din, int dout,
     const int* base, const int* stride, int noutputs, const int* outputs, const int* monomials,
     const real* coefficients, const int* species, const real* x, real* out) {
@@ -254,6 +225,45 @@ extern "C" __global__ void gather_species_rows(long rows, int dim, const int* sp
 extern "C" __global__ void species_values_prefix(long n, long prefix, const int* species, const real* values, real* out) {
   GRID_LOOP(i, n) out[i] = i < prefix ? values[species[i]] : real(0);
 }
+
+// out[rows][n] = A[rows][k] B[k][n] in 32 x 32 tiles through shared memory (256 threads, 4 rows
+// each), with the MLP's epilogues: mode 0 out = z; mode 1 saved = z, out = a silu(z);
+// mode 2 out = z * a silu'(pre). The row tiles run along x (no 65535 limit).
+#define TILE 32
+extern "C" __global__ void tiled_gemm(long rows, int k, int n, const real* A, const real* B, real* out,
+    int mode, real* saved, const real* pre, real a) {
+  __shared__ real As[TILE][TILE + 1];
+  __shared__ real Bs[TILE][TILE + 1];
+  const long row0 = blockIdx.x * (long)TILE;
+  const int col0 = blockIdx.y * TILE;
+  const int tx = threadIdx.x % TILE, ty = threadIdx.x / TILE;
+  real acc[4] = {0, 0, 0, 0};
+  for (int k0 = 0; k0 < k; k0 += TILE) {
+    for (int r = ty; r < TILE; r += 8) {
+      const long gr = row0 + r;
+      const int gk = k0 + tx;
+      As[r][tx] = (gr < rows && gk < k) ? A[gr * k + gk] : real(0);
+      const int bk = k0 + r, bc = col0 + tx;
+      Bs[r][tx] = (bk < k && bc < n) ? B[(long)bk * n + bc] : real(0);
+    }
+    __syncthreads();
+    for (int kk = 0; kk < TILE; ++kk) {
+      const real b = Bs[kk][tx];
+      for (int q = 0; q < 4; ++q) acc[q] += As[ty + 8 * q][kk] * b;
+    }
+    __syncthreads();
+  }
+  for (int q = 0; q < 4; ++q) {
+    const long gr = row0 + ty + 8 * q;
+    const int gc = col0 + tx;
+    if (gr >= rows || gc >= n) continue;
+    const long idx = gr * n + gc;
+    const real z = acc[q];
+    if (mode == 1) { saved[idx] = z; out[idx] = a * silu_(z); }
+    else if (mode == 2) { out[idx] = z * a * dsilu_(pre[idx]); }
+    else { out[idx] = z; }
+  }
+}
 )CUDA";
 
 std::string sh_function(const SphericalHarmonics& sh) {
@@ -304,6 +314,18 @@ ModelKernels::ModelKernels(const std::string& real, const SphericalHarmonics& sh
 
 ModelKernels::~ModelKernels() {
   if (library_ != nullptr) cudaLibraryUnload(library_);
+}
+
+void ModelKernels::launch_grid(const char* name, unsigned grid_x, unsigned grid_y, unsigned block,
+                               std::initializer_list<const void*> args) const {
+  if (grid_x == 0 || grid_y == 0) return;
+  cudaKernel_t kernel = nullptr;
+  check_cuda(cudaLibraryGetKernel(&kernel, library_, name), name);
+  std::vector<void*> arguments;
+  for (const void* a : args) arguments.push_back(const_cast<void*>(a));
+  check_cuda(cudaLaunchKernel(reinterpret_cast<const void*>(kernel), dim3(grid_x, grid_y), dim3(block),
+                              arguments.data(), 0, nullptr),
+             name);
 }
 
 void ModelKernels::launch(const char* name, long threads, std::initializer_list<const void*> args) const {

@@ -1,6 +1,6 @@
 // CUDA kernels of the model layers other than the graph convolution (which is generated per
 // problem in kernels/gpu_codegen): linear and species-dependent linear layers from their block
-// tables, MLP layers, the symmetric contraction from its monomial tables, edge embeddings, the
+// tables, MLP layers (tiled GEMMs), the symmetric contraction from its monomial tables, edge embeddings, the
 // gate-free elementwise steps and the final reductions, in both directions. Generic in the
 // tables; the spherical harmonics are emitted as straight-line code per model. Compiled with
 // NVRTC and cached like every generated kernel (kernels/cuda/kernel_cache).
@@ -27,6 +27,9 @@ class ModelKernels {
 
   // Launches kernel `name` over `threads` threads (blocks of 128) with the given arguments.
   void launch(const char* name, long threads, std::initializer_list<const void*> args) const;
+  // Launches over a grid_x x grid_y grid of `block` threads.
+  void launch_grid(const char* name, unsigned grid_x, unsigned grid_y, unsigned block,
+                   std::initializer_list<const void*> args) const;
 
  private:
   cudaLibrary_t library_ = nullptr;
