@@ -24,10 +24,18 @@ namespace {
 
 const std::string kDataDir = std::string(EQUIFUSE_SOURCE_DIR) + "/tests/data/models/";
 
+// Reference models are "<family>_<name>" (tests/data/models/<family>/<model>.eqf); the shipped
+// potentials are "shipped_<file>" (potentials/<file>.eqf, references in tests/data/models/shipped).
 struct Case {
   std::string model, structure;
   Precision precision;
   std::string family() const { return model.substr(0, model.find('_')); }
+  std::string name() const { return family() == "shipped" ? model.substr(8) : model; }
+  std::string potential() const {
+    return family() == "shipped"
+               ? std::string(EQUIFUSE_SOURCE_DIR) + "/potentials/" + name() + ".eqf"
+               : kDataDir + family() + "/" + model + ".eqf";
+  }
 };
 
 std::vector<Case> all_cases() {
@@ -35,7 +43,8 @@ std::vector<Case> all_cases() {
   for (const char* model : {"mace_l1_corr3_two_layers", "mace_scalar_corr2_one_layer",
                             "mace_l2_mixed_corr_plain_first", "mace_three_layers_corr1",
                             "nequip_l1_parity_resnet", "nequip_l2_three_species",
-                            "nequip_one_species_sc"}) {
+                            "nequip_one_species_sc", "shipped_cuau-nequip-small",
+                            "shipped_cuau-mace-small"}) {
     for (const char* structure : {"fcc_rattled", "triclinic_strained", "slab_pbc_xy", "cluster",
                                   "isolated_atom", "primitive_cell"}) {
       for (Precision p : {Precision::float64, Precision::float32}) cases.push_back({model, structure, p});
@@ -78,9 +87,11 @@ class UpstreamModelTest : public ::testing::TestWithParam<Case> {};
 TEST_P(UpstreamModelTest, MatchesUpstreamPackage) {
   const Case& c = GetParam();
   const std::string dir = kDataDir + c.family() + "/";
-  const auto reference = load_json(dir + c.model + ".json")["structures"][c.structure];
-  const auto potential = load_potential(dir + c.model + ".eqf", c.precision);
-  EXPECT_EQ(potential->info().architecture, c.family());
+  const auto reference = load_json(dir + c.name() + ".json")["structures"][c.structure];
+  const auto potential = load_potential(c.potential(), c.precision);
+  if (c.family() != "shipped") {
+    EXPECT_EQ(potential->info().architecture, c.family());
+  }
   const auto frames = read_extxyz(dir + "structures/" + reference["file"].get<std::string>());
   ASSERT_EQ(frames.size(), 1u);
   const AtomicStructure& s = frames[0];
@@ -98,24 +109,30 @@ TEST_P(UpstreamModelTest, MatchesUpstreamPackage) {
   expect_close(fv.forces, flatten(reference["forces"]), force_tol, "forces", 0.01);
   std::vector<double> virial;
   for (const auto& row : fv.virial) virial.insert(virial.end(), row.begin(), row.end());
+  // Virials sum many edge terms that cancel (a one-atom cell has 40+ images): in fp32 they are
+  // compared on a 0.1 eV floor, the size of one edge's term, rather than on the small total.
+  const double virial_floor = f64 ? 0.01 : 0.1;
   if (reference.contains("virial")) {
-    expect_close(virial, flatten(reference["virial"]), force_tol, "virial", 0.01);
+    expect_close(virial, flatten(reference["virial"]), force_tol, "virial", virial_floor);
   }
   if (reference.contains("atomic_virials")) {
     expect_close(fv.atomic_virials, flatten(reference["atomic_virials"]), force_tol,
-                 "atomic virials", 0.01);
+                 "atomic virials", virial_floor);
   }
   if (reference.contains("stress")) {
     const Matrix3 stress = stress_from_virial(fv.virial, s.volume());
     std::vector<double> flat;
     for (const auto& row : stress) flat.insert(flat.end(), row.begin(), row.end());
-    expect_close(flat, flatten(reference["stress"]), force_tol, "stress", 1e-4);
+    expect_close(flat, flatten(reference["stress"]), force_tol, "stress",
+                 f64 ? 1e-4 : virial_floor / s.volume());
   }
 }
 
 INSTANTIATE_TEST_SUITE_P(Models, UpstreamModelTest, ::testing::ValuesIn(all_cases()),
                          [](const ::testing::TestParamInfo<Case>& param_info) {
-                           return param_info.param.model + "_" + param_info.param.structure + "_" +
+                           std::string model = param_info.param.model;
+                           std::replace(model.begin(), model.end(), '-', '_');
+                           return model + "_" + param_info.param.structure + "_" +
                                   to_string(param_info.param.precision);
                          });
 
