@@ -129,7 +129,13 @@ template <typename T>
 DeviceSymmetricContraction<T>::DeviceSymmetricContraction(const SymmetricContraction<T>& host)
     : base_(host.component_base()), stride_(host.component_stride()), channels_(host.channels()),
       dim_in_(host.dim_in()), dim_out_(host.dim_out()),
-      num_outputs_(static_cast<int>(host.outputs().size())) {
+      num_outputs_(static_cast<int>(host.outputs().size())),
+      num_components_(static_cast<int>(host.component_base().size())) {
+  // Limits of the kernel's local arrays (model_kernels.cpp).
+  if (num_components_ > 64) throw Error("symmetric contraction on the GPU: more than 64 coupled components");
+  for (const auto& o : host.outputs()) {
+    if (o.dim > 13) throw Error("symmetric contraction on the GPU: output irreps above l = 6");
+  }
   std::vector<int> outputs, monomials;
   std::vector<T> coefficients;
   for (const auto& o : host.outputs()) {
@@ -150,21 +156,21 @@ DeviceSymmetricContraction<T>::DeviceSymmetricContraction(const SymmetricContrac
 template <typename T>
 void DeviceSymmetricContraction<T>::forward(const ModelKernels& k, long rows, const T* x, const int* species,
                                             T* out) const {
-  int c = channels_, din = dim_in_, dout = dim_out_, no = num_outputs_;
+  int c = channels_, din = dim_in_, dout = dim_out_, no = num_outputs_, nc = num_components_;
   const int *b = base_.data(), *s = stride_.data(), *o = outputs_.data(), *m = monomials_.data();
   const T* co = coefficients_.data();
   k.launch("symmetric_contraction_forward", rows * c,
-           {&rows, &c, &din, &dout, &b, &s, &no, &o, &m, &co, &species, &x, &out});
+           {&rows, &c, &din, &dout, &nc, &b, &s, &no, &o, &m, &co, &species, &x, &out});
 }
 
 template <typename T>
 void DeviceSymmetricContraction<T>::backward(const ModelKernels& k, long rows, const T* x, const int* species,
                                              const T* g, T* gx) const {
-  int c = channels_, din = dim_in_, dout = dim_out_, no = num_outputs_;
+  int c = channels_, din = dim_in_, dout = dim_out_, no = num_outputs_, nc = num_components_;
   const int *b = base_.data(), *s = stride_.data(), *o = outputs_.data(), *m = monomials_.data();
   const T* co = coefficients_.data();
   k.launch("symmetric_contraction_backward", rows * c,
-           {&rows, &c, &din, &dout, &b, &s, &no, &o, &m, &co, &species, &x, &g, &gx});
+           {&rows, &c, &din, &dout, &nc, &b, &s, &no, &o, &m, &co, &species, &x, &g, &gx});
 }
 
 template class DeviceLinear<float>;

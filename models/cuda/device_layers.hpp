@@ -63,7 +63,7 @@ class DeviceSymmetricContraction {
  private:
   DeviceArray<int> base_, stride_, outputs_, monomials_;
   DeviceArray<T> coefficients_;
-  int channels_, dim_in_, dim_out_, num_outputs_;
+  int channels_, dim_in_, dim_out_, num_outputs_, num_components_;
 };
 
 }  // namespace equifuse

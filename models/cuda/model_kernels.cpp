@@ -65,52 +65,75 @@ extern "C" __global__ void linear_backward(long rows, int din, int dout, int nbl
   }
 }
 
+// The symmetric contraction, one thread per (node, channel): the channel's components are loaded
+// once into a local array (at most 64: l <= 6 in the coupled irreps) and the gradient accumulated
+// there, so the monomial loops touch no global memory but the tables.
+#define SC_MAX_COMPONENTS 64
 extern "C" __global__ void symmetric_contraction_forward(long rows, int channels, int din, int dout,
-    const int* base, const int* stride, int noutputs, const int* outputs, const int* monomials,
+    int ncomp, const int* base, const int* stride, int noutputs, const int* outputs, const int* monomials,
     const real* coefficients, const int* species, const real* x, real* out) {
   GRID_LOOP(idx, rows * channels) {
     const long row = idx / channels;
     const int c = (int)(idx % channels);
-    const real* xr = x + row * din;
+    real xc[SC_MAX_COMPONENTS];
+    for (int i = 0; i < ncomp; ++i) xc[i] = x[row * din + base[i] + c * stride[i]];
     real* orow = out + row * dout;
     const int s = species[row];
     for (int o = 0; o < noutputs; ++o) {
       const int* oi = outputs + 5 * o;
-      for (int m = 0; m < oi[1]; ++m) orow[oi[0] + c * oi[1] + m] = 0;
+      real acc[13];  // output irreps of l <= 6
+      for (int m = 0; m < oi[1]; ++m) acc[m] = 0;
+      const real* coef = coefficients + oi[4] + (long)s * oi[3] * channels + c;
       for (int q = 0; q < oi[3]; ++q) {
         const int* mono = monomials + 8 * (oi[2] + q);
-        real product = coefficients[oi[4] + ((long)s * oi[3] + q) * channels + c];
-        for (int j = 0; j < mono[1]; ++j) product *= xr[base[mono[2 + j]] + c * stride[mono[2 + j]]];
-        orow[oi[0] + c * oi[1] + mono[0]] += product;
+        real product = coef[(long)q * channels];
+        for (int j = 0; j < mono[1]; ++j) product *= xc[mono[2 + j]];
+        acc[mono[0]] += product;
       }
+      for (int m = 0; m < oi[1]; ++m) orow[oi[0] + c * oi[1] + m] = acc[m];
     }
   }
 }
 
 extern "C" __global__ void symmetric_contraction_backward(long rows, int channels, int din, int dout,
-    const int* base, const int* stride, int noutputs, const int* outputs, const int* monomials,
+    int ncomp, const int* base, const int* stride, int noutputs, const int* outputs, const int* monomials,
     const real* coefficients, const int* species, const real* x, const real* g, real* gx) {
   GRID_LOOP(idx, rows * channels) {
     const long row = idx / channels;
     const int c = (int)(idx % channels);
-    const real* xr = x + row * din;
+    real xc[SC_MAX_COMPONENTS], gc[SC_MAX_COMPONENTS];
+    for (int i = 0; i < ncomp; ++i) {
+      xc[i] = x[row * din + base[i] + c * stride[i]];
+      gc[i] = 0;
+    }
     const real* gr = g + row * dout;
-    real* gxr = gx + row * din;
     const int s = species[row];
     for (int o = 0; o < noutputs; ++o) {
       const int* oi = outputs + 5 * o;
+      real go[13];
+      for (int m = 0; m < oi[1]; ++m) go[m] = gr[oi[0] + c * oi[1] + m];
+      const real* coef = coefficients + oi[4] + (long)s * oi[3] * channels + c;
       for (int q = 0; q < oi[3]; ++q) {
         const int* mono = monomials + 8 * (oi[2] + q);
-        const real weight = coefficients[oi[4] + ((long)s * oi[3] + q) * channels + c] *
-                            gr[oi[0] + c * oi[1] + mono[0]];
-        for (int j = 0; j < mono[1]; ++j) {
-          real partial = weight;
-          for (int k = 0; k < mono[1]; ++k)
-            if (k != j) partial *= xr[base[mono[2 + k]] + c * stride[mono[2 + k]]];
-          gxr[base[mono[2 + j]] + c * stride[mono[2 + j]]] += partial;
+        const real weight = coef[(long)q * channels] * go[mono[0]];
+        const int d = mono[1];
+        if (d == 1) {
+          gc[mono[2]] += weight;
+        } else if (d == 2) {
+          gc[mono[2]] += weight * xc[mono[3]];
+          gc[mono[3]] += weight * xc[mono[2]];
+        } else {
+          for (int j = 0; j < d; ++j) {
+            real partial = weight;
+            for (int k = 0; k < d; ++k)
+              if (k != j) partial *= xc[mono[2 + k]];
+            gc[mono[2 + j]] += partial;
+          }
         }
       }
     }
+    real* gxr = gx + row * din;
+    for (int i = 0; i < ncomp; ++i) gxr[base[i] + c * stride[i]] += gc[i];
   }
 }
 
