@@ -64,13 +64,14 @@ def mace_model():
         atomic_inter_shift=0.0).eval()
 
 
-def mace_runner(model, atoms, device):
+def mace_runner(model, atoms, device, dtype=torch.float64):
     from mace import data as mace_data
     from mace.tools import torch_geometric, utils as mace_utils
     table = mace_utils.AtomicNumberTable([1, 8, 29])
     item = mace_data.AtomicData.from_config(mace_data.config_from_atoms(atoms), z_table=table, cutoff=5.0)
     batch = next(iter(torch_geometric.dataloader.DataLoader([item], batch_size=1))).to(device).to_dict()
-    model = model.to(device)
+    batch = {k: (v.to(dtype) if torch.is_floating_point(v) else v) for k, v in batch.items()}
+    model = model.to(device).to(dtype)
     return (lambda: model(batch, compute_force=True, compute_stress=True)), int(batch["edge_index"].shape[1])
 
 
@@ -109,9 +110,9 @@ def time_upstream(run, device, repeat):
     return float(np.median(times))
 
 
-def time_equifuse(binary, eqf, xyz, precision, repeat):
-    out = subprocess.run([binary, "eval", eqf, xyz, "--quiet", "--precision", precision, "--repeat",
-                          str(repeat)], check=True, capture_output=True, text=True).stdout
+def time_equifuse(binary, eqf, xyz, precision, repeat, device):
+    out = subprocess.run([binary, "eval", eqf, xyz, "--quiet", "--precision", precision, "--device", device,
+                          "--repeat", str(repeat)], check=True, capture_output=True, text=True).stdout
     match = re.search(r"timing: model ([0-9.]+) ms .*neighbour list ([0-9.]+) ms", out)
     edges = int(re.search(r"atoms, ([0-9]+) edges", out).group(1))
     return float(match.group(1)), float(match.group(2)), edges
@@ -125,6 +126,9 @@ def main():
     parser.add_argument("--atoms", type=int, nargs="+", default=[1000, 4000])
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--cueq", action="store_true",
+                        help="MACE: also time the model converted to cuEquivariance (mace.cli.convert_e3nn_cueq), "
+                             "float64 and float32")
     args = parser.parse_args()
     torch.set_default_dtype(torch.float64)
     if args.family == "mace":
@@ -143,8 +147,22 @@ def main():
             run, edges = runner(model, atoms, args.device)
             rows = [{"who": f"{args.family}-upstream", "precision": "float64",
                      "ms": time_upstream(run, args.device, args.repeat), "edges": edges}]
+            if args.cueq and args.family == "mace":
+                for dtype, name in ((torch.float64, "float64"), (torch.float32, "float32")):
+                    row = {"who": "mace-upstream-cuequivariance", "precision": name}
+                    try:
+                        from mace.cli.convert_e3nn_cueq import run as to_cueq
+                        torch.set_default_dtype(torch.float64)
+                        cueq_model = to_cueq(model, device=args.device, return_model=True).eval()
+                        cueq_run, cueq_edges = runner(cueq_model, atoms, args.device, dtype)
+                        row.update({"ms": time_upstream(cueq_run, args.device, args.repeat), "edges": cueq_edges})
+                    except Exception as error:  # record, do not hide, a failing peer
+                        row["error"] = f"{type(error).__name__}: {error}"[:300]
+                    finally:
+                        torch.set_default_dtype(torch.float64)
+                    rows.append(row)
             for precision in ("float64", "float32"):
-                ms, nl_ms, our_edges = time_equifuse(args.equifuse, eqf, xyz, precision, args.repeat)
+                ms, nl_ms, our_edges = time_equifuse(args.equifuse, eqf, xyz, precision, args.repeat, args.device)
                 rows.append({"who": "equifuse", "precision": precision, "ms": ms,
                              "neighbour_list_ms": nl_ms, "edges": our_edges})
             for row in rows:
