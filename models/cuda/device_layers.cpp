@@ -18,6 +18,72 @@ std::vector<int> block_table(const std::vector<Block>& blocks) {
 
 }  // namespace
 
+DeviceGraph::DeviceGraph(const AtomicGraph& graph)
+    : species(std::vector<int>(graph.species.begin(), graph.species.end())), vectors(graph.edge_vectors) {
+  const ConvolutionGraph host(graph.num_nodes, graph.senders, graph.receivers);
+  senders.upload(host.senders());
+  receivers.upload(host.receivers());
+  receiver_offsets.upload(host.receiver_offsets());
+  receiver_edges.upload(host.receiver_edges());
+  sender_offsets.upload(host.sender_offsets());
+  sender_edges.upload(host.sender_edges());
+  view = {graph.num_nodes,         graph.num_edges(),     senders.span(),        receivers.span(),
+          receiver_offsets.span(), receiver_edges.span(), sender_offsets.span(), sender_edges.span()};
+}
+
+template <typename T>
+DeviceEdgeEmbedding<T>::DeviceEdgeEmbedding(const EdgeEmbedding& host) : host_(host) {
+  const auto& f = host.radial_basis().frequencies();
+  frequencies_.upload(std::vector<T>(f.begin(), f.end()));
+}
+
+template <typename T>
+DeviceEdgeFeatures<T> DeviceEdgeEmbedding<T>::evaluate(const ModelKernels& k, const DeviceGraph& graph) const {
+  const std::size_t num_edges = graph.view.num_edges;
+  const auto sh_dim = static_cast<std::size_t>(host_.sh_dim());
+  int nb = host_.num_basis();
+  DeviceEdgeFeatures<T> f;
+  f.sh.resize(num_edges * sh_dim);
+  f.sh_grad.resize(num_edges * sh_dim * 3);
+  f.radial.resize(num_edges * nb);
+  f.radial_grad.resize(num_edges * nb);
+  f.length.resize(num_edges);
+  long edges = static_cast<long>(num_edges);
+  const double* v = graph.vectors.data();
+  const T* freq = frequencies_.data();
+  T prefactor = static_cast<T>(host_.radial_basis().prefactor());
+  T r_max = static_cast<T>(host_.r_max());
+  int p = host_.radial_basis().p();
+  T *s = f.sh.data(), *sg = f.sh_grad.data(), *r = f.radial.data(), *rg = f.radial_grad.data(), *l = f.length.data();
+  k.launch("edge_embedding", edges, {&edges, &v, &nb, &freq, &prefactor, &r_max, &p, &s, &sg, &r, &rg, &l});
+  return f;
+}
+
+template <typename T>
+std::vector<double> DeviceEdgeEmbedding<T>::edge_gradients(const ModelKernels& k, const DeviceGraph& graph,
+                                                           const DeviceEdgeFeatures<T>& f,
+                                                           const DeviceArray<T>& grad_sh,
+                                                           const DeviceArray<T>& grad_radial) const {
+  long edges = static_cast<long>(graph.view.num_edges);
+  int nb = host_.num_basis();
+  DeviceArray<double> gradients(3 * graph.view.num_edges);
+  const T *gs = grad_sh.data(), *sg = f.sh_grad.data(), *gr = grad_radial.data(), *rg = f.radial_grad.data(),
+          *l = f.length.data();
+  const double* v = graph.vectors.data();
+  double* o = gradients.data();
+  k.launch("edge_gradients", edges, {&edges, &nb, &gs, &sg, &gr, &rg, &l, &v, &o});
+  return gradients.download();
+}
+
+template <typename T>
+void add_into(const ModelKernels& k, DeviceArray<T>& a, const DeviceArray<T>& b) {
+  if (a.size() != b.size()) throw Error("add_into: sizes differ");
+  long n = static_cast<long>(a.size());
+  T* target = a.data();
+  const T* source = b.data();
+  k.launch("add_to", n, {&n, &target, &source});
+}
+
 template <typename T>
 DeviceLinear<T>::DeviceLinear(const EquivariantLinear<T>& host)
     : blocks_(block_table(host.blocks())), weights_(host.weights()),
@@ -173,6 +239,10 @@ void DeviceSymmetricContraction<T>::backward(const ModelKernels& k, long rows, c
            {&rows, &c, &din, &dout, &nc, &b, &s, &no, &o, &m, &co, &species, &x, &g, &gx});
 }
 
+template class DeviceEdgeEmbedding<float>;
+template class DeviceEdgeEmbedding<double>;
+template void add_into<float>(const ModelKernels&, DeviceArray<float>&, const DeviceArray<float>&);
+template void add_into<double>(const ModelKernels&, DeviceArray<double>&, const DeviceArray<double>&);
 template class DeviceLinear<float>;
 template class DeviceLinear<double>;
 template class DeviceMlp<float>;

@@ -1,18 +1,60 @@
 // The model layers on the GPU: device copies of the folded tables of the host layers
-// (models/layers, models/mace) and launches of the generic model kernels (model_kernels).
-// Pointers are device pointers; everything runs on the default stream.
+// (models/layers, models/mace) and launches of the generic model kernels (model_kernels), plus
+// the graph and edge embedding every model starts from. Pointers are device pointers; everything
+// runs on the default stream.
 #pragma once
 
+#include <cstdint>
 #include <vector>
 
+#include "kernels/convolution/convolution_graph.hpp"
 #include "models/cuda/device_array.hpp"
 #include "models/cuda/model_kernels.hpp"
+#include "models/layers/edge_embedding.hpp"
 #include "models/layers/equivariant_linear.hpp"
 #include "models/layers/radial_mlp.hpp"
 #include "models/layers/species_linear.hpp"
 #include "models/mace/symmetric_contraction.hpp"
+#include "models/potential/atomic_graph.hpp"
 
 namespace equifuse {
+
+// A graph on the device: the convolution's edge groupings, the species and the edge vectors.
+struct DeviceGraph {
+  explicit DeviceGraph(const AtomicGraph& graph);
+  DeviceGraph(const DeviceGraph&) = delete;
+  DeviceGraph& operator=(const DeviceGraph&) = delete;
+  DeviceArray<std::int32_t> senders, receivers, receiver_offsets, receiver_edges, sender_offsets,
+      sender_edges;
+  DeviceArray<int> species;
+  DeviceArray<double> vectors;
+  ConvolutionGraphView view;  // of the arrays above
+};
+
+template <typename T>
+struct DeviceEdgeFeatures {
+  DeviceArray<T> sh, sh_grad, radial, radial_grad, length;
+};
+
+// The host EdgeEmbedding on the device: forward with derivatives, and the chain rule back to
+// dE/d(edge vector) (returned to the host).
+template <typename T>
+class DeviceEdgeEmbedding {
+ public:
+  explicit DeviceEdgeEmbedding(const EdgeEmbedding& host);
+  DeviceEdgeFeatures<T> evaluate(const ModelKernels& k, const DeviceGraph& graph) const;
+  std::vector<double> edge_gradients(const ModelKernels& k, const DeviceGraph& graph,
+                                     const DeviceEdgeFeatures<T>& features, const DeviceArray<T>& grad_sh,
+                                     const DeviceArray<T>& grad_radial) const;
+
+ private:
+  const EdgeEmbedding& host_;
+  DeviceArray<T> frequencies_;
+};
+
+// a += b (same sizes).
+template <typename T>
+void add_into(const ModelKernels& k, DeviceArray<T>& a, const DeviceArray<T>& b);
 
 // An e3nn Linear, or a species-dependent one (weights chosen per row by species).
 template <typename T>

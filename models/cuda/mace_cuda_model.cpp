@@ -1,7 +1,6 @@
 #include "models/cuda/mace_cuda_model.hpp"
 
 #include "kernels/common/error.hpp"
-#include "kernels/convolution/convolution_graph.hpp"
 
 namespace equifuse {
 
@@ -12,8 +11,7 @@ MaceCudaModel<T>::MaceCudaModel(std::unique_ptr<MaceModel<T>> host) : host_(std:
   kernels_ = std::make_unique<ModelKernels>(std::is_same_v<T, float> ? "float" : "double",
                                             edges.spherical_harmonics());
   embedding_ = std::make_unique<DeviceLinear<T>>(*host_->embedding_);
-  const auto& f = edges.radial_basis().frequencies();
-  frequencies_.upload(std::vector<T>(f.begin(), f.end()));
+  edge_embedding_ = std::make_unique<DeviceEdgeEmbedding<T>>(edges);
   for (std::size_t t = 0; t < host_->interactions_.size(); ++t) {
     const auto& hi = host_->interactions_[t];
     const auto& hp = host_->products_[t];
@@ -43,42 +41,19 @@ MaceCudaModel<T>::~MaceCudaModel() = default;
 template <typename T>
 PotentialOutput MaceCudaModel<T>::evaluate(const AtomicGraph& graph) const {
   const std::size_t num_nodes = graph.num_nodes, num_edges = graph.num_edges(), num_local = graph.num_local;
-  if (graph.species.size() != num_nodes || num_local > num_nodes ||
-      graph.receivers.size() != num_edges || graph.edge_vectors.size() != 3 * num_edges) {
-    throw Error("MACE: inconsistent graph sizes");
-  }
   const int num_species = static_cast<int>(info_.species.size());
-  for (int s : graph.species) {
-    if (s < 0 || s >= num_species) throw Error("MACE: species index out of range");
-  }
+  check_atomic_graph(graph, num_species, "MACE");
   const ModelKernels& k = *kernels_;
   const long nodes = static_cast<long>(num_nodes), edges_count = static_cast<long>(num_edges);
   // Graph on the device.
-  const ConvolutionGraph host_graph(num_nodes, graph.senders, graph.receivers);
-  DeviceArray<std::int32_t> senders(host_graph.senders()), receivers(host_graph.receivers()),
-      receiver_offsets(host_graph.receiver_offsets()), receiver_edges(host_graph.receiver_edges()),
-      sender_offsets(host_graph.sender_offsets()), sender_edges(host_graph.sender_edges());
-  const ConvolutionGraphView view{num_nodes,         num_edges,           senders.span(), receivers.span(),
-                                  receiver_offsets.span(), receiver_edges.span(), sender_offsets.span(),
-                                  sender_edges.span()};
-  DeviceArray<int> species(std::vector<int>(graph.species.begin(), graph.species.end()));
-  const int* sp = species.data();
-  DeviceArray<double> vectors(graph.edge_vectors);
+  const DeviceGraph device_graph(graph);
+  const ConvolutionGraphView& view = device_graph.view;
+  const int* sp = device_graph.species.data();
 
   // Edge embedding.
-  const EdgeEmbedding& embedding_host = *host_->edge_embedding_;
-  const int sh_dim = embedding_host.sh_dim(), nb = embedding_host.num_basis();
-  DeviceArray<T> sh(num_edges * sh_dim), sh_grad(num_edges * sh_dim * 3), radial(num_edges * nb),
-      radial_grad(num_edges * nb), length(num_edges);
-  {
-    const double* v = vectors.data();
-    const T* freq = frequencies_.data();
-    T prefactor = static_cast<T>(embedding_host.radial_basis().prefactor());
-    T r_max = static_cast<T>(embedding_host.r_max());
-    int p = embedding_host.radial_basis().p(), nbv = nb;
-    T *s = sh.data(), *sg = sh_grad.data(), *r = radial.data(), *rg = radial_grad.data(), *l = length.data();
-    k.launch("edge_embedding", edges_count, {&edges_count, &v, &nbv, &freq, &prefactor, &r_max, &p, &s, &sg, &r, &rg, &l});
-  }
+  const DeviceEdgeFeatures<T> edges = edge_embedding_->evaluate(k, device_graph);
+  const DeviceArray<T>& sh = edges.sh;
+  const DeviceArray<T>& radial = edges.radial;
 
   const std::size_t layers = layers_.size();
   std::vector<DeviceArray<T>> h(layers + 1), edge_feats(layers), weights(layers), product_in(layers),
@@ -134,9 +109,7 @@ PotentialOutput MaceCudaModel<T>::evaluate(const AtomicGraph& graph) const {
     } else {
       L.readout_1->forward(k, nodes, h[t + 1].data(), energy.data(), sp);
     }
-    T* acc = readout_sum.data();
-    const T* e = energy.data();
-    k.launch("add_to", nodes, {&nodes, &acc, &e});
+    add_into(k, readout_sum, energy);
     check_cuda(cudaDeviceSynchronize(), "layer");
   }
 
@@ -200,34 +173,15 @@ PotentialOutput MaceCudaModel<T>::evaluate(const AtomicGraph& graph) const {
     L.convolution->backward(view, {.x = edge_feats[t].span(), .y = sh.span(), .weights = weights[t].span(),
                                    .grad_out = grad_message.span(), .grad_x = grad_edge_feats.span(),
                                    .grad_y = grad_sh_t.span(), .grad_weights = grad_weights.span()});
-    {
-      long n = static_cast<long>(grad_sh.size());
-      T* a = grad_sh.data();
-      const T* b = grad_sh_t.data();
-      k.launch("add_to", n, {&n, &a, &b});
-    }
+    add_into(k, grad_sh, grad_sh_t);
     DeviceArray<T> grad_radial_t(grad_radial.size());
     L.radial_mlp->backward(k, edges_count, mlp_saved[t], grad_weights.data(), grad_radial_t.data());
-    {
-      long n = static_cast<long>(grad_radial.size());
-      T* a = grad_radial.data();
-      const T* b = grad_radial_t.data();
-      k.launch("add_to", n, {&n, &a, &b});
-    }
+    add_into(k, grad_radial, grad_radial_t);
     L.linear_up->backward(k, nodes, grad_edge_feats.data(), grad_previous.data(), sp, true);
     check_cuda(cudaDeviceSynchronize(), "layer backward");
     grad_h = std::move(grad_previous);
   }
-  DeviceArray<double> gradients(3 * num_edges);
-  {
-    int nbv = nb;
-    const T *gs = grad_sh.data(), *sg = sh_grad.data(), *gr = grad_radial.data(), *rg = radial_grad.data(),
-            *l = length.data();
-    const double* v = vectors.data();
-    double* o = gradients.data();
-    k.launch("edge_gradients", edges_count, {&edges_count, &nbv, &gs, &sg, &gr, &rg, &l, &v, &o});
-  }
-  out.edge_gradients = gradients.download();
+  out.edge_gradients = edge_embedding_->edge_gradients(k, device_graph, edges, grad_sh, grad_radial);
   return out;
 }
 

@@ -34,7 +34,7 @@ class MaceCudaModel final : public Potential {
   PotentialInfo info_;
   std::unique_ptr<ModelKernels> kernels_;
   std::unique_ptr<DeviceLinear<T>> embedding_;
-  DeviceArray<T> frequencies_;
+  std::unique_ptr<DeviceEdgeEmbedding<T>> edge_embedding_;
   std::vector<Layer> layers_;
 };
 

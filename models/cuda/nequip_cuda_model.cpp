@@ -1,7 +1,6 @@
 #include "models/cuda/nequip_cuda_model.hpp"
 
 #include "kernels/common/error.hpp"
-#include "kernels/convolution/convolution_graph.hpp"
 
 namespace equifuse {
 
@@ -12,8 +11,7 @@ NequipCudaModel<T>::NequipCudaModel(std::unique_ptr<NequipModel<T>> host) : host
   kernels_ = std::make_unique<ModelKernels>(std::is_same_v<T, float> ? "float" : "double",
                                             edges.spherical_harmonics());
   type_embedding_.upload(host_->type_embedding_);
-  const auto& f = edges.radial_basis().frequencies();
-  frequencies_.upload(std::vector<T>(f.begin(), f.end()));
+  edge_embedding_ = std::make_unique<DeviceEdgeEmbedding<T>>(edges);
   energy_scales_.upload(std::vector<T>(host_->energy_scales_.begin(), host_->energy_scales_.end()));
   readout_ = std::make_unique<DeviceMlp<T>>(*host_->readout_);
   for (const auto& h : host_->layers_) {
@@ -48,40 +46,17 @@ NequipCudaModel<T>::~NequipCudaModel() = default;
 template <typename T>
 PotentialOutput NequipCudaModel<T>::evaluate(const AtomicGraph& graph) const {
   const std::size_t num_nodes = graph.num_nodes, num_edges = graph.num_edges(), num_local = graph.num_local;
-  if (graph.species.size() != num_nodes || num_local > num_nodes ||
-      graph.receivers.size() != num_edges || graph.edge_vectors.size() != 3 * num_edges) {
-    throw Error("NequIP: inconsistent graph sizes");
-  }
   const int num_species = static_cast<int>(info_.species.size());
-  for (int s : graph.species) {
-    if (s < 0 || s >= num_species) throw Error("NequIP: species index out of range");
-  }
+  check_atomic_graph(graph, num_species, "NequIP");
   const ModelKernels& k = *kernels_;
   const long nodes = static_cast<long>(num_nodes), edges_count = static_cast<long>(num_edges);
-  const ConvolutionGraph host_graph(num_nodes, graph.senders, graph.receivers);
-  DeviceArray<std::int32_t> senders(host_graph.senders()), receivers(host_graph.receivers()),
-      receiver_offsets(host_graph.receiver_offsets()), receiver_edges(host_graph.receiver_edges()),
-      sender_offsets(host_graph.sender_offsets()), sender_edges(host_graph.sender_edges());
-  const ConvolutionGraphView view{num_nodes,         num_edges,           senders.span(), receivers.span(),
-                                  receiver_offsets.span(), receiver_edges.span(), sender_offsets.span(),
-                                  sender_edges.span()};
-  DeviceArray<int> species(std::vector<int>(graph.species.begin(), graph.species.end()));
-  const int* sp = species.data();
-  DeviceArray<double> vectors(graph.edge_vectors);
+  const DeviceGraph device_graph(graph);
+  const ConvolutionGraphView& view = device_graph.view;
+  const int* sp = device_graph.species.data();
 
-  const EdgeEmbedding& embedding_host = *host_->edge_embedding_;
-  const int sh_dim = embedding_host.sh_dim(), nb = embedding_host.num_basis();
-  DeviceArray<T> sh(num_edges * sh_dim), sh_grad(num_edges * sh_dim * 3), radial(num_edges * nb),
-      radial_grad(num_edges * nb), length(num_edges);
-  {
-    const double* v = vectors.data();
-    const T* freq = frequencies_.data();
-    T prefactor = static_cast<T>(embedding_host.radial_basis().prefactor());
-    T r_max = static_cast<T>(embedding_host.r_max());
-    int p = embedding_host.radial_basis().p(), nbv = nb;
-    T *s = sh.data(), *sg = sh_grad.data(), *r = radial.data(), *rg = radial_grad.data(), *l = length.data();
-    k.launch("edge_embedding", edges_count, {&edges_count, &v, &nbv, &freq, &prefactor, &r_max, &p, &s, &sg, &r, &rg, &l});
-  }
+  const DeviceEdgeFeatures<T> edges = edge_embedding_->evaluate(k, device_graph);
+  const DeviceArray<T>& sh = edges.sh;
+  const DeviceArray<T>& radial = edges.radial;
   const std::size_t num_layers = layers_.size();
   std::vector<DeviceArray<T>> h(num_layers + 1), normalized(num_layers), weights(num_layers), gate_in(num_layers);
   std::vector<std::vector<DeviceArray<T>>> mlp_saved(num_layers);
@@ -121,12 +96,7 @@ PotentialOutput NequipCudaModel<T>::evaluate(const AtomicGraph& graph) const {
       T* out = h[t + 1].data();
       k.launch("gate_forward", nodes * (ns + nd), {&nodes, &din, &ns, &si, &sa, &ss, &gi, &ga, &gs, &nd, &di, &dg, &x, &out});
     }
-    if (L.resnet) {
-      long n = static_cast<long>(h[t + 1].size());
-      T* a = h[t + 1].data();
-      const T* b = h[t].data();
-      k.launch("add_to", n, {&n, &a, &b});
-    }
+    if (L.resnet) add_into(k, h[t + 1], h[t]);
     check_cuda(cudaDeviceSynchronize(), "layer");
   }
   DeviceArray<T> atomic(num_nodes);
@@ -182,20 +152,10 @@ PotentialOutput NequipCudaModel<T>::evaluate(const AtomicGraph& graph) const {
     L.convolution->backward(view, {.x = normalized[t].span(), .y = sh.span(), .weights = weights[t].span(),
                                    .grad_out = grad_message.span(), .grad_x = grad_normalized.span(),
                                    .grad_y = grad_sh_t.span(), .grad_weights = grad_weights.span()});
-    {
-      long n = static_cast<long>(grad_sh.size());
-      T* a = grad_sh.data();
-      const T* b = grad_sh_t.data();
-      k.launch("add_to", n, {&n, &a, &b});
-    }
+    add_into(k, grad_sh, grad_sh_t);
     DeviceArray<T> grad_radial_t(grad_radial.size());
     L.radial_mlp->backward(k, edges_count, mlp_saved[t], grad_weights.data(), grad_radial_t.data());
-    {
-      long n = static_cast<long>(grad_radial.size());
-      T* a = grad_radial.data();
-      const T* b = grad_radial_t.data();
-      k.launch("add_to", n, {&n, &a, &b});
-    }
+    add_into(k, grad_radial, grad_radial_t);
     {
       int dim_in = L.linear_1->dim_in();
       const T* factors = L.neighbor_norm.data();
@@ -206,16 +166,7 @@ PotentialOutput NequipCudaModel<T>::evaluate(const AtomicGraph& graph) const {
     check_cuda(cudaDeviceSynchronize(), "layer backward");
     grad_h = std::move(grad_previous);
   }
-  DeviceArray<double> gradients(3 * num_edges);
-  {
-    int nbv = nb;
-    const T *gs = grad_sh.data(), *sg = sh_grad.data(), *gr = grad_radial.data(), *rg = radial_grad.data(),
-            *l = length.data();
-    const double* v = vectors.data();
-    double* o = gradients.data();
-    k.launch("edge_gradients", edges_count, {&edges_count, &nbv, &gs, &sg, &gr, &rg, &l, &v, &o});
-  }
-  out.edge_gradients = gradients.download();
+  out.edge_gradients = edge_embedding_->edge_gradients(k, device_graph, edges, grad_sh, grad_radial);
   return out;
 }
 

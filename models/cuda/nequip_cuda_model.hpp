@@ -35,7 +35,8 @@ class NequipCudaModel final : public Potential {
   std::unique_ptr<NequipModel<T>> host_;
   PotentialInfo info_;
   std::unique_ptr<ModelKernels> kernels_;
-  DeviceArray<T> type_embedding_, frequencies_, energy_scales_;
+  DeviceArray<T> type_embedding_, energy_scales_;
+  std::unique_ptr<DeviceEdgeEmbedding<T>> edge_embedding_;
   std::unique_ptr<DeviceMlp<T>> readout_;
   std::vector<Layer> layers_;
 };

@@ -162,13 +162,7 @@ PotentialOutput MaceModel<T>::evaluate(const AtomicGraph& graph) const {
   const std::size_t num_nodes = graph.num_nodes;
   const std::size_t num_edges = graph.num_edges();
   const std::size_t num_local = graph.num_local;
-  if (graph.species.size() != num_nodes || num_local > num_nodes ||
-      graph.receivers.size() != num_edges || graph.edge_vectors.size() != 3 * num_edges) {
-    throw Error("MACE: inconsistent graph sizes");
-  }
-  for (int s : graph.species) {
-    if (s < 0 || s >= num_species_) throw Error("MACE: species index out of range");
-  }
+  check_atomic_graph(graph, num_species_, "MACE");
   const ConvolutionGraph conv_graph(num_nodes, graph.senders, graph.receivers);
   const ConvolutionGraphView view = conv_graph.host_view();
   const int* species = graph.species.data();

@@ -106,13 +106,7 @@ NequipModel<T>::~NequipModel() = default;
 template <typename T>
 PotentialOutput NequipModel<T>::evaluate(const AtomicGraph& graph) const {
   const std::size_t num_nodes = graph.num_nodes, num_edges = graph.num_edges(), num_local = graph.num_local;
-  if (graph.species.size() != num_nodes || num_local > num_nodes ||
-      graph.receivers.size() != num_edges || graph.edge_vectors.size() != 3 * num_edges) {
-    throw Error("NequIP: inconsistent graph sizes");
-  }
-  for (int s : graph.species) {
-    if (s < 0 || s >= num_species_) throw Error("NequIP: species index out of range");
-  }
+  check_atomic_graph(graph, num_species_, "NequIP");
   const ConvolutionGraph conv_graph(num_nodes, graph.senders, graph.receivers);
   const ConvolutionGraphView view = conv_graph.host_view();
   const int* species = graph.species.data();

@@ -7,6 +7,17 @@
 
 namespace equifuse {
 
+void check_atomic_graph(const AtomicGraph& graph, int num_species, const std::string& model) {
+  const std::size_t num_edges = graph.num_edges();
+  if (graph.species.size() != graph.num_nodes || graph.num_local > graph.num_nodes ||
+      graph.receivers.size() != num_edges || graph.edge_vectors.size() != 3 * num_edges) {
+    throw Error(model + ": inconsistent graph sizes");
+  }
+  for (int s : graph.species) {
+    if (s < 0 || s >= num_species) throw Error(model + ": species index out of range");
+  }
+}
+
 AtomicGraph make_atomic_graph(const AtomicStructure& structure, const std::vector<int>& species,
                               double r_max) {
   AtomicGraph graph;

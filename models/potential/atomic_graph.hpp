@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "models/structure/atomic_structure.hpp"
@@ -22,6 +23,10 @@ struct AtomicGraph {
 
   std::size_t num_edges() const { return senders.size(); }
 };
+
+// Throws equifuse::Error("<model>: ...") for sizes that do not fit together or a species index
+// outside [0, num_species): what every Potential::evaluate checks first.
+void check_atomic_graph(const AtomicGraph& graph, int num_species, const std::string& model);
 
 // The graph of a whole structure with cutoff r_max; `species` is the potential's list of atomic
 // numbers. Throws equifuse::Error naming an element the potential does not know.
