@@ -38,7 +38,7 @@ except ImportError as error:  # pragma: no cover - environment dependent
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from equifuse_export.mace_export import export_mace  # noqa: E402
-from equifuse_reference.reference_structures import structures  # noqa: E402
+from equifuse_reference.reference_structures import structures, write_references  # noqa: E402
 
 # Randomly initialised models: several L, correlation orders, channel counts, species, depths,
 # first-layer interaction kinds, linear and non-linear readouts, MACE and ScaleShiftMACE.
@@ -125,19 +125,8 @@ def main():
         model = build_model(spec, args.seed + index)
         export_mace(model, os.path.join(args.outdir, f"{name}.eqf"),
                     source_note="randomly initialised by mace_reference.py")
-        species = spec["species"]
-        results = {"model": spec, "structures": {}}
-        for structure_name, (atoms, slot) in slots.items():
-            atoms = atoms.copy()
-            atoms.set_atomic_numbers([species[s % len(species)] for s in slot])
-            path = os.path.join(args.outdir, "structures", f"{name}-{structure_name}.extxyz")
-            ase.io.write(path, atoms, format="extxyz")
-            atoms = ase.io.read(path, format="extxyz")
-            results["structures"][structure_name] = evaluate(model, atoms, spec["r_max"], species)
-            results["structures"][structure_name]["file"] = os.path.basename(path)
-        with open(os.path.join(args.outdir, f"{name}.json"), "w") as stream:
-            json.dump(results, stream, indent=1)
-        print(f"{name}: {len(slots)} structures")
+        write_references(args.outdir, name, slots, spec["species"],
+                         lambda atoms: evaluate(model, atoms, spec["r_max"], spec["species"]), spec)
     with open(os.path.join(args.outdir, "versions.json"), "w") as stream:
         json.dump({"torch": torch.__version__, "e3nn": e3nn.__version__,
                    "mace-torch": mace.__version__, "ase": ase.__version__}, stream, indent=1)

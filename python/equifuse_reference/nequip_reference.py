@@ -30,7 +30,7 @@ except ImportError as error:  # pragma: no cover - environment dependent
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from equifuse_export.nequip_export import export_nequip  # noqa: E402
-from equifuse_reference.reference_structures import structures  # noqa: E402
+from equifuse_reference.reference_structures import structures, write_references  # noqa: E402
 
 MODELS = {
     "nequip_l1_parity_resnet": dict(
@@ -96,19 +96,8 @@ def main():
         model = build_model(spec, args.seed + index)
         export_nequip(model, os.path.join(args.outdir, f"{name}.eqf"),
                       source_note="randomly initialised by nequip_reference.py")
-        species = spec["type_names"]
-        results = {"model": {k: v for k, v in spec.items()}, "structures": {}}
-        for structure_name, (atoms, slot) in slots.items():
-            atoms = atoms.copy()
-            atoms.set_chemical_symbols([species[s % len(species)] for s in slot])
-            path = os.path.join(args.outdir, "structures", f"{name}-{structure_name}.extxyz")
-            ase.io.write(path, atoms, format="extxyz")
-            atoms = ase.io.read(path, format="extxyz")
-            results["structures"][structure_name] = evaluate(model, atoms, spec)
-            results["structures"][structure_name]["file"] = os.path.basename(path)
-        with open(os.path.join(args.outdir, f"{name}.json"), "w") as stream:
-            json.dump(results, stream, indent=1)
-        print(f"{name}: {len(slots)} structures")
+        write_references(args.outdir, name, slots, spec["type_names"],
+                         lambda atoms: evaluate(model, atoms, spec), dict(spec))
     with open(os.path.join(args.outdir, "versions.json"), "w") as stream:
         json.dump({"torch": torch.__version__, "e3nn": e3nn.__version__,
                    "nequip": nequip.__version__, "ase": ase.__version__}, stream, indent=1)

@@ -1,7 +1,12 @@
-"""The structures every model reference is evaluated on (shared by mace_reference.py and
-nequip_reference.py)."""
+"""The structures every model reference is evaluated on, and the writing of one model's
+references (shared by mace_reference.py, nequip_reference.py and shipped_reference.py)."""
+
+import json
+import os
 
 import ase
+import ase.data
+import ase.io
 import ase.build
 import numpy as np
 
@@ -32,3 +37,23 @@ def structures(rng):
     small = ase.build.bulk("Cu", "fcc", a=3.6)  # 1 atom, many periodic images within r_max
     out["primitive_cell"] = (small, [0])
     return out
+
+
+def write_references(outdir, name, slots, species, evaluate, model_info):
+    """Writes OUTDIR/structures/NAME-<structure>.extxyz for every structure of `slots` (with the
+    elements species[slot % len(species)], atomic numbers or symbols) and OUTDIR/NAME.json with
+    evaluate(atoms) per structure, evaluated on the atoms read back from the written file so that
+    both sides of a test see identical positions."""
+    numbers = [ase.data.atomic_numbers[s] if isinstance(s, str) else int(s) for s in species]
+    results = {"model": model_info, "structures": {}}
+    for structure_name, (atoms, slot) in slots.items():
+        atoms = atoms.copy()
+        atoms.set_atomic_numbers([numbers[s % len(numbers)] for s in slot])
+        path = os.path.join(outdir, "structures", f"{name}-{structure_name}.extxyz")
+        ase.io.write(path, atoms, format="extxyz")
+        atoms = ase.io.read(path, format="extxyz")
+        results["structures"][structure_name] = evaluate(atoms)
+        results["structures"][structure_name]["file"] = os.path.basename(path)
+    with open(os.path.join(outdir, f"{name}.json"), "w") as stream:
+        json.dump(results, stream, indent=1)
+    print(f"{name}: {len(slots)} structures")

@@ -10,18 +10,16 @@ from (potentials/scripts/train_*.sh). Writes OUTDIR/NAME.json and OUTDIR/structu
 (the shared test structures, as Cu and Au).
 """
 
-import json
 import os
 import sys
 
 os.environ.setdefault("TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD", "1")
 
-import ase.io  # noqa: E402
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from equifuse_reference.reference_structures import structures  # noqa: E402
+from equifuse_reference.reference_structures import structures, write_references  # noqa: E402
 
 
 def main():
@@ -34,7 +32,7 @@ def main():
         species = [int(z) for z in model.atomic_numbers.tolist()]
         r_max = float(model.r_max)
         evaluate = lambda atoms: ref.evaluate(model, atoms, r_max, species)  # noqa: E731
-        symbols = [ase.data.chemical_symbols[z] for z in species]
+        symbols = species
     else:
         from equifuse_reference import nequip_reference as ref
         from nequip.model.saved_models.load_utils import load_saved_model
@@ -44,20 +42,9 @@ def main():
         symbols = list(model.type_names)
         spec = {"type_names": symbols, "r_max": float(model.metadata["r_max"])}
         evaluate = lambda atoms: ref.evaluate(model, atoms, spec)  # noqa: E731
-    results = {"model": {"upstream": os.path.basename(model_path), "family": family}, "structures": {}}
-    for structure_name, (atoms, slot) in structures(np.random.default_rng(7)).items():
-        atoms = atoms.copy()
-        atoms.set_chemical_symbols([symbols[s % len(symbols)] for s in slot])
-        path = os.path.join(outdir, "structures", f"{name}-{structure_name}.extxyz")
-        ase.io.write(path, atoms, format="extxyz")
-        atoms = ase.io.read(path, format="extxyz")
-        results["structures"][structure_name] = evaluate(atoms)
-        results["structures"][structure_name]["file"] = os.path.basename(path)
-    with open(os.path.join(outdir, f"{name}.json"), "w") as stream:
-        json.dump(results, stream, indent=1)
-    print(f"{name}: {len(results['structures'])} structures")
+    write_references(outdir, name, structures(np.random.default_rng(7)), symbols, evaluate,
+                     {"upstream": os.path.basename(model_path), "family": family})
 
 
 if __name__ == "__main__":
-    import ase.data  # noqa: F401
     main()
