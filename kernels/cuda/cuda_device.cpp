@@ -25,4 +25,13 @@ CudaDevice current_cuda_device() {
   return d;
 }
 
+int cuda_device_count() {
+  int count = 0;
+  if (cudaGetDeviceCount(&count) != cudaSuccess) {
+    (void)cudaGetLastError();  // clear the sticky error so later calls start clean
+    return 0;
+  }
+  return count;
+}
+
 }  // namespace equifuse

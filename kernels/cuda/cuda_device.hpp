@@ -15,6 +15,8 @@ struct CudaDevice {
   int multiprocessors = 1;
 };
 CudaDevice current_cuda_device();
+// GPUs the CUDA runtime can use here; 0 without a driver or device (no error).
+int cuda_device_count();
 
 // A span's address as a kernel argument (nullptr for an empty span).
 template <typename S>

@@ -6,6 +6,7 @@
 #include "kernels/cpu/cpu_tensor_product.hpp"
 #include "kernels/tensor_product/argument_sizes.hpp"
 #ifdef EQUIFUSE_HAVE_CUDA
+#include "kernels/cuda/cuda_device.hpp"
 #include "kernels/cuda/cuda_tensor_product.hpp"
 #endif
 
@@ -32,6 +33,14 @@ bool backend_available(Backend backend) {
 #else
   return backend == Backend::cpu;
 #endif
+}
+
+bool backend_runs_here(Backend backend) {
+  if (!backend_available(backend)) return false;
+#ifdef EQUIFUSE_HAVE_CUDA
+  if (backend == Backend::cuda) return cuda_device_count() > 0;
+#endif
+  return true;
 }
 
 template <typename T>
@@ -63,7 +72,8 @@ std::unique_ptr<TensorProduct<T>> make_tensor_product(const TensorProductProblem
 #ifdef EQUIFUSE_HAVE_CUDA
       return std::make_unique<CudaTensorProduct<T>>(problem);
 #else
-      throw Error("this build of equifuse has no CUDA backend (configure with the CUDA toolkit present)");
+      throw Error(
+          "this build of equifuse has no CUDA backend (configure with the CUDA toolkit present)");
 #endif
   }
   throw Error("unsupported backend");

@@ -17,6 +17,8 @@ namespace equifuse {
 enum class Backend { cpu, cuda };
 // Whether this build has the backend (the CUDA backend also needs a GPU at run time).
 bool backend_available(Backend backend);
+// Whether the backend can run on this machine: built, and for CUDA a GPU is visible.
+bool backend_runs_here(Backend backend);
 Backend parse_backend(std::string_view name);
 
 template <typename T>

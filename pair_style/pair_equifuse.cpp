@@ -1,0 +1,328 @@
+#include "pair_equifuse.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <unordered_map>
+
+#include "atom.h"
+#include "comm.h"
+#include "domain.h"
+#include "error.h"
+#include "force.h"
+#include "memory.h"
+#include "neigh_list.h"
+#include "neighbor.h"
+#include "update.h"
+#include "utils.h"
+#ifndef EQUIFUSE_LAMMPS_ADD_REQUEST
+#include "neigh_request.h"
+#endif
+
+#include "kernels/common/error.hpp"
+#include "model_loader/potential_file.hpp"
+#include "models/potential/forces_and_virial.hpp"
+#include "models/structure/atomic_structure.hpp"
+#include "pair_style/neighbor_graph.hpp"
+
+using namespace LAMMPS_NS;
+
+namespace {
+
+// The LAMMPS unit style whose energy and length units are the potential's.
+std::string unit_style_for(const equifuse::PotentialInfo& info) {
+  if (info.energy_unit == "eV" && info.length_unit == "Angstrom") return "metal";
+  return "";
+}
+
+}  // namespace
+
+PairEquifuse::PairEquifuse(LAMMPS* instance) : Pair(instance) {
+  single_enable = 0;
+  restartinfo = 0;
+  one_coeff = 1;
+  manybody_flag = 1;
+  ghostneigh = 1;               // the lists of ghosts are the graph's edges into ghost nodes
+  no_virial_fdotr_compute = 1;  // the virial comes from the edge gradients
+  centroidstressflag = CENTROID_NOTAVAIL;
+  comm_reverse = 9;  // force (3) and per-atom virial (6) of a ghost, newton_pair off
+}
+
+PairEquifuse::~PairEquifuse() {
+  if (allocated) {
+    memory->destroy(setflag);
+    memory->destroy(cutsq);
+    memory->destroy(cutghost);
+  }
+}
+
+void PairEquifuse::allocate() {
+  allocated = 1;
+  const int n = atom->ntypes;
+  memory->create(setflag, n + 1, n + 1, "pair:setflag");
+  memory->create(cutsq, n + 1, n + 1, "pair:cutsq");
+  memory->create(cutghost, n + 1, n + 1, "pair:cutghost");
+  for (int i = 0; i <= n; ++i)
+    for (int j = 0; j <= n; ++j) setflag[i][j] = 0;
+}
+
+void PairEquifuse::settings(int narg, char** arg) {
+  for (int i = 0; i < narg; i += 2) {
+    const std::string key = arg[i];
+    if (i + 1 >= narg)
+      error->all(FLERR, "pair_style equifuse: keyword '" + key + "' needs a value");
+    const std::string value = arg[i + 1];
+    if (key == "device") {
+      if (value != "auto" && value != "cpu" && value != "cuda")
+        error->all(FLERR,
+                   "pair_style equifuse: device must be auto, cpu or cuda, not '" + value + "'");
+      device_ = value;
+    } else if (key == "precision") {
+      if (value != "float64" && value != "float32")
+        error->all(FLERR, "pair_style equifuse: precision must be float64 or float32, not '" +
+                              value + "'");
+      precision_ = value;
+    } else {
+      error->all(FLERR, "pair_style equifuse: unknown keyword '" + key +
+                            "' (known: device auto|cpu|cuda, precision float64|float32)");
+    }
+  }
+}
+
+void PairEquifuse::load(const std::string& path) {
+  equifuse::Backend backend = equifuse::Backend::cpu;
+  const bool gpu = equifuse::backend_runs_here(equifuse::Backend::cuda);
+  if (device_ == "cuda" || (device_ == "auto" && gpu)) backend = equifuse::Backend::cuda;
+  if (backend == equifuse::Backend::cuda && !gpu)
+    error->all(FLERR,
+               "pair_style equifuse: device cuda requested, but this build has no CUDA backend or "
+               "no GPU is visible");
+  try {
+    potential_ = equifuse::load_potential(path, equifuse::parse_precision(precision_), backend);
+  } catch (const std::exception& e) {
+    error->all(FLERR, std::string("pair_style equifuse: ") + e.what());
+  }
+  potential_path_ = path;
+  const auto& info = potential_->info();
+  r_max_ = info.r_max;
+  num_interactions_ = info.num_interactions;
+  if (comm->me == 0)
+    utils::logmesg(lmp, "equifuse: {} potential {}, r_max {} {}, {} interaction layers, {} on {}\n",
+                   info.architecture, path, r_max_, info.length_unit, num_interactions_, precision_,
+                   backend == equifuse::Backend::cuda ? "cuda" : "cpu");
+}
+
+void PairEquifuse::coeff(int narg, char** arg) {
+  if (!allocated) allocate();
+  const int ntypes = atom->ntypes;
+  if (narg < 3 || strcmp(arg[0], "*") != 0 || strcmp(arg[1], "*") != 0)
+    error->all(
+        FLERR,
+        "pair_coeff for equifuse must be: pair_coeff * * potential.eqf Element1 Element2 ...");
+  if (narg != 3 + ntypes)
+    error->all(FLERR,
+               "pair_coeff equifuse: {} elements given for {} atom types (one element per type)",
+               narg - 3, ntypes);
+
+  load(arg[2]);
+  const auto& species = potential_->info().species;
+  type_species_.assign(ntypes + 1, -1);
+  for (int t = 1; t <= ntypes; ++t) {
+    const std::string element = arg[2 + t];
+    int z = 0;
+    try {
+      z = equifuse::atomic_number_of(element);
+    } catch (const std::exception&) {
+      error->all(FLERR, "pair_coeff equifuse: '" + element + "' (type " + std::to_string(t) +
+                            ") is not a chemical element");
+    }
+    const auto it = std::find(species.begin(), species.end(), z);
+    if (it == species.end()) {
+      std::string known;
+      for (int s : species) known += (known.empty() ? "" : " ") + equifuse::chemical_symbol(s);
+      error->all(FLERR, "pair_coeff equifuse: element " + element + " (type " + std::to_string(t) +
+                            ") is not in " + potential_path_ + " (its elements: " + known + ")");
+    }
+    type_species_[t] = static_cast<int>(it - species.begin());
+  }
+  for (int i = 1; i <= ntypes; ++i)
+    for (int j = i; j <= ntypes; ++j) setflag[i][j] = 1;
+}
+
+double PairEquifuse::required_ghost_cutoff() const {
+  if (comm->nprocs == 1) return 0.0;
+  return num_interactions_ * r_max_ + neighbor->skin;
+}
+
+void PairEquifuse::init_style() {
+  if (!potential_)
+    error->all(FLERR, "pair_style equifuse: pair_coeff * * <file> <elements> is missing");
+  if (atom->tag_enable == 0) error->all(FLERR, "pair_style equifuse needs atom IDs");
+  const std::string units = update->unit_style;
+  const std::string needed = unit_style_for(potential_->info());
+  if (units != needed)
+    error->all(FLERR,
+               "pair_style equifuse: {} is in {} and {}, which needs 'units {}'; this input uses "
+               "'units {}'",
+               potential_path_, potential_->info().energy_unit, potential_->info().length_unit,
+               needed.empty() ? "(none LAMMPS has)" : needed, units);
+
+#ifdef EQUIFUSE_LAMMPS_ADD_REQUEST
+  neighbor->add_request(this, NeighConst::REQ_FULL | NeighConst::REQ_GHOST);
+#else
+  const int request = neighbor->request(this, instance_me);
+  neighbor->requests[request]->half = 0;
+  neighbor->requests[request]->full = 1;
+  neighbor->requests[request]->ghost = 1;
+#endif
+
+  // Ghost shell for exact message passing across ranks (see required_ghost_cutoff).
+  const double ghost = required_ghost_cutoff();
+  if (ghost > 0.0) {
+    if (comm->mode != Comm::SINGLE)
+      error->all(FLERR,
+                 "pair_style equifuse on several MPI ranks needs comm_modify mode single: its "
+                 "ghost cutoff of "
+                 "{} (interaction layers x r_max + skin) is one distance for all types",
+                 ghost);
+    if (comm->style == 1) {  // comm_style tiled cannot reach beyond one periodic box length
+      const double* prd = domain->prd;
+      for (int d = 0; d < domain->dimension; ++d)
+        if (domain->periodicity[d] && ghost > prd[d])
+          error->all(FLERR,
+                     "pair_style equifuse: comm_style tiled cannot provide the ghost cutoff {} "
+                     "(interaction layers "
+                     "x r_max + skin) in a periodic box only {} long; use comm_style brick or a "
+                     "larger box",
+                     ghost, prd[d]);
+    }
+    if (comm->cutghostuser < ghost) {
+      if (comm->me == 0 && comm->cutghostuser > 0.0)
+        error->warning(FLERR, "pair_style equifuse raises the communication cutoff from {} to {}",
+                       comm->cutghostuser, ghost);
+      comm->cutghostuser = ghost;
+    }
+  }
+}
+
+double PairEquifuse::init_one(int i, int j) {
+  if (setflag[i][j] == 0) error->all(FLERR, "pair_style equifuse: pair_coeff * * is missing");
+  cutghost[i][j] = cutghost[j][i] = r_max_;
+  return r_max_;
+}
+
+void PairEquifuse::compute(int eflag, int vflag) {
+  ev_init(eflag, vflag);
+  const int nlocal = atom->nlocal;
+  const int nall = nlocal + atom->nghost;
+  const auto n = static_cast<std::size_t>(nall);
+
+  // A ghost that is an image of an atom of this rank is that atom (tags identify atoms).
+  owner_.resize(n);
+  species_.resize(n);
+  std::unordered_map<tagint, int> local_of_tag;
+  local_of_tag.reserve(static_cast<std::size_t>(nlocal));
+  for (int i = 0; i < nlocal; ++i) local_of_tag.emplace(atom->tag[i], i);
+  for (int i = 0; i < nall; ++i) {
+    species_[i] = type_species_[atom->type[i]];
+    if (i < nlocal) {
+      owner_[i] = i;
+    } else {
+      const auto it = local_of_tag.find(atom->tag[i]);
+      owner_[i] = it == local_of_tag.end() ? i : it->second;
+    }
+  }
+
+  equifuse::NeighborListView view;
+  view.num_local = nlocal;
+  view.num_atoms = nall;
+  view.x = atom->x;
+  view.species = species_.data();
+  view.owner = owner_.data();
+  view.num_lists = list->inum + list->gnum;
+  view.ilist = list->ilist;
+  view.numneigh = list->numneigh;
+  view.firstneigh = list->firstneigh;
+  view.neighbor_mask = NEIGHMASK;
+
+  equifuse::NeighborGraph graph;
+  equifuse::PotentialOutput result;
+  try {
+    graph = equifuse::build_neighbor_graph(view, r_max_, num_interactions_);
+    result = potential_->evaluate(graph.graph);
+  } catch (const std::exception& e) {
+    error->one(FLERR, std::string("pair_style equifuse: ") + e.what());
+  }
+  const equifuse::ForcesAndVirial fv =
+      equifuse::forces_and_virial(graph.graph, result.edge_gradients);
+
+  if (eflag_global) eng_vdwl += result.energy;
+  if (eflag_atom)
+    for (int i = 0; i < nlocal; ++i) eatom[i] += result.node_energies[i];
+  if (vflag_global) {
+    const auto& w = fv.virial;
+    virial[0] += w[0][0];
+    virial[1] += w[1][1];
+    virial[2] += w[2][2];
+    virial[3] += w[0][1];
+    virial[4] += w[0][2];
+    virial[5] += w[1][2];
+  }
+
+  // Forces and per-atom virials of every node, ghosts included. With newton_pair on, LAMMPS
+  // returns ghost forces (and compute stress/atom ghost virials) to their owners; with it off,
+  // this pair style does so itself.
+  double** f = atom->f;
+  const bool own_reverse = force->newton_pair == 0;
+  reverse_values_ = vflag_atom ? 9 : 3;
+  if (own_reverse) ghost_sums_.assign(9 * n, 0.0);
+  for (std::size_t node = 0; node < graph.node_atom.size(); ++node) {
+    const int a = graph.node_atom[node];
+    const double* fn = &fv.forces[3 * node];
+    const double* w = &fv.atomic_virials[9 * node];
+    const double v6[6] = {w[0], w[4], w[8], w[1], w[2], w[5]};
+    if (own_reverse && a >= nlocal) {
+      double* sums = &ghost_sums_[9 * static_cast<std::size_t>(a)];
+      for (int k = 0; k < 3; ++k) sums[k] += fn[k];
+      for (int k = 0; k < 6; ++k) sums[3 + k] += v6[k];
+      continue;
+    }
+    for (int k = 0; k < 3; ++k) f[a][k] += fn[k];
+    if (vflag_atom)
+      for (int k = 0; k < 6; ++k) vatom[a][k] += v6[k];
+  }
+  if (own_reverse) {
+#ifdef EQUIFUSE_LAMMPS_REVERSE_COMM_PAIR
+    comm->reverse_comm_pair(this);
+#else
+    comm->reverse_comm(this);
+#endif
+    for (int i = 0; i < nlocal; ++i) {
+      const double* sums = &ghost_sums_[9 * static_cast<std::size_t>(i)];
+      for (int k = 0; k < 3; ++k) f[i][k] += sums[k];
+      if (vflag_atom)
+        for (int k = 0; k < 6; ++k) vatom[i][k] += sums[3 + k];
+    }
+  }
+}
+
+int PairEquifuse::pack_reverse_comm(int n, int first, double* buf) {
+  int m = 0;
+  for (int i = first; i < first + n; ++i)
+    for (int k = 0; k < reverse_values_; ++k)
+      buf[m++] = ghost_sums_[9 * static_cast<std::size_t>(i) + k];
+  return m;
+}
+
+void PairEquifuse::unpack_reverse_comm(int n, int* atoms, double* buf) {
+  int m = 0;
+  for (int i = 0; i < n; ++i)
+    for (int k = 0; k < reverse_values_; ++k)
+      ghost_sums_[9 * static_cast<std::size_t>(atoms[i]) + k] += buf[m++];
+}
+
+double PairEquifuse::memory_usage() {
+  return Pair::memory_usage() +
+         static_cast<double>((owner_.capacity() + species_.capacity()) * sizeof(int) +
+                             ghost_sums_.capacity() * sizeof(double));
+}
