@@ -65,10 +65,12 @@ def mace_model():
 
 
 def mace_runner(model, atoms, device, dtype=torch.float64):
+    """Energy, forces and stress of `atoms` on a prebuilt graph; returns (run, edges)."""
     from mace import data as mace_data
     from mace.tools import torch_geometric, utils as mace_utils
-    table = mace_utils.AtomicNumberTable([1, 8, 29])
-    item = mace_data.AtomicData.from_config(mace_data.config_from_atoms(atoms), z_table=table, cutoff=5.0)
+    table = mace_utils.AtomicNumberTable([int(z) for z in model.atomic_numbers])
+    item = mace_data.AtomicData.from_config(mace_data.config_from_atoms(atoms), z_table=table,
+                                            cutoff=float(model.r_max))
     batch = next(iter(torch_geometric.dataloader.DataLoader([item], batch_size=1))).to(device).to_dict()
     batch = {k: (v.to(dtype) if torch.is_floating_point(v) else v) for k, v in batch.items()}
     model = model.to(device).to(dtype)
@@ -86,10 +88,11 @@ def nequip_model():
                           per_type_energy_shifts={s: -1.0 for s in SPECIES}).eval()
 
 
-def nequip_runner(model, atoms, device):
+def nequip_runner(model, atoms, device, type_names=SPECIES, r_max=5.0):
+    """Energy and forces of `atoms` on a prebuilt graph; returns (run, edges)."""
     from nequip.data import AtomicDataDict, compute_neighborlist_, from_ase
-    data = compute_neighborlist_(from_ase(atoms), r_max=5.0)
-    data[AtomicDataDict.ATOM_TYPE_KEY] = torch.tensor([SPECIES.index(s) for s in atoms.get_chemical_symbols()])
+    data = compute_neighborlist_(from_ase(atoms), r_max=r_max)
+    data[AtomicDataDict.ATOM_TYPE_KEY] = torch.tensor([type_names.index(s) for s in atoms.get_chemical_symbols()])
     data = AtomicDataDict.with_batch_(data)
     data = {k: v.to(device) for k, v in data.items()}
     model = model.to(device)

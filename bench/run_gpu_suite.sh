@@ -4,16 +4,19 @@
 # on a subset, then the benchmark of equifuse (C++ API) and of equifuse, e3nn, OpenEquivariance and
 # cuEquivariance through PyTorch on every problem, and the report. Results go to $OUT (default
 # build-gpu/out).
-#   bench/run_gpu_suite.sh test|bench|bench-equifuse|bench-peers|bench-conv|report|all
+#   bench/run_gpu_suite.sh test|bench|bench-equifuse|bench-peers|bench-conv|bench-models|bench-md|report|all
 # bench-conv: the fused graph convolution benchmark (convolution.jsonl; EQUIFUSE_CONV_ARGS adds
 # arguments to convolution_benchmark.py).
 # bench-models: energy + forces time of the potentials in EQUIFUSE_BENCH_POTENTIALS (.eqf files) on
 # fcc Cu and water of EQUIFUSE_MODEL_SIZES atoms (models.jsonl), GPU and CPU.
+# bench-md: LAMMPS with pair_style equifuse (EQUIFUSE_LAMMPS_SOURCE_ARCHIVE): its tests on the GPU
+# and MD throughput next to the upstream models (md.jsonl; EQUIFUSE_MD_ARGS for md_benchmark.py).
 # Peers are whatever python3 imports: pip install openequivariance cuequivariance-torch
 # cuequivariance-ops-torch-cu13 (a missing one is reported as unavailable, not skipped silently).
 # Optional: EQUIFUSE_DEPS=<folder with include/nlohmann and googletest/> for machines without
 # those packages; EQUIFUSE_KERNEL_CACHE=<folder> to reuse kernels compiled by `equifuse precompile`;
-# EQUIFUSE_BENCH_ARGS (C++ benchmark) and EQUIFUSE_PEER_ARGS (peer_benchmark.py) add arguments.
+# EQUIFUSE_BENCH_ARGS (C++ benchmark) and EQUIFUSE_PEER_ARGS (peer_benchmark.py) add arguments;
+# EQUIFUSE_CMAKE_ARGS adds CMake options (e.g. -DEQUIFUSE_WITH_TORCH=OFF for the MD stages).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 stage=${1:-all}
@@ -24,10 +27,17 @@ extra=()
 if [ -n "$deps" ]; then
   extra+=(-DEQUIFUSE_JSON_INCLUDE_DIR="$deps/include" -DEQUIFUSE_GTEST_SOURCE_DIR="$deps/googletest")
 fi
+# LAMMPS for the plugin (bench-md): built from the Debian source archive that
+# `scripts/install-lammps.sh pack` writes, cached in build-gpu.
+if [ -n "${EQUIFUSE_LAMMPS_SOURCE_ARCHIVE:-}" ]; then
+  eval "$(EQUIFUSE_CACHE=$PWD/build-gpu/cache scripts/install-lammps.sh 2>"$OUT/lammps-build.log" | grep '^LAMMPS_')" ||
+    { tail -30 "$OUT/lammps-build.log"; exit 1; }
+  extra+=(-DEQUIFUSE_LAMMPS_SOURCE_DIR="$LAMMPS_SOURCE_DIR" -DEQUIFUSE_LAMMPS_BINARY="$LAMMPS_BINARY")
+fi
 generator=()
 command -v ninja >/dev/null && generator=(-G Ninja)
 cmake -S . -B build-gpu "${generator[@]}" -DCMAKE_BUILD_TYPE=Release -DEQUIFUSE_REFERENCE_PYTHON="$(command -v python3)" \
-  -DEQUIFUSE_TORCH_PYTHON="$(command -v python3)" "${extra[@]}" >"$OUT/configure.log" 2>&1 || { tail -30 "$OUT/configure.log"; exit 1; }
+  -DEQUIFUSE_TORCH_PYTHON="$(command -v python3)" "${extra[@]}" ${EQUIFUSE_CMAKE_ARGS:-} >"$OUT/configure.log" 2>&1 || { tail -30 "$OUT/configure.log"; exit 1; }
 cmake --build build-gpu -j "$(nproc)" >"$OUT/build.log" 2>&1 || { tail -40 "$OUT/build.log"; exit 1; }
 
 {
@@ -64,6 +74,24 @@ if [ "$stage" = bench-models ]; then
     --structures "$OUT"/structures/*.extxyz --devices cuda --out "$OUT/models.jsonl" \
     ${EQUIFUSE_MODEL_TIMING_ARGS:-} >"$OUT/models.log" 2>&1
   echo "bench-models: $(grep -c '"ms"' "$OUT/models.jsonl") timings, $(grep -c '"error"' "$OUT/models.jsonl") errors"
+fi
+
+# MD with pair_style equifuse (needs EQUIFUSE_LAMMPS_SOURCE_ARCHIVE): the LAMMPS tests with the
+# plugin on the GPU, then MD throughput of the shipped potentials next to their upstream models
+# (EQUIFUSE_UPSTREAM_SITES from provision_upstream_sites.sh, EQUIFUSE_UPSTREAM_MACE/_NEQUIP files).
+if [ "$stage" = bench-md ]; then
+  (cd build-gpu && ctest -j 4 --output-on-failure -R 'lammps\.|pair_style\.' >"$OUT/lammps-tests.log" 2>&1)
+  echo "lammps tests: $(grep -E 'tests passed|tests failed' "$OUT/lammps-tests.log")"
+  for family in mace nequip; do
+    upstream_var=EQUIFUSE_UPSTREAM_${family^^}
+    upstream=()
+    [ -n "${!upstream_var:-}" ] && upstream=(--upstream "${!upstream_var}")
+    PYTHONPATH="${EQUIFUSE_UPSTREAM_SITES:+$EQUIFUSE_UPSTREAM_SITES/$family}" TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD=1 \
+      python3 bench/md_benchmark.py --family "$family" --lammps "$LAMMPS_BINARY" \
+      --plugin build-gpu/pair_style/equifuseplugin.so --out "$OUT/md.jsonl" --device cuda \
+      ${EQUIFUSE_MD_ARGS:-} "${upstream[@]}" >>"$OUT/md.log" 2>&1
+  done
+  echo "bench-md: $(grep -c '"atom_steps_per_s"' "$OUT/md.jsonl") rows, $(grep -c '"error"' "$OUT/md.jsonl") errors"
 fi
 
 # Extra benchmark arguments (e.g. --skip high-l6-32) come from EQUIFUSE_BENCH_ARGS.

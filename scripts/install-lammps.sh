@@ -7,6 +7,10 @@
 # the cache, so the system's apt configuration is left as it is.
 #   scripts/install-lammps.sh            build if needed, then print KEY=VALUE lines:
 #                                        LAMMPS_SOURCE_DIR (its src/), LAMMPS_BINARY (lmp)
+#   scripts/install-lammps.sh pack FILE  write the unpacked Debian source (src/, cmake/, man
+#                                        pages) to FILE.tar.xz, for a machine without apt access
+# On such a machine set EQUIFUSE_LAMMPS_SOURCE_ARCHIVE=FILE.tar.xz: the build uses it instead of
+# apt, keyed by the archive's name.
 # Needs: dpkg-dev (dpkg-source), build-essential, cmake, libopenmpi-dev, openmpi-bin.
 set -euo pipefail
 
@@ -42,25 +46,37 @@ package_version() {
   apt-cache policy lammps | sed -n 's/^[[:space:]]*Candidate:[[:space:]]*//p'
 }
 
-version=$(package_version)
-if [ -z "$version" ] || [ "$version" = "(none)" ]; then
-  echo "install-lammps: apt knows no 'lammps' package on this machine" >&2
-  exit 1
+archive=${EQUIFUSE_LAMMPS_SOURCE_ARCHIVE:-}
+if [ -n "$archive" ]; then
+  root="$CACHE_DIR/$(basename "$archive" .tar.xz)-$config_tag"
+else
+  version=$(package_version)
+  if [ -z "$version" ] || [ "$version" = "(none)" ]; then
+    echo "install-lammps: apt knows no 'lammps' package on this machine" >&2
+    exit 1
+  fi
+  # An epoch or binNMU suffix does not change the source; drop characters unsafe in paths.
+  source_version=${version%%+b[0-9]*}
+  root="$CACHE_DIR/lammps-${source_version//[:~]/_}-$config_tag"
 fi
-# An epoch or binNMU suffix does not change the source; drop characters unsafe in paths.
-source_version=${version%%+b[0-9]*}
-root="$CACHE_DIR/lammps-${source_version//[:~]/_}-$config_tag"
 binary="$root/build/lmp"
 
 if [ ! -f "$root/.complete" ]; then
-  echo "install-lammps: building LAMMPS $source_version from Debian's source package in $root"
   rm -rf "$root"
-  mkdir -p "$root/download"
-  write_source_entries
-  apt-get -qq "${apt_options[@]}" update
-  (cd "$root/download" && apt-get -qq "${apt_options[@]}" source --download-only "lammps=$source_version")
-  dpkg-source --no-check -x "$root"/download/lammps_*.dsc "$root/source" >/dev/null
-  rm -rf "$root/download"
+  mkdir -p "$root/source"
+  if [ -n "$archive" ]; then
+    echo "install-lammps: building LAMMPS from $archive in $root"
+    tar -xJf "$archive" -C "$root/source"
+  else
+    echo "install-lammps: building LAMMPS $source_version from Debian's source package in $root"
+    mkdir -p "$root/download"
+    write_source_entries
+    apt-get -qq "${apt_options[@]}" update
+    (cd "$root/download" && apt-get -qq "${apt_options[@]}" source --download-only "lammps=$source_version")
+    rm -rf "$root/source"
+    dpkg-source --no-check -x "$root"/download/lammps_*.dsc "$root/source" >/dev/null
+    rm -rf "$root/download"
+  fi
   cmake -S "$root/source/cmake" -B "$root/build" -DCMAKE_BUILD_TYPE=Release \
     -DPKG_PLUGIN=on -DBUILD_MPI=on -DBUILD_SHARED_LIBS=on -DBUILD_OMP=on \
     -DWITH_JPEG=no -DWITH_PNG=no -DWITH_FFMPEG=no >/dev/null
@@ -69,5 +85,10 @@ if [ ! -f "$root/.complete" ]; then
   echo "$LAMMPS_CONFIG" > "$root/.complete"
 fi
 
+if [ "${1:-}" = pack ]; then
+  [ -n "${2:-}" ] || { echo "usage: $0 pack FILE.tar.xz" >&2; exit 2; }
+  tar -cJf "$2" -C "$root/source" src cmake doc/lammps.1 doc/msi2lmp.1
+  echo "install-lammps: wrote $2" >&2
+fi
 echo "LAMMPS_SOURCE_DIR=$root/source/src"
 echo "LAMMPS_BINARY=$binary"

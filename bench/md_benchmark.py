@@ -1,0 +1,122 @@
+#!/usr/bin/env python3
+"""MD throughput of pair_style equifuse in LAMMPS with the shipped Cu-Au potentials, next to the
+upstream model's own evaluation speed on the same structures, measured in the same run.
+
+    md_benchmark.py --family mace|nequip --lammps LMP --plugin equifuseplugin.so --out OUT.jsonl
+                    [--cells 7 14 30] [--steps 50] [--device cuda|cpu] [--upstream MODEL_FILE]
+
+LAMMPS runs examples/cuau-throughput.in (fcc Cu-Au, 25% Au, cells^3 x 4 atoms, NVE from 600 K,
+2 fs steps, 10 warm-up steps, then --steps timed): atom-steps/s and ns/day of the whole MD step
+(neighbour lists, communication, integration included), float64 and float32. With --upstream (the
+mace-torch .model or nequip checkpoint the .eqf was exported from; run with a Python that has the
+package) the upstream model's energy + forces time on a prebuilt graph of a structure of the same
+size and composition is recorded too: what one MD step would cost it at best (no neighbour list,
+no MD engine). Each row: who, family, precision, atoms, device and rates.
+"""
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.join(HERE, "..")
+DECK = os.path.join(ROOT, "examples", "cuau-throughput.in")
+TIMESTEP_PS = 0.002
+
+
+def lammps_rows(args, potential):
+    for cells in args.cells:
+        for precision in ("float64", "float32"):
+            with tempfile.TemporaryDirectory() as work:
+                command = [args.lammps, "-in", DECK, "-log", "log.lammps", "-var", "plugin", args.plugin,
+                           "-var", "potential", potential, "-var", "cells", str(cells), "-var", "steps",
+                           str(args.steps), "-var", "precision", precision, "-var", "device", args.device]
+                row = {"who": "equifuse-lammps", "family": args.family, "precision": precision,
+                       "cells": cells, "device": args.device, "steps": args.steps}
+                done = subprocess.run(command, cwd=work, capture_output=True, text=True)
+                log = open(os.path.join(work, "log.lammps")).read() if os.path.exists(
+                    os.path.join(work, "log.lammps")) else done.stdout
+                if done.returncode != 0:
+                    row["error"] = (re.findall(r"ERROR.*", log) or [done.stderr[-300:]])[-1][:300]
+                else:
+                    # The last thermo line of the timed run: step temp pe etotal cpu atom-steps/s ns/day.
+                    lines = re.findall(r"^\s+%d\s+(\S+)\s+(\S+)\s+(\S+)\s+(\S+)\s+(\S+)\s+(\S+)\s*$" % args.steps,
+                                       log, re.M)
+                    cpu, rate, ns_day = (float(v) for v in lines[-1][3:6])
+                    atoms = int(re.findall(r"Created (\d+) atoms", log)[-1])
+                    row.update({"atoms": atoms, "seconds": cpu, "ms_per_step": 1e3 * cpu / args.steps,
+                                "atom_steps_per_s": rate, "ns_per_day": ns_day})
+                print(json.dumps(row), flush=True)
+                yield row
+
+
+def upstream_rows(args):
+    import numpy as np
+    import torch
+    import ase.build
+    sys.path.insert(0, HERE)
+    sys.path.insert(0, os.path.join(ROOT, "python"))
+    from model_benchmark import mace_runner, nequip_runner, time_upstream
+    torch.set_default_dtype(torch.float64)
+    if args.family == "mace":
+        model = torch.load(args.upstream, map_location="cpu", weights_only=False).eval()
+        variants = (("float64", lambda a: mace_runner(model, a, args.device, torch.float64)),
+                    ("float32", lambda a: mace_runner(model, a, args.device, torch.float32)))
+    else:
+        from nequip.model.saved_models.load_utils import load_saved_model
+        from nequip.utils.global_state import set_global_state
+        set_global_state()
+        model = load_saved_model(args.upstream, compile_mode="eager").eval()
+        variants = (("float64", lambda a: nequip_runner(model, a, args.device, ["Cu", "Au"], 4.5)),)
+    for cells in args.cells:
+        atoms = ase.build.bulk("Cu", "fcc", a=3.75, cubic=True).repeat(cells)
+        rng = np.random.default_rng(8241)
+        symbols = np.array(atoms.get_chemical_symbols())
+        symbols[rng.random(len(atoms)) < 0.25] = "Au"
+        atoms.set_chemical_symbols(symbols.tolist())
+        atoms.rattle(0.05, seed=1)
+        for precision, runner in variants:
+            row = {"who": f"{args.family}-upstream", "family": args.family, "precision": precision,
+                   "cells": cells, "atoms": len(atoms), "device": args.device}
+            try:
+                run, edges = runner(atoms)
+                ms = time_upstream(run, args.device, args.repeat)
+                row.update({"edges": edges, "ms_per_step": ms, "atom_steps_per_s": len(atoms) / (ms / 1e3),
+                            "ns_per_day": TIMESTEP_PS * 86.4 / (ms / 1e3)})
+            except Exception as error:  # record, do not hide, a failing peer (out of memory at 10^5 atoms)
+                row["error"] = f"{type(error).__name__}: {error}"[:300]
+            finally:
+                if args.device == "cuda":
+                    torch.cuda.empty_cache()
+            print(json.dumps(row), flush=True)
+            yield row
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--family", choices=["mace", "nequip"], required=True)
+    parser.add_argument("--lammps", help="lmp executable (LAMMPS with the PLUGIN package)")
+    parser.add_argument("--plugin", help="equifuseplugin.so")
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--cells", type=int, nargs="+", default=[7, 14, 30])
+    parser.add_argument("--steps", type=int, default=50)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--device", default="cuda")
+    parser.add_argument("--upstream", help="the upstream model file the shipped .eqf came from")
+    args = parser.parse_args()
+    potential = os.path.abspath(os.path.join(ROOT, "potentials", f"cuau-{args.family}-small.eqf"))
+    with open(args.out, "a") as sink:
+        if args.lammps:
+            for row in lammps_rows(args, potential):
+                sink.write(json.dumps(row) + "\n")
+        if args.upstream:
+            for row in upstream_rows(args):
+                sink.write(json.dumps(row) + "\n")
+
+
+if __name__ == "__main__":
+    main()
