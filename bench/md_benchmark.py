@@ -4,6 +4,7 @@ upstream model's own evaluation speed on the same structures, measured in the sa
 
     md_benchmark.py --family mace|nequip --lammps LMP --plugin equifuseplugin.so --out OUT.jsonl
                     [--cells 7 14 30] [--steps 50] [--device cuda|cpu] [--upstream MODEL_FILE]
+                    [--equifuse PATH/TO/equifuse]
 
 LAMMPS runs examples/cuau-throughput.in (fcc Cu-Au, 25% Au, cells^3 x 4 atoms, NVE from 600 K,
 2 fs steps, 10 warm-up steps, then --steps timed): atom-steps/s and ns/day of the whole MD step
@@ -11,7 +12,8 @@ LAMMPS runs examples/cuau-throughput.in (fcc Cu-Au, 25% Au, cells^3 x 4 atoms, N
 mace-torch .model or nequip checkpoint the .eqf was exported from; run with a Python that has the
 package) the upstream model's energy + forces time on a prebuilt graph of a structure of the same
 size and composition is recorded too: what one MD step would cost it at best (no neighbour list,
-no MD engine). Each row: who, family, precision, atoms, device and rates.
+no MD engine). With --equifuse, `equifuse eval`'s model time on those structures separates the
+model from the MD step. Each row: who, family, precision, atoms, device and rates.
 """
 
 import argparse
@@ -37,7 +39,10 @@ def lammps_rows(args, potential):
                            str(args.steps), "-var", "precision", precision, "-var", "device", args.device]
                 row = {"who": "equifuse-lammps", "family": args.family, "precision": precision,
                        "cells": cells, "device": args.device, "steps": args.steps}
-                done = subprocess.run(command, cwd=work, capture_output=True, text=True)
+                # LAMMPS's host threads (the pair style's graph building uses them): all cores unless set.
+                env = dict(os.environ, OMP_NUM_THREADS=os.environ.get("OMP_NUM_THREADS", str(os.cpu_count())))
+                row["threads"] = int(env["OMP_NUM_THREADS"])
+                done = subprocess.run(command, cwd=work, capture_output=True, text=True, env=env)
                 log = open(os.path.join(work, "log.lammps")).read() if os.path.exists(
                     os.path.join(work, "log.lammps")) else done.stdout
                 if done.returncode != 0:
@@ -50,14 +55,54 @@ def lammps_rows(args, potential):
                     atoms = int(re.findall(r"Created (\d+) atoms", log)[-1])
                     row.update({"atoms": atoms, "seconds": cpu, "ms_per_step": 1e3 * cpu / args.steps,
                                 "atom_steps_per_s": rate, "ns_per_day": ns_day})
+                    # LAMMPS's timing breakdown of the timed run (average seconds per section).
+                    for section, seconds in re.findall(r"^(Pair|Neigh|Comm|Output|Modify|Other)\s*\|\s*(?:\S+\s*\|\s*)?([0-9.eE+-]+)",
+                                                       log.split("Loop time")[-1], re.M):
+                        row[f"{section.lower()}_s"] = float(seconds)
+                print(json.dumps(row), flush=True)
+                yield row
+
+
+def alloy(cells):
+    """fcc Cu-Au like the deck's: 25% Au at random, slightly displaced."""
+    import numpy as np
+    import ase.build
+    atoms = ase.build.bulk("Cu", "fcc", a=3.75, cubic=True).repeat(cells)
+    rng = np.random.default_rng(8241)
+    symbols = np.array(atoms.get_chemical_symbols())
+    symbols[rng.random(len(atoms)) < 0.25] = "Au"
+    atoms.set_chemical_symbols(symbols.tolist())
+    atoms.rattle(0.05, seed=1)
+    return atoms
+
+
+def eval_rows(args, potential):
+    """`equifuse eval --repeat` on the same structures: the model alone, without LAMMPS."""
+    import ase.io
+    for cells in args.cells:
+        atoms = alloy(cells)
+        with tempfile.TemporaryDirectory() as work:
+            xyz = os.path.join(work, "alloy.extxyz")
+            ase.io.write(xyz, atoms)
+            for precision in ("float64", "float32"):
+                out = subprocess.run([args.equifuse, "eval", potential, xyz, "--quiet", "--precision", precision,
+                                      "--device", args.device, "--repeat", str(args.repeat)],
+                                     capture_output=True, text=True)
+                row = {"who": "equifuse-eval", "family": args.family, "precision": precision, "cells": cells,
+                       "atoms": len(atoms), "device": args.device}
+                timing = re.search(r"timing: model ([0-9.]+) ms .*neighbour list ([0-9.]+) ms", out.stdout)
+                if out.returncode != 0 or not timing:
+                    row["error"] = (out.stderr or out.stdout)[-300:]
+                else:
+                    ms = float(timing.group(1))
+                    row.update({"ms_per_step": ms, "neighbour_list_ms": float(timing.group(2)),
+                                "atom_steps_per_s": len(atoms) / (ms / 1e3), "ns_per_day": TIMESTEP_PS * 86.4 / (ms / 1e3)})
                 print(json.dumps(row), flush=True)
                 yield row
 
 
 def upstream_rows(args):
-    import numpy as np
     import torch
-    import ase.build
     sys.path.insert(0, HERE)
     sys.path.insert(0, os.path.join(ROOT, "python"))
     from model_benchmark import mace_runner, nequip_runner, time_upstream
@@ -73,12 +118,7 @@ def upstream_rows(args):
         model = load_saved_model(args.upstream, compile_mode="eager").eval()
         variants = (("float64", lambda a: nequip_runner(model, a, args.device, ["Cu", "Au"], 4.5)),)
     for cells in args.cells:
-        atoms = ase.build.bulk("Cu", "fcc", a=3.75, cubic=True).repeat(cells)
-        rng = np.random.default_rng(8241)
-        symbols = np.array(atoms.get_chemical_symbols())
-        symbols[rng.random(len(atoms)) < 0.25] = "Au"
-        atoms.set_chemical_symbols(symbols.tolist())
-        atoms.rattle(0.05, seed=1)
+        atoms = alloy(cells)
         for precision, runner in variants:
             row = {"who": f"{args.family}-upstream", "family": args.family, "precision": precision,
                    "cells": cells, "atoms": len(atoms), "device": args.device}
@@ -107,11 +147,17 @@ def main():
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--device", default="cuda")
     parser.add_argument("--upstream", help="the upstream model file the shipped .eqf came from")
+    parser.add_argument("--equifuse", help="the equifuse CLI: also time `equifuse eval` on the same structures")
     args = parser.parse_args()
     potential = os.path.abspath(os.path.join(ROOT, "potentials", f"cuau-{args.family}-small.eqf"))
+    if args.plugin:
+        args.plugin = os.path.abspath(args.plugin)  # LAMMPS runs in a scratch folder
     with open(args.out, "a") as sink:
         if args.lammps:
             for row in lammps_rows(args, potential):
+                sink.write(json.dumps(row) + "\n")
+        if args.equifuse:
+            for row in eval_rows(args, potential):
                 sink.write(json.dumps(row) + "\n")
         if args.upstream:
             for row in upstream_rows(args):

@@ -88,7 +88,7 @@ if [ "$stage" = bench-md ]; then
     [ -n "${!upstream_var:-}" ] && upstream=(--upstream "${!upstream_var}")
     PYTHONPATH="${EQUIFUSE_UPSTREAM_SITES:+$EQUIFUSE_UPSTREAM_SITES/$family}" TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD=1 \
       python3 bench/md_benchmark.py --family "$family" --lammps "$LAMMPS_BINARY" \
-      --plugin build-gpu/pair_style/equifuseplugin.so --out "$OUT/md.jsonl" --device cuda \
+      --plugin build-gpu/pair_style/equifuseplugin.so --equifuse build-gpu/cli/equifuse --out "$OUT/md.jsonl" --device cuda \
       ${EQUIFUSE_MD_ARGS:-} "${upstream[@]}" >>"$OUT/md.log" 2>&1
   done
   echo "bench-md: $(grep -c '"atom_steps_per_s"' "$OUT/md.jsonl") rows, $(grep -c '"error"' "$OUT/md.jsonl") errors"

@@ -35,10 +35,19 @@ struct NeighborListView {
 struct NeighborGraph {
   AtomicGraph graph;           // local atoms are nodes [0, num_local) in LAMMPS's order
   std::vector<int> node_atom;  // LAMMPS index of every node
+
+  // Working memory kept between calls: an MD step rebuilds a graph of nearly the same size, and
+  // fresh allocations of that size cost more (page faults) than filling them.
+  struct Scratch {
+    std::vector<int> first_edge, num_edges, hop, queue, node_of;
+    std::vector<int> ghost_senders;  // edges into ghosts owned by other ranks
+    std::vector<double> ghost_vectors;
+  } scratch;
 };
 
-// Edges shorter than r_max (strictly, as make_atomic_graph); num_interactions = K >= 1.
-NeighborGraph build_neighbor_graph(const NeighborListView& list, double r_max,
-                                   int num_interactions);
+// Edges shorter than r_max (strictly, as make_atomic_graph), each receiver's edges ordered by
+// sender; num_interactions = K >= 1. Fills `out`, reusing its memory.
+void build_neighbor_graph(const NeighborListView& list, double r_max, int num_interactions,
+                          NeighborGraph& out);
 
 }  // namespace equifuse

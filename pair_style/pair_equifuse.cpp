@@ -217,19 +217,22 @@ void PairEquifuse::compute(int eflag, int vflag) {
   const int nall = nlocal + atom->nghost;
   const auto n = static_cast<std::size_t>(nall);
 
-  // A ghost that is an image of an atom of this rank is that atom (tags identify atoms).
-  owner_.resize(n);
-  species_.resize(n);
-  std::unordered_map<tagint, int> local_of_tag;
-  local_of_tag.reserve(static_cast<std::size_t>(nlocal));
-  for (int i = 0; i < nlocal; ++i) local_of_tag.emplace(atom->tag[i], i);
-  for (int i = 0; i < nall; ++i) {
-    species_[i] = type_species_[atom->type[i]];
-    if (i < nlocal) {
-      owner_[i] = i;
-    } else {
-      const auto it = local_of_tag.find(atom->tag[i]);
-      owner_[i] = it == local_of_tag.end() ? i : it->second;
+  // A ghost that is an image of an atom of this rank is that atom (tags identify atoms). Ghosts,
+  // their tags and types change only when LAMMPS rebuilds its lists.
+  if (neighbor->ago == 0 || owner_.size() != n) {
+    owner_.resize(n);
+    species_.resize(n);
+    std::unordered_map<tagint, int> local_of_tag;
+    local_of_tag.reserve(static_cast<std::size_t>(nlocal));
+    for (int i = 0; i < nlocal; ++i) local_of_tag.emplace(atom->tag[i], i);
+    for (int i = 0; i < nall; ++i) {
+      species_[i] = type_species_[atom->type[i]];
+      if (i < nlocal) {
+        owner_[i] = i;
+      } else {
+        const auto it = local_of_tag.find(atom->tag[i]);
+        owner_[i] = it == local_of_tag.end() ? i : it->second;
+      }
     }
   }
 
@@ -245,10 +248,10 @@ void PairEquifuse::compute(int eflag, int vflag) {
   view.firstneigh = list->firstneigh;
   view.neighbor_mask = NEIGHMASK;
 
-  equifuse::NeighborGraph graph;
+  equifuse::NeighborGraph& graph = graph_;
   equifuse::PotentialOutput result;
   try {
-    graph = equifuse::build_neighbor_graph(view, r_max_, num_interactions_);
+    equifuse::build_neighbor_graph(view, r_max_, num_interactions_, graph);
     result = potential_->evaluate(graph.graph);
   } catch (const std::exception& e) {
     error->one(FLERR, std::string("pair_style equifuse: ") + e.what());

@@ -15,6 +15,8 @@
 
 #include "pair.h"
 
+#include "pair_style/neighbor_graph.hpp"
+
 namespace equifuse {
 class Potential;
 }
@@ -50,6 +52,7 @@ class PairEquifuse : public Pair {
   double r_max_ = 0;
   int num_interactions_ = 0;
 
+  equifuse::NeighborGraph graph_;  // rebuilt every step in the same memory
   // Per-atom scratch, sized nlocal + nghost.
   std::vector<int> owner_, species_;
   // Forces and per-atom virials of ghosts, returned to their owners by reverse communication

@@ -1,4 +1,5 @@
-// A device array that owns its memory (cudaMalloc / cudaFree), with host copies in and out.
+// A device array that owns its memory (from the reuse pool, device_memory_pool.hpp), with host
+// copies in and out.
 #pragma once
 
 #include <cuda_runtime_api.h>
@@ -7,6 +8,7 @@
 #include <vector>
 
 #include "kernels/cuda/cuda_device.hpp"
+#include "models/cuda/device_memory_pool.hpp"
 
 namespace equifuse {
 
@@ -23,17 +25,17 @@ class DeviceArray {
     swap(other);
     return *this;
   }
-  ~DeviceArray() {
-    if (data_ != nullptr) cudaFree(data_);
-  }
+  ~DeviceArray() { device_release(data_, capacity_ * sizeof(T)); }
 
   // Contents are undefined after a resize that grows.
   void resize(std::size_t size) {
     if (size > capacity_) {
-      if (data_ != nullptr) cudaFree(data_);
+      device_release(data_, capacity_ * sizeof(T));
       data_ = nullptr;
-      check_cuda(cudaMalloc(reinterpret_cast<void**>(&data_), size * sizeof(T)), "allocate");
-      capacity_ = size;
+      capacity_ = 0;
+      std::size_t bytes = 0;
+      data_ = static_cast<T*>(device_allocate(size * sizeof(T), bytes));
+      capacity_ = bytes / sizeof(T);
     }
     size_ = size;
   }
@@ -42,11 +44,15 @@ class DeviceArray {
   }
   void upload(const std::vector<T>& host) {
     resize(host.size());
-    if (size_) check_cuda(cudaMemcpy(data_, host.data(), size_ * sizeof(T), cudaMemcpyHostToDevice), "upload");
+    if (size_)
+      check_cuda(cudaMemcpy(data_, host.data(), size_ * sizeof(T), cudaMemcpyHostToDevice),
+                 "upload");
   }
   std::vector<T> download() const {
     std::vector<T> host(size_);
-    if (size_) check_cuda(cudaMemcpy(host.data(), data_, size_ * sizeof(T), cudaMemcpyDeviceToHost), "download");
+    if (size_)
+      check_cuda(cudaMemcpy(host.data(), data_, size_ * sizeof(T), cudaMemcpyDeviceToHost),
+                 "download");
     return host;
   }
   T* data() { return data_; }

@@ -128,8 +128,8 @@ void add_rank(const Potential& potential, const Crystal& c, double lo, double hi
   view.ilist = ilist.data();
   view.numneigh = numneigh.data();
   view.firstneigh = firstneigh.data();
-  const NeighborGraph graph =
-      build_neighbor_graph(view, potential.info().r_max, potential.info().num_interactions);
+  NeighborGraph graph;
+  build_neighbor_graph(view, potential.info().r_max, potential.info().num_interactions, graph);
   const PotentialOutput out = potential.evaluate(graph.graph);
   const ForcesAndVirial fv = forces_and_virial(graph.graph, out.edge_gradients);
   totals.energy += out.energy;
@@ -193,12 +193,13 @@ TEST_P(NeighborGraphTest, TooShortAGhostShellIsWrong) {
 
 TEST(NeighborGraph, RejectsInvalidArguments) {
   NeighborListView view;
+  NeighborGraph graph;
   view.num_local = 2;
   view.num_atoms = 1;
-  EXPECT_THROW(build_neighbor_graph(view, 5.0, 2), Error);
+  EXPECT_THROW(build_neighbor_graph(view, 5.0, 2, graph), Error);
   view.num_atoms = 2;
-  EXPECT_THROW(build_neighbor_graph(view, 5.0, 0), Error);
-  EXPECT_THROW(build_neighbor_graph(view, 0.0, 2), Error);
+  EXPECT_THROW(build_neighbor_graph(view, 5.0, 0, graph), Error);
+  EXPECT_THROW(build_neighbor_graph(view, 0.0, 2, graph), Error);
 }
 
 INSTANTIATE_TEST_SUITE_P(ShippedPotentials, NeighborGraphTest,

@@ -1,0 +1,64 @@
+#include "models/cuda/device_memory_pool.hpp"
+
+#include <cuda_runtime_api.h>
+
+#include <map>
+#include <mutex>
+
+#include "kernels/cuda/cuda_device.hpp"
+
+namespace equifuse {
+namespace {
+
+struct Pool {
+  std::mutex mutex;
+  std::multimap<std::size_t, void*> free_blocks;  // capacity -> block
+};
+
+Pool& pool() {
+  static Pool* p = new Pool;  // never destroyed: CUDA may be gone at exit
+  return *p;
+}
+
+constexpr std::size_t kGranularity = 512;
+
+}  // namespace
+
+void* device_allocate(std::size_t bytes, std::size_t& capacity) {
+  const std::size_t rounded = (bytes + kGranularity - 1) / kGranularity * kGranularity;
+  Pool& p = pool();
+  {
+    std::lock_guard lock(p.mutex);
+    const auto it = p.free_blocks.lower_bound(rounded);
+    if (it != p.free_blocks.end() && it->first / 2 <= rounded) {
+      capacity = it->first;
+      void* block = it->second;
+      p.free_blocks.erase(it);
+      return block;
+    }
+  }
+  void* block = nullptr;
+  if (cudaMalloc(&block, rounded) != cudaSuccess) {
+    (void)cudaGetLastError();
+    device_release_cached();
+    check_cuda(cudaMalloc(&block, rounded), "allocate");
+  }
+  capacity = rounded;
+  return block;
+}
+
+void device_release(void* block, std::size_t capacity) {
+  if (block == nullptr) return;
+  Pool& p = pool();
+  std::lock_guard lock(p.mutex);
+  p.free_blocks.emplace(capacity, block);
+}
+
+void device_release_cached() {
+  Pool& p = pool();
+  std::lock_guard lock(p.mutex);
+  for (const auto& [capacity, block] : p.free_blocks) cudaFree(block);
+  p.free_blocks.clear();
+}
+
+}  // namespace equifuse

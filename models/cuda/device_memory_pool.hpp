@@ -1,0 +1,19 @@
+// Device memory kept for reuse across evaluations. A model evaluation makes dozens of arrays whose
+// sizes change little from one MD step to the next; cudaMalloc and the synchronising cudaFree for
+// each cost more than the kernels on small systems. Freed blocks wait here and serve any later
+// request they fit without wasting more than half of themselves. All work runs on the default
+// stream, so a block handed out again is only touched after the kernels that used it.
+#pragma once
+
+#include <cstddef>
+
+namespace equifuse {
+
+// Returns at least `bytes` (its usable size in `capacity`); on an out-of-memory error the cached
+// blocks are returned to CUDA and the allocation is tried once more.
+void* device_allocate(std::size_t bytes, std::size_t& capacity);
+void device_release(void* block, std::size_t capacity);
+// Gives every cached block back to CUDA (memory held by live arrays stays).
+void device_release_cached();
+
+}  // namespace equifuse
