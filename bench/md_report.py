@@ -1,0 +1,62 @@
+#!/usr/bin/env python3
+"""Table (markdown) and plot of md_benchmark.py's rows: ms per MD step and atom-steps/s of
+pair_style equifuse in LAMMPS, of `equifuse eval` (model alone) and of the upstream model
+(energy + forces on a prebuilt graph), with equifuse-in-LAMMPS's speed-up over the upstream
+model in the same precision.
+
+    md_report.py md.jsonl [--plot md.png] > md.md
+"""
+
+import argparse
+import json
+from collections import defaultdict
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("rows")
+    parser.add_argument("--plot")
+    args = parser.parse_args()
+    rows = [json.loads(line) for line in open(args.rows) if line.strip()]
+    ms = defaultdict(dict)  # (family, precision, atoms) -> who -> ms per step
+    for r in rows:
+        if "ms_per_step" in r:
+            ms[(r["family"], r["precision"], r["atoms"])][r["who"]] = r["ms_per_step"]
+    print("| model | precision | atoms | LAMMPS + equifuse ms/step | equifuse eval ms | upstream ms | "
+          "LAMMPS + equifuse atom-steps/s | speed-up over upstream |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|")
+    for (family, precision, atoms), by_who in sorted(ms.items()):
+        lammps = by_who.get("equifuse-lammps")
+        upstream = by_who.get(f"{family}-upstream")
+        cells = [family, precision, f"{atoms:,}",
+                 f"{lammps:.1f}" if lammps else "-",
+                 f"{by_who['equifuse-eval']:.1f}" if "equifuse-eval" in by_who else "-",
+                 f"{upstream:.1f}" if upstream else "-",
+                 f"{atoms / lammps * 1e3:,.0f}" if lammps else "-",
+                 f"{upstream / lammps:.2f}x" if lammps and upstream else "-"]
+        print("| " + " | ".join(cells) + " |")
+    if args.plot:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+        fig, axes = plt.subplots(1, 2, figsize=(11, 4.2), sharey=True)
+        for ax, family in zip(axes, ("mace", "nequip")):
+            for who, style in (("equifuse-lammps", "-o"), ("equifuse-eval", ":s"), (f"{family}-upstream", "--^")):
+                for precision in ("float64", "float32"):
+                    points = sorted((atoms, atoms / by_who[who] * 1e3) for (f, p, atoms), by_who in ms.items()
+                                    if f == family and p == precision and who in by_who)
+                    if points:
+                        ax.plot(*zip(*points), style, label=f"{who} {precision}", alpha=1.0 if precision == "float64" else 0.6)
+            ax.set_xscale("log")
+            ax.set_yscale("log")
+            ax.set_xlabel("atoms")
+            ax.set_title(f"Cu-Au {family} (shipped potential)")
+            ax.grid(True, which="both", alpha=0.3)
+            ax.legend(fontsize=7)
+        axes[0].set_ylabel("atom-steps / s (higher is better)")
+        fig.tight_layout()
+        fig.savefig(args.plot, dpi=120)
+
+
+if __name__ == "__main__":
+    main()
