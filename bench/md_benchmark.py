@@ -109,18 +109,27 @@ def upstream_rows(args):
     torch.set_default_dtype(torch.float64)
     if args.family == "mace":
         model = torch.load(args.upstream, map_location="cpu", weights_only=False).eval()
-        variants = (("float64", lambda a: mace_runner(model, a, args.device, torch.float64)),
-                    ("float32", lambda a: mace_runner(model, a, args.device, torch.float32)))
+        variants = [("float64", "", lambda a: mace_runner(model, a, args.device, torch.float64)),
+                    ("float32", "", lambda a: mace_runner(model, a, args.device, torch.float32))]
+        if args.cueq:
+            # The same model converted to cuEquivariance by mace-torch's own tool.
+            from mace.cli.convert_e3nn_cueq import run as to_cueq
+            try:
+                cueq_model = to_cueq(model, device=args.device, return_model=True).eval()
+                variants += [(p, "-cuequivariance", lambda a, d=d: mace_runner(cueq_model, a, args.device, d))
+                             for p, d in (("float64", torch.float64), ("float32", torch.float32))]
+            except Exception as error:
+                print(json.dumps({"who": "mace-upstream-cuequivariance", "error": f"{type(error).__name__}: {error}"[:300]}))
     else:
         from nequip.model.saved_models.load_utils import load_saved_model
         from nequip.utils.global_state import set_global_state
         set_global_state()
         model = load_saved_model(args.upstream, compile_mode="eager").eval()
-        variants = (("float64", lambda a: nequip_runner(model, a, args.device, ["Cu", "Au"], 4.5)),)
+        variants = [("float64", "", lambda a: nequip_runner(model, a, args.device, ["Cu", "Au"], 4.5))]
     for cells in args.cells:
         atoms = alloy(cells)
-        for precision, runner in variants:
-            row = {"who": f"{args.family}-upstream", "family": args.family, "precision": precision,
+        for precision, flavour, runner in variants:
+            row = {"who": f"{args.family}-upstream{flavour}", "family": args.family, "precision": precision,
                    "cells": cells, "atoms": len(atoms), "device": args.device}
             try:
                 run, edges = runner(atoms)
@@ -147,6 +156,8 @@ def main():
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--device", default="cuda")
     parser.add_argument("--upstream", help="the upstream model file the shipped .eqf came from")
+    parser.add_argument("--cueq", action="store_true",
+                        help="MACE: also the upstream model converted to cuEquivariance (mace.cli.convert_e3nn_cueq)")
     parser.add_argument("--equifuse", help="the equifuse CLI: also time `equifuse eval` on the same structures")
     args = parser.parse_args()
     potential = os.path.abspath(os.path.join(ROOT, "potentials", f"cuau-{args.family}-small.eqf"))

@@ -147,9 +147,17 @@ def main():
         for system, atoms in structures(args.atoms):
             xyz = os.path.join(work, f"{system}.extxyz")
             ase.io.write(xyz, atoms)
-            run, edges = runner(model, atoms, args.device)
-            rows = [{"who": f"{args.family}-upstream", "precision": "float64",
-                     "ms": time_upstream(run, args.device, args.repeat), "edges": edges}]
+            row = {"who": f"{args.family}-upstream", "precision": "float64"}
+            try:
+                run, edges = runner(model, atoms, args.device)
+                row.update({"ms": time_upstream(run, args.device, args.repeat), "edges": edges})
+            except Exception as error:  # record, do not hide, a failing peer (out of memory)
+                row["error"] = f"{type(error).__name__}: {error}"[:300]
+            finally:
+                run = None
+                if args.device == "cuda":
+                    torch.cuda.empty_cache()
+            rows = [row]
             if args.cueq and args.family == "mace":
                 for dtype, name in ((torch.float64, "float64"), (torch.float32, "float32")):
                     row = {"who": "mace-upstream-cuequivariance", "precision": name}
@@ -164,10 +172,17 @@ def main():
                     finally:
                         torch.set_default_dtype(torch.float64)
                     rows.append(row)
+            cueq_model = cueq_run = None
+            if args.device == "cuda":
+                torch.cuda.empty_cache()  # equifuse runs in another process: leave it the GPU
             for precision in ("float64", "float32"):
-                ms, nl_ms, our_edges = time_equifuse(args.equifuse, eqf, xyz, precision, args.repeat, args.device)
-                rows.append({"who": "equifuse", "precision": precision, "ms": ms,
-                             "neighbour_list_ms": nl_ms, "edges": our_edges})
+                row = {"who": "equifuse", "precision": precision}
+                try:
+                    ms, nl_ms, our_edges = time_equifuse(args.equifuse, eqf, xyz, precision, args.repeat, args.device)
+                    row.update({"ms": ms, "neighbour_list_ms": nl_ms, "edges": our_edges})
+                except subprocess.CalledProcessError as error:
+                    row["error"] = (error.stderr or error.stdout or str(error))[-300:]
+                rows.append(row)
             for row in rows:
                 row.update({"family": args.family, "system": system, "atoms": len(atoms),
                             "device": args.device, "threads": threads})
