@@ -91,13 +91,24 @@ void PairEquifuse::settings(int narg, char** arg) {
 
 void PairEquifuse::load(const std::string& path) {
   equifuse::Backend backend = equifuse::Backend::cpu;
-  const bool gpu = equifuse::backend_runs_here(equifuse::Backend::cuda);
-  if (device_ == "cuda" || (device_ == "auto" && gpu)) backend = equifuse::Backend::cuda;
-  if (backend == equifuse::Backend::cuda && !gpu)
+  const bool gpu_here = equifuse::backend_runs_here(equifuse::Backend::cuda);
+  if (device_ == "cuda" || (device_ == "auto" && gpu_here)) backend = equifuse::Backend::cuda;
+  if (backend == equifuse::Backend::cuda && !gpu_here)
     error->all(FLERR,
                "pair_style equifuse: device cuda requested, but this build has no CUDA backend or "
                "no GPU is visible");
+  int gpu = -1;
   try {
+    if (backend == equifuse::Backend::cuda) {
+      // Ranks of one node take its GPUs in turn (a rank that sees one GPU, through
+      // CUDA_VISIBLE_DEVICES, takes that one).
+      MPI_Comm node;
+      MPI_Comm_split_type(world, MPI_COMM_TYPE_SHARED, comm->me, MPI_INFO_NULL, &node);
+      int node_rank = 0;
+      MPI_Comm_rank(node, &node_rank);
+      MPI_Comm_free(&node);
+      gpu = equifuse::select_device(backend, node_rank);
+    }
     potential_ = equifuse::load_potential(path, equifuse::parse_precision(precision_), backend);
   } catch (const std::exception& e) {
     error->all(FLERR, std::string("pair_style equifuse: ") + e.what());
@@ -110,6 +121,18 @@ void PairEquifuse::load(const std::string& path) {
     utils::logmesg(lmp, "equifuse: {} potential {}, r_max {} {}, {} interaction layers, {} on {}\n",
                    info.architecture, path, r_max_, info.length_unit, num_interactions_, precision_,
                    backend == equifuse::Backend::cuda ? "cuda" : "cpu");
+  if (backend == equifuse::Backend::cuda) {
+    std::vector<int> gpus(comm->me == 0 ? comm->nprocs : 0);
+    MPI_Gather(&gpu, 1, MPI_INT, gpus.data(), 1, MPI_INT, 0, world);
+    if (comm->me == 0) {
+      std::string by_rank;
+      for (int g : gpus) {
+        by_rank += ' ';
+        by_rank += std::to_string(g);
+      }
+      utils::logmesg(lmp, "equifuse: GPU of each rank (node-local index):{}\n", by_rank);
+    }
+  }
 }
 
 void PairEquifuse::coeff(int narg, char** arg) {

@@ -34,4 +34,12 @@ int cuda_device_count() {
   return count;
 }
 
+int select_cuda_device(int index) {
+  const int count = cuda_device_count();
+  if (count == 0) throw Error("CUDA: no CUDA device to select");
+  const int device = ((index % count) + count) % count;
+  check_cuda(cudaSetDevice(device), "select device");
+  return device;
+}
+
 }  // namespace equifuse

@@ -17,6 +17,8 @@ struct CudaDevice {
 CudaDevice current_cuda_device();
 // GPUs the CUDA runtime can use here; 0 without a driver or device (no error).
 int cuda_device_count();
+// Makes GPU `index % cuda_device_count()` current for this thread; returns it.
+int select_cuda_device(int index);
 
 // A span's address as a kernel argument (nullptr for an empty span).
 template <typename S>

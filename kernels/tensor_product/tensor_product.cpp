@@ -43,6 +43,15 @@ bool backend_runs_here(Backend backend) {
   return true;
 }
 
+int select_device(Backend backend, int index) {
+#ifdef EQUIFUSE_HAVE_CUDA
+  if (backend == Backend::cuda) return select_cuda_device(index);
+#endif
+  if (backend != Backend::cpu) throw Error("select_device: this build has no such backend");
+  (void)index;
+  return 0;
+}
+
 template <typename T>
 void TensorProduct<T>::forward(std::size_t batch, const TensorProductForward<T>& a) const {
   check_argument_sizes(kWhat, sizes(problem_, batch), a);

@@ -19,6 +19,10 @@ enum class Backend { cpu, cuda };
 bool backend_available(Backend backend);
 // Whether the backend can run on this machine: built, and for CUDA a GPU is visible.
 bool backend_runs_here(Backend backend);
+// Makes device `index` (modulo the devices visible) the one this thread's later work of `backend`
+// runs on, and returns it; several MPI ranks on one node pass their node-local rank. No-op (0) on
+// the CPU.
+int select_device(Backend backend, int index);
 Backend parse_backend(std::string_view name);
 
 template <typename T>
