@@ -76,36 +76,41 @@ def alloy(cells):
     return atoms
 
 
+def model_benchmark():
+    """bench/model_benchmark.py, whose upstream runners and equifuse timing this script reuses."""
+    sys.path.insert(0, HERE)
+    sys.path.insert(0, os.path.join(ROOT, "python"))
+    import model_benchmark as module
+    return module
+
+
 def eval_rows(args, potential):
     """`equifuse eval --repeat` on the same structures: the model alone, without LAMMPS."""
     import ase.io
+    time_equifuse = model_benchmark().time_equifuse
     for cells in args.cells:
         atoms = alloy(cells)
         with tempfile.TemporaryDirectory() as work:
             xyz = os.path.join(work, "alloy.extxyz")
             ase.io.write(xyz, atoms)
             for precision in ("float64", "float32"):
-                out = subprocess.run([args.equifuse, "eval", potential, xyz, "--quiet", "--precision", precision,
-                                      "--device", args.device, "--repeat", str(args.repeat)],
-                                     capture_output=True, text=True)
                 row = {"who": "equifuse-eval", "family": args.family, "precision": precision, "cells": cells,
                        "atoms": len(atoms), "device": args.device}
-                timing = re.search(r"timing: model ([0-9.]+) ms .*neighbour list ([0-9.]+) ms", out.stdout)
-                if out.returncode != 0 or not timing:
-                    row["error"] = (out.stderr or out.stdout)[-300:]
-                else:
-                    ms = float(timing.group(1))
-                    row.update({"ms_per_step": ms, "neighbour_list_ms": float(timing.group(2)),
+                try:
+                    ms, neighbour_list_ms, edges = time_equifuse(args.equifuse, potential, xyz, precision,
+                                                                 args.repeat, args.device)
+                    row.update({"edges": edges, "ms_per_step": ms, "neighbour_list_ms": neighbour_list_ms,
                                 "atom_steps_per_s": len(atoms) / (ms / 1e3), "ns_per_day": TIMESTEP_PS * 86.4 / (ms / 1e3)})
+                except subprocess.CalledProcessError as error:
+                    row["error"] = (error.stderr or error.stdout or str(error))[-300:]
                 print(json.dumps(row), flush=True)
                 yield row
 
 
 def upstream_rows(args):
     import torch
-    sys.path.insert(0, HERE)
-    sys.path.insert(0, os.path.join(ROOT, "python"))
-    from model_benchmark import mace_runner, nequip_runner, time_upstream
+    benchmark = model_benchmark()
+    mace_runner, nequip_runner, time_upstream = benchmark.mace_runner, benchmark.nequip_runner, benchmark.time_upstream
     torch.set_default_dtype(torch.float64)
     if args.family == "mace":
         model = torch.load(args.upstream, map_location="cpu", weights_only=False).eval()

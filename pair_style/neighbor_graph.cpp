@@ -115,7 +115,7 @@ void build_neighbor_graph(const NeighborListView& in, double r_max, int num_inte
       }
     }
   };
-  if (num_interactions > 0) visit_senders(g.senders.data(), static_cast<int>(local_edges), 0);
+  visit_senders(g.senders.data(), static_cast<int>(local_edges), 0);
   for (std::size_t q = 0; q < s.queue.size(); ++q) {
     const int a = s.queue[q];
     if (s.hop[a] >= num_interactions) continue;
