@@ -2,6 +2,7 @@
 
 #include <cuda_runtime_api.h>
 
+#include <algorithm>
 #include <map>
 #include <mutex>
 
@@ -13,7 +14,13 @@ namespace {
 struct Pool {
   std::mutex mutex;
   std::multimap<std::size_t, void*> free_blocks;  // capacity -> block
+  DeviceMemoryUse use;
 };
+
+void count_in_use(DeviceMemoryUse& use, std::size_t bytes) {
+  use.in_use += bytes;
+  use.peak_in_use = std::max(use.peak_in_use, use.in_use);
+}
 
 Pool& pool() {
   static Pool* p = new Pool;  // never destroyed: CUDA may be gone at exit
@@ -34,6 +41,7 @@ void* device_allocate(std::size_t bytes, std::size_t& capacity) {
       capacity = it->first;
       void* block = it->second;
       p.free_blocks.erase(it);
+      count_in_use(p.use, capacity);
       return block;
     }
   }
@@ -44,6 +52,10 @@ void* device_allocate(std::size_t bytes, std::size_t& capacity) {
     check_cuda(cudaMalloc(&block, rounded), "allocate");
   }
   capacity = rounded;
+  std::lock_guard lock(p.mutex);
+  p.use.held += rounded;
+  p.use.peak_held = std::max(p.use.peak_held, p.use.held);
+  count_in_use(p.use, rounded);
   return block;
 }
 
@@ -52,13 +64,23 @@ void device_release(void* block, std::size_t capacity) {
   Pool& p = pool();
   std::lock_guard lock(p.mutex);
   p.free_blocks.emplace(capacity, block);
+  p.use.in_use -= capacity;
 }
 
 void device_release_cached() {
   Pool& p = pool();
   std::lock_guard lock(p.mutex);
-  for (const auto& [capacity, block] : p.free_blocks) cudaFree(block);
+  for (const auto& [capacity, block] : p.free_blocks) {
+    cudaFree(block);
+    p.use.held -= capacity;
+  }
   p.free_blocks.clear();
+}
+
+DeviceMemoryUse device_memory_use() {
+  Pool& p = pool();
+  std::lock_guard lock(p.mutex);
+  return p.use;
 }
 
 }  // namespace equifuse

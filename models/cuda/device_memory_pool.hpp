@@ -16,4 +16,12 @@ void device_release(void* block, std::size_t capacity);
 // Gives every cached block back to CUDA (memory held by live arrays stays).
 void device_release_cached();
 
+// Bytes in live arrays now and at most since the process began (what torch reports as
+// memory_allocated / max_memory_allocated), and bytes taken from CUDA (live + cached): the
+// benchmarks' peak memory and largest system per GPU.
+struct DeviceMemoryUse {
+  std::size_t in_use = 0, peak_in_use = 0, held = 0, peak_held = 0;
+};
+DeviceMemoryUse device_memory_use();
+
 }  // namespace equifuse
