@@ -89,8 +89,8 @@ int eval_command(const std::vector<std::string>& args) {
     const AtomicStructure& s = frames[f];
     const auto start = std::chrono::steady_clock::now();
     const AtomicGraph graph = make_atomic_graph(s, info.species, info.r_max);
-    const PotentialOutput result = potential->evaluate(graph);
-    const ForcesAndVirial fv = forces_and_virial(graph, result.edge_gradients);
+    const PotentialForces result = potential->evaluate_forces(graph);
+    const ForcesAndVirial& fv = result.forces;
     const double ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     const bool periodic = s.pbc[0] && s.pbc[1] && s.pbc[2];
@@ -103,8 +103,7 @@ int eval_command(const std::vector<std::string>& args) {
         const auto t0 = std::chrono::steady_clock::now();
         const AtomicGraph g = make_atomic_graph(s, info.species, info.r_max);
         const auto t1 = std::chrono::steady_clock::now();
-        const PotentialOutput o = potential->evaluate(g);
-        const ForcesAndVirial unused = forces_and_virial(g, o.edge_gradients);
+        const PotentialForces unused = potential->evaluate_forces(g);
         (void)unused;
         const auto t2 = std::chrono::steady_clock::now();
         graph_ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());

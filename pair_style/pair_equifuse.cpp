@@ -272,15 +272,14 @@ void PairEquifuse::compute(int eflag, int vflag) {
   view.neighbor_mask = NEIGHMASK;
 
   equifuse::NeighborGraph& graph = graph_;
-  equifuse::PotentialOutput result;
+  equifuse::PotentialForces result;
   try {
     equifuse::build_neighbor_graph(view, r_max_, num_interactions_, graph);
-    result = potential_->evaluate(graph.graph);
+    result = potential_->evaluate_forces(graph.graph);
   } catch (const std::exception& e) {
     error->one(FLERR, std::string("pair_style equifuse: ") + e.what());
   }
-  const equifuse::ForcesAndVirial fv =
-      equifuse::forces_and_virial(graph.graph, result.edge_gradients);
+  const equifuse::ForcesAndVirial& fv = result.forces;
 
   if (eflag_global) eng_vdwl += result.energy;
   if (eflag_atom)

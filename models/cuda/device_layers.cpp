@@ -60,7 +60,7 @@ DeviceEdgeFeatures<T> DeviceEdgeEmbedding<T>::evaluate(const ModelKernels& k, co
 }
 
 template <typename T>
-std::vector<double> DeviceEdgeEmbedding<T>::edge_gradients(const ModelKernels& k, const DeviceGraph& graph,
+DeviceArray<double> DeviceEdgeEmbedding<T>::edge_gradients(const ModelKernels& k, const DeviceGraph& graph,
                                                            const DeviceEdgeFeatures<T>& f,
                                                            const DeviceArray<T>& grad_sh,
                                                            const DeviceArray<T>& grad_radial) const {
@@ -72,7 +72,27 @@ std::vector<double> DeviceEdgeEmbedding<T>::edge_gradients(const ModelKernels& k
   const double* v = graph.vectors.data();
   double* o = gradients.data();
   k.launch("edge_gradients", edges, {&edges, &nb, &gs, &sg, &gr, &rg, &l, &v, &o});
-  return gradients.download();
+  return gradients;
+}
+
+ForcesAndVirial device_forces_and_virial(const ModelKernels& k, const DeviceGraph& graph,
+                                         const DeviceArray<double>& edge_gradients) {
+  const ConvolutionGraphView& view = graph.view;
+  if (edge_gradients.size() != 3 * view.num_edges) throw Error("forces: edge gradients do not match the graph's edges");
+  long nodes = static_cast<long>(view.num_nodes);
+  DeviceArray<double> forces(3 * view.num_nodes), virials(9 * view.num_nodes);
+  const std::int32_t *ro = view.receiver_offsets.data(), *re = view.receiver_edges.data(),
+                     *so = view.sender_offsets.data(), *se = view.sender_edges.data();
+  const double *g = edge_gradients.data(), *v = graph.vectors.data();
+  double *f = forces.data(), *w = virials.data();
+  k.launch("node_forces_virials", nodes, {&nodes, &ro, &re, &so, &se, &g, &v, &f, &w});
+  ForcesAndVirial out;
+  out.forces = forces.download();
+  out.atomic_virials = virials.download();
+  for (std::size_t n = 0; n < view.num_nodes; ++n)
+    for (int a = 0; a < 3; ++a)
+      for (int b = 0; b < 3; ++b) out.virial[a][b] += out.atomic_virials[9 * n + 3 * a + b];
+  return out;
 }
 
 template <typename T>

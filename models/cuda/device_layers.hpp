@@ -16,6 +16,7 @@
 #include "models/layers/species_linear.hpp"
 #include "models/mace/symmetric_contraction.hpp"
 #include "models/potential/atomic_graph.hpp"
+#include "models/potential/forces_and_virial.hpp"
 
 namespace equifuse {
 
@@ -37,13 +38,13 @@ struct DeviceEdgeFeatures {
 };
 
 // The host EdgeEmbedding on the device: forward with derivatives, and the chain rule back to
-// dE/d(edge vector) (returned to the host).
+// dE/d(edge vector) [num_edges][3] (on the device).
 template <typename T>
 class DeviceEdgeEmbedding {
  public:
   explicit DeviceEdgeEmbedding(const EdgeEmbedding& host);
   DeviceEdgeFeatures<T> evaluate(const ModelKernels& k, const DeviceGraph& graph) const;
-  std::vector<double> edge_gradients(const ModelKernels& k, const DeviceGraph& graph,
+  DeviceArray<double> edge_gradients(const ModelKernels& k, const DeviceGraph& graph,
                                      const DeviceEdgeFeatures<T>& features, const DeviceArray<T>& grad_sh,
                                      const DeviceArray<T>& grad_radial) const;
 
@@ -51,6 +52,11 @@ class DeviceEdgeEmbedding {
   const EdgeEmbedding& host_;
   DeviceArray<T> frequencies_;
 };
+
+// Forces, per-node virials and their sum (forces_and_virial.hpp) from edge gradients on the
+// device, summed there per node; only the per-node arrays are copied back.
+ForcesAndVirial device_forces_and_virial(const ModelKernels& k, const DeviceGraph& graph,
+                                         const DeviceArray<double>& edge_gradients);
 
 // a += b (same sizes).
 template <typename T>

@@ -5,7 +5,7 @@
 namespace equifuse {
 
 template <typename T>
-MaceCudaModel<T>::MaceCudaModel(std::unique_ptr<MaceModel<T>> host) : host_(std::move(host)) {
+MaceCudaModel<T>::MaceCudaModel(std::unique_ptr<MaceModel<T>> host) : CudaPotential("MACE"), host_(std::move(host)) {
   info_ = host_->info();
   const EdgeEmbedding& edges = *host_->edge_embedding_;
   kernels_ = std::make_unique<ModelKernels>(std::is_same_v<T, float> ? "float" : "double",
@@ -39,14 +39,12 @@ template <typename T>
 MaceCudaModel<T>::~MaceCudaModel() = default;
 
 template <typename T>
-PotentialOutput MaceCudaModel<T>::evaluate(const AtomicGraph& graph) const {
+PotentialOutput MaceCudaModel<T>::evaluate_on_device(const AtomicGraph& graph, const DeviceGraph& device_graph,
+                                                     DeviceArray<double>& edge_gradients) const {
   const std::size_t num_nodes = graph.num_nodes, num_edges = graph.num_edges(), num_local = graph.num_local;
   const int num_species = static_cast<int>(info_.species.size());
-  check_atomic_graph(graph, num_species, "MACE");
   const ModelKernels& k = *kernels_;
   const long nodes = static_cast<long>(num_nodes), edges_count = static_cast<long>(num_edges);
-  // Graph on the device.
-  const DeviceGraph device_graph(graph);
   const ConvolutionGraphView& view = device_graph.view;
   const int* sp = device_graph.species.data();
 
@@ -181,7 +179,7 @@ PotentialOutput MaceCudaModel<T>::evaluate(const AtomicGraph& graph) const {
     check_cuda(cudaDeviceSynchronize(), "layer backward");
     grad_h = std::move(grad_previous);
   }
-  out.edge_gradients = edge_embedding_->edge_gradients(k, device_graph, edges, grad_sh, grad_radial);
+  edge_gradients = edge_embedding_->edge_gradients(k, device_graph, edges, grad_sh, grad_radial);
   return out;
 }
 

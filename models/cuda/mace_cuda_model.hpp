@@ -1,26 +1,28 @@
 // MACE on the GPU: the host model's layers (models/mace) copied to the device once, the fused
 // CUDA graph convolution (kernels/convolution) and the model kernels (model_kernels) for
-// everything else; forward and hand-written backward as in MaceModel. evaluate() takes the host
-// graph, copies positions and edges in and energies and edge gradients out (a device-resident
-// interface for the Kokkos pair style comes with that issue).
+// everything else; forward and hand-written backward as in MaceModel. Host graph in; energies
+// and edge gradients, or forces and virials summed on the device, out (CudaPotential).
 #pragma once
 
 #include <memory>
 
-#include "models/cuda/device_layers.hpp"
+#include "models/cuda/cuda_potential.hpp"
 #include "models/mace/mace_model.hpp"
 
 namespace equifuse {
 
 template <typename T>
-class MaceCudaModel final : public Potential {
+class MaceCudaModel final : public CudaPotential {
  public:
   explicit MaceCudaModel(std::unique_ptr<MaceModel<T>> host);
   ~MaceCudaModel() override;
   const PotentialInfo& info() const override { return info_; }
-  PotentialOutput evaluate(const AtomicGraph& graph) const override;
 
  private:
+  PotentialOutput evaluate_on_device(const AtomicGraph& graph, const DeviceGraph& device_graph,
+                                     DeviceArray<double>& edge_gradients) const override;
+  const ModelKernels& kernels() const override { return *kernels_; }
+
   struct Layer {
     std::unique_ptr<DeviceLinear<T>> linear_up, linear, skip, product_linear, readout_1, readout_2;
     std::unique_ptr<DeviceMlp<T>> radial_mlp;

@@ -188,6 +188,32 @@ extern "C" __global__ void edge_gradients(long edges, int nb, const real* grad_s
   }
 }
 
+// Forces and per-node virials (forces_and_virial.hpp's formulas) from the edge gradients, one
+// thread per node summing its edges in CSR order: deterministic, no atomics.
+extern "C" __global__ void node_forces_virials(long nodes, const int* receiver_offsets, const int* receiver_edges,
+    const int* sender_offsets, const int* sender_edges, const double* gradients, const double* vectors,
+    double* forces, double* virials) {
+  GRID_LOOP(n, nodes) {
+    double f[3] = {0, 0, 0}, w[9] = {0, 0, 0, 0, 0, 0, 0, 0, 0};
+    for (int side = 0; side < 2; ++side) {
+      const int* offsets = side == 0 ? receiver_offsets : sender_offsets;
+      const int* edges = side == 0 ? receiver_edges : sender_edges;
+      const double sign = side == 0 ? -1.0 : 1.0;
+      for (int k = offsets[n]; k < offsets[n + 1]; ++k) {
+        const long e = edges[k];
+        const double* g = gradients + 3 * e;
+        const double* v = vectors + 3 * e;
+        for (int a = 0; a < 3; ++a) {
+          f[a] += sign * g[a];
+          for (int b = 0; b < 3; ++b) w[3 * a + b] -= 0.25 * (g[a] * v[b] + g[b] * v[a]);
+        }
+      }
+    }
+    for (int a = 0; a < 3; ++a) forces[3 * n + a] = f[a];
+    for (int a = 0; a < 9; ++a) virials[9 * n + a] = w[a];
+  }
+}
+
 extern "C" __global__ void one_hot(long rows, int n, const int* species, real* out) {
   GRID_LOOP(idx, rows * n) out[idx] = (idx % n) == species[idx / n] ? real(1) : real(0);
 }

@@ -5,7 +5,8 @@
 namespace equifuse {
 
 template <typename T>
-NequipCudaModel<T>::NequipCudaModel(std::unique_ptr<NequipModel<T>> host) : host_(std::move(host)) {
+NequipCudaModel<T>::NequipCudaModel(std::unique_ptr<NequipModel<T>> host)
+    : CudaPotential("NequIP"), host_(std::move(host)) {
   info_ = host_->info();
   const EdgeEmbedding& edges = *host_->edge_embedding_;
   kernels_ = std::make_unique<ModelKernels>(std::is_same_v<T, float> ? "float" : "double",
@@ -44,13 +45,11 @@ template <typename T>
 NequipCudaModel<T>::~NequipCudaModel() = default;
 
 template <typename T>
-PotentialOutput NequipCudaModel<T>::evaluate(const AtomicGraph& graph) const {
+PotentialOutput NequipCudaModel<T>::evaluate_on_device(const AtomicGraph& graph, const DeviceGraph& device_graph,
+                                                       DeviceArray<double>& edge_gradients) const {
   const std::size_t num_nodes = graph.num_nodes, num_edges = graph.num_edges(), num_local = graph.num_local;
-  const int num_species = static_cast<int>(info_.species.size());
-  check_atomic_graph(graph, num_species, "NequIP");
   const ModelKernels& k = *kernels_;
   const long nodes = static_cast<long>(num_nodes), edges_count = static_cast<long>(num_edges);
-  const DeviceGraph device_graph(graph);
   const ConvolutionGraphView& view = device_graph.view;
   const int* sp = device_graph.species.data();
 
@@ -166,7 +165,7 @@ PotentialOutput NequipCudaModel<T>::evaluate(const AtomicGraph& graph) const {
     check_cuda(cudaDeviceSynchronize(), "layer backward");
     grad_h = std::move(grad_previous);
   }
-  out.edge_gradients = edge_embedding_->edge_gradients(k, device_graph, edges, grad_sh, grad_radial);
+  edge_gradients = edge_embedding_->edge_gradients(k, device_graph, edges, grad_sh, grad_radial);
   return out;
 }
 

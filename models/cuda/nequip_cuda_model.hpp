@@ -1,24 +1,28 @@
 // NequIP on the GPU: the host model's layers (models/nequip) copied to the device once, the fused
 // CUDA graph convolution and the model kernels; forward and hand-written backward as in
-// NequipModel. Host graph in, energies and edge gradients out, like MaceCudaModel.
+// NequipModel. Host graph in; energies and edge gradients, or forces and virials, out
+// (CudaPotential), like MaceCudaModel.
 #pragma once
 
 #include <memory>
 
-#include "models/cuda/device_layers.hpp"
+#include "models/cuda/cuda_potential.hpp"
 #include "models/nequip/nequip_model.hpp"
 
 namespace equifuse {
 
 template <typename T>
-class NequipCudaModel final : public Potential {
+class NequipCudaModel final : public CudaPotential {
  public:
   explicit NequipCudaModel(std::unique_ptr<NequipModel<T>> host);
   ~NequipCudaModel() override;
   const PotentialInfo& info() const override { return info_; }
-  PotentialOutput evaluate(const AtomicGraph& graph) const override;
 
  private:
+  PotentialOutput evaluate_on_device(const AtomicGraph& graph, const DeviceGraph& device_graph,
+                                     DeviceArray<double>& edge_gradients) const override;
+  const ModelKernels& kernels() const override { return *kernels_; }
+
   struct DeviceGate {
     DeviceArray<int> scalar_index, scalar_activation, gate_index, gate_activation, gated_index, gated_gate;
     DeviceArray<T> scalar_scale, gate_scale;

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "models/potential/atomic_graph.hpp"
+#include "models/potential/forces_and_virial.hpp"
 
 namespace equifuse {
 
@@ -30,12 +31,23 @@ struct PotentialOutput {
   std::vector<double> edge_gradients; // [num_edges][3] = dE / d edge_vector
 };
 
+// What MD and `equifuse eval` need: energies, forces and virials per node.
+struct PotentialForces {
+  double energy = 0;
+  std::vector<double> node_energies;  // [num_local]
+  ForcesAndVirial forces;             // per node of the graph, ghosts included
+};
+
 class Potential {
  public:
   virtual ~Potential() = default;
   virtual const PotentialInfo& info() const = 0;
   // Throws equifuse::Error for a graph that does not fit the potential (species index, sizes).
   virtual PotentialOutput evaluate(const AtomicGraph& graph) const = 0;
+  // The same evaluation reduced to forces and virials (forces_and_virial.hpp). This default does
+  // it on the host from evaluate()'s edge gradients; a GPU potential sums on the device and
+  // copies back per-node arrays, tens of times smaller than per-edge ones.
+  virtual PotentialForces evaluate_forces(const AtomicGraph& graph) const;
 };
 
 }  // namespace equifuse

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "model_loader/potential_file.hpp"
+#include "models/potential/forces_and_virial.hpp"
 #include "models/structure/extxyz.hpp"
 #ifdef EQUIFUSE_HAVE_CUDA
 #include <cuda_runtime_api.h>
@@ -64,6 +65,19 @@ TEST_P(CudaModelTest, MatchesCpu) {
       EXPECT_LE(std::abs(a.energy - b.energy), tolerance * std::max(1.0, std::abs(a.energy))) << name;
       EXPECT_LE(max_relative(b.node_energies, a.node_energies), tolerance) << name;
       EXPECT_LE(max_relative(b.edge_gradients, a.edge_gradients), tolerance) << name;
+      // Forces and virials summed on the device = the host sums of the CPU model's gradients.
+      const ForcesAndVirial host = forces_and_virial(graph, a.edge_gradients);
+      const PotentialForces device = gpu->evaluate_forces(graph);
+      EXPECT_LE(std::abs(device.energy - b.energy), tolerance * std::max(1.0, std::abs(a.energy))) << name;
+      EXPECT_LE(max_relative(device.forces.forces, host.forces), tolerance) << name;
+      EXPECT_LE(max_relative(device.forces.atomic_virials, host.atomic_virials), tolerance) << name;
+      std::vector<double> host_virial, device_virial;
+      for (int r = 0; r < 3; ++r)
+        for (int c = 0; c < 3; ++c) {
+          host_virial.push_back(host.virial[r][c]);
+          device_virial.push_back(device.forces.virial[r][c]);
+        }
+      EXPECT_LE(max_relative(device_virial, host_virial), tolerance) << name;
     }
   }
 #endif
