@@ -11,7 +11,12 @@ l_max 3, correlation 3, 2 layers, r_max 5; NequIP: 32 features, l_max 1, 4 layer
 built upstream, exported to .eqf and evaluated by both sides in float64 (and equifuse in float32).
 Upstream time: model forward + autograd forces on a prebuilt graph (what a LAMMPS step costs it);
 equifuse time: `equifuse eval --repeat` model time (energy, forces, virial), neighbour list
-reported separately. Each row: family, system, atoms, edges, device, precision, threads, ms.
+reported separately. Upstream runs in float64 and float32, plain and, on request, accelerated:
+MACE converted to cuEquivariance (--cueq), NequIP with its enable_CuEquivariance (--cueq) and
+enable_OpenEquivariance (--oeq) model modifiers. Each row: who, family, system, atoms, edges,
+device, precision, threads, ms, and on a GPU peak_mib: the most device memory in use during the
+run (torch.cuda.max_memory_allocated upstream, `equifuse eval`'s own count for equifuse; both
+include the model's weights and the graph).
 """
 
 import argparse
@@ -77,11 +82,11 @@ def mace_runner(model, atoms, device, dtype=torch.float64):
     return (lambda: model(batch, compute_force=True, compute_stress=True)), int(batch["edge_index"].shape[1])
 
 
-def nequip_model():
+def nequip_model(model_dtype="float64"):
     from nequip.model import NequIPGNNModel
     from nequip.utils.global_state import set_global_state
     set_global_state()
-    return NequIPGNNModel(seed=0, model_dtype="float64", type_names=SPECIES, r_max=5.0, num_layers=4,
+    return NequIPGNNModel(seed=0, model_dtype=model_dtype, type_names=SPECIES, r_max=5.0, num_layers=4,
                           l_max=1, parity=False, num_features=32, radial_mlp_depth=1,
                           radial_mlp_width=64, avg_num_neighbors=20.0,
                           per_type_energy_scales={s: 1.0 for s in SPECIES},
@@ -99,6 +104,13 @@ def nequip_runner(model, atoms, device, type_names=SPECIES, r_max=5.0):
     return (lambda: model(dict(data))), int(data[AtomicDataDict.EDGE_INDEX_KEY].shape[1])
 
 
+def nequip_accelerated(model_dtype, modifier):
+    """A NequIP model with one of its kernel modifiers (enable_OpenEquivariance,
+    enable_CuEquivariance) applied, as nequip-compile --modifiers would."""
+    from nequip.model.modify_utils import modify
+    return modify(nequip_model(model_dtype), [{"modifier": modifier}]).eval()
+
+
 def time_upstream(run, device, repeat):
     run()  # warm-up
     times = []
@@ -113,12 +125,48 @@ def time_upstream(run, device, repeat):
     return float(np.median(times))
 
 
-def time_equifuse(binary, eqf, xyz, precision, repeat, device):
+def run_equifuse(binary, eqf, xyz, precision, repeat, device):
+    """`equifuse eval --repeat`: model ms, neighbour list ms, edges and (GPU) peak MiB in use."""
     out = subprocess.run([binary, "eval", eqf, xyz, "--quiet", "--precision", precision, "--device", device,
                           "--repeat", str(repeat)], check=True, capture_output=True, text=True).stdout
     match = re.search(r"timing: model ([0-9.]+) ms .*neighbour list ([0-9.]+) ms", out)
     edges = int(re.search(r"atoms, ([0-9]+) edges", out).group(1))
-    return float(match.group(1)), float(match.group(2)), edges
+    memory = re.search(r"device memory: peak in use ([0-9.]+) MiB", out)
+    return {"ms": float(match.group(1)), "neighbour_list_ms": float(match.group(2)), "edges": edges,
+            **({"peak_mib": float(memory.group(1))} if memory else {})}
+
+
+def time_equifuse(binary, eqf, xyz, precision, repeat, device):
+    result = run_equifuse(binary, eqf, xyz, precision, repeat, device)
+    return result["ms"], result["neighbour_list_ms"], result["edges"]
+
+
+def upstream_variants(family, model, device, cueq, oeq):
+    """(who, precision, runner(atoms) -> (run, edges)) for every upstream configuration to time.
+    Accelerated models are built lazily, inside the runner, so that a failing one is a row."""
+    def mace_cueq(atoms, dtype):
+        from mace.cli.convert_e3nn_cueq import run as to_cueq
+        torch.set_default_dtype(torch.float64)
+        try:
+            return mace_runner(to_cueq(model, device=device, return_model=True).eval(), atoms, device, dtype)
+        finally:
+            torch.set_default_dtype(torch.float64)
+
+    if family == "mace":
+        variants = [("mace-upstream", name, lambda a, d=dtype: mace_runner(model, a, device, d))
+                    for name, dtype in (("float64", torch.float64), ("float32", torch.float32))]
+        if cueq:
+            variants += [("mace-upstream-cuequivariance", name, lambda a, d=dtype: mace_cueq(a, d))
+                         for name, dtype in (("float64", torch.float64), ("float32", torch.float32))]
+        return variants
+    variants = [("nequip-upstream", "float64", lambda a: nequip_runner(model, a, device)),
+                ("nequip-upstream", "float32", lambda a: nequip_runner(nequip_model("float32"), a, device))]
+    for wanted, who, modifier in ((oeq, "nequip-upstream-openequivariance", "enable_OpenEquivariance"),
+                                  (cueq, "nequip-upstream-cuequivariance", "enable_CuEquivariance")):
+        if wanted:
+            variants += [(who, name, lambda a, n=name, m=modifier: nequip_runner(nequip_accelerated(n, m), a, device))
+                         for name in ("float64", "float32")]
+    return variants
 
 
 def main():
@@ -130,8 +178,10 @@ def main():
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--cueq", action="store_true",
-                        help="MACE: also time the model converted to cuEquivariance (mace.cli.convert_e3nn_cueq), "
-                             "float64 and float32")
+                        help="also upstream with cuEquivariance: MACE converted by mace.cli.convert_e3nn_cueq, "
+                             "NequIP with enable_CuEquivariance")
+    parser.add_argument("--oeq", action="store_true",
+                        help="NequIP: also upstream with enable_OpenEquivariance")
     args = parser.parse_args()
     torch.set_default_dtype(torch.float64)
     if args.family == "mace":
@@ -141,45 +191,36 @@ def main():
         from equifuse_export.nequip_export import export_nequip
         model, runner, export = nequip_model(), nequip_runner, export_nequip
     threads = torch.get_num_threads()
+    gpu = args.device == "cuda"
+    variants = upstream_variants(args.family, model, args.device, args.cueq, args.oeq)
     with tempfile.TemporaryDirectory() as work, open(args.out, "a") as sink:
         eqf = os.path.join(work, "model.eqf")
         export(model, eqf)
         for system, atoms in structures(args.atoms):
             xyz = os.path.join(work, f"{system}.extxyz")
             ase.io.write(xyz, atoms)
-            row = {"who": f"{args.family}-upstream", "precision": "float64"}
-            try:
-                run, edges = runner(model, atoms, args.device)
-                row.update({"ms": time_upstream(run, args.device, args.repeat), "edges": edges})
-            except Exception as error:  # record, do not hide, a failing peer (out of memory)
-                row["error"] = f"{type(error).__name__}: {error}"[:300]
-            finally:
-                run = None
-                if args.device == "cuda":
+            rows = []
+            for who, precision, make_run in variants:
+                row = {"who": who, "precision": precision}
+                if gpu:
                     torch.cuda.empty_cache()
-            rows = [row]
-            if args.cueq and args.family == "mace":
-                for dtype, name in ((torch.float64, "float64"), (torch.float32, "float32")):
-                    row = {"who": "mace-upstream-cuequivariance", "precision": name}
-                    try:
-                        from mace.cli.convert_e3nn_cueq import run as to_cueq
-                        torch.set_default_dtype(torch.float64)
-                        cueq_model = to_cueq(model, device=args.device, return_model=True).eval()
-                        cueq_run, cueq_edges = runner(cueq_model, atoms, args.device, dtype)
-                        row.update({"ms": time_upstream(cueq_run, args.device, args.repeat), "edges": cueq_edges})
-                    except Exception as error:  # record, do not hide, a failing peer
-                        row["error"] = f"{type(error).__name__}: {error}"[:300]
-                    finally:
-                        torch.set_default_dtype(torch.float64)
-                    rows.append(row)
-            cueq_model = cueq_run = None
-            if args.device == "cuda":
+                    torch.cuda.reset_peak_memory_stats()
+                try:
+                    run, edges = make_run(atoms)
+                    row.update({"ms": time_upstream(run, args.device, args.repeat), "edges": edges})
+                    if gpu:
+                        row["peak_mib"] = torch.cuda.max_memory_allocated() / 2**20
+                except Exception as error:  # record, do not hide, a failing peer (out of memory)
+                    row["error"] = f"{type(error).__name__}: {error}"[:300]
+                finally:
+                    run = None
+                rows.append(row)
+            if gpu:
                 torch.cuda.empty_cache()  # equifuse runs in another process: leave it the GPU
             for precision in ("float64", "float32"):
                 row = {"who": "equifuse", "precision": precision}
                 try:
-                    ms, nl_ms, our_edges = time_equifuse(args.equifuse, eqf, xyz, precision, args.repeat, args.device)
-                    row.update({"ms": ms, "neighbour_list_ms": nl_ms, "edges": our_edges})
+                    row.update(run_equifuse(args.equifuse, eqf, xyz, precision, args.repeat, args.device))
                 except subprocess.CalledProcessError as error:
                     row["error"] = (error.stderr or error.stdout or str(error))[-300:]
                 rows.append(row)

@@ -4,11 +4,15 @@
 # on a subset, then the benchmark of equifuse (C++ API) and of equifuse, e3nn, OpenEquivariance and
 # cuEquivariance through PyTorch on every problem, and the report. Results go to $OUT (default
 # build-gpu/out).
-#   bench/run_gpu_suite.sh test|bench|bench-equifuse|bench-peers|bench-conv|bench-models|bench-md|report|all
+#   bench/run_gpu_suite.sh test|bench|bench-equifuse|bench-peers|bench-conv|bench-models|bench-model-peers|bench-md|report|all
 # bench-conv: the fused graph convolution benchmark (convolution.jsonl; EQUIFUSE_CONV_ARGS adds
 # arguments to convolution_benchmark.py).
 # bench-models: energy + forces time of the potentials in EQUIFUSE_BENCH_POTENTIALS (.eqf files) on
 # fcc Cu and water of EQUIFUSE_MODEL_SIZES atoms (models.jsonl), GPU and CPU.
+# bench-model-peers: model_benchmark.py for MACE and NequIP against their upstream packages, plain,
+# with cuEquivariance and (NequIP) OpenEquivariance, time and peak memory (model-peers.jsonl);
+# EQUIFUSE_UPSTREAM_SITES as for bench-md, EQUIFUSE_PEER_PYTHONPATH for the accelerators' packages,
+# EQUIFUSE_PEER_FAMILIES (default: mace nequip).
 # bench-md: LAMMPS with pair_style equifuse (EQUIFUSE_LAMMPS_SOURCE_ARCHIVE): its tests on the GPU
 # and MD throughput next to the upstream models (md.jsonl; EQUIFUSE_MD_ARGS for md_benchmark.py).
 # Peers are whatever python3 imports: pip install openequivariance cuequivariance-torch
@@ -79,6 +83,19 @@ fi
 # MD with pair_style equifuse (needs EQUIFUSE_LAMMPS_SOURCE_ARCHIVE): the LAMMPS tests with the
 # plugin on the GPU, then MD throughput of the shipped potentials next to their upstream models
 # (EQUIFUSE_UPSTREAM_SITES from provision_upstream_sites.sh, EQUIFUSE_UPSTREAM_MACE/_NEQUIP files).
+if [ "$stage" = bench-model-peers ]; then
+  for family in ${EQUIFUSE_PEER_FAMILIES:-mace nequip}; do
+    accelerators=(--cueq)
+    [ "$family" = nequip ] && accelerators+=(--oeq)
+    # shellcheck disable=SC2086
+    PYTHONPATH="${EQUIFUSE_UPSTREAM_SITES:+$EQUIFUSE_UPSTREAM_SITES/$family:}${EQUIFUSE_PEER_PYTHONPATH:-}" \
+      TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD=1 python3 bench/model_benchmark.py --family "$family" \
+      --equifuse build-gpu/cli/equifuse --device cuda --atoms ${EQUIFUSE_MODEL_SIZES:-1000 10000 100000} \
+      --repeat 3 "${accelerators[@]}" --out "$OUT/model-peers.jsonl" >>"$OUT/model-peers.log" 2>&1
+  done
+  echo "bench-model-peers: $(grep -c '"ms"' "$OUT/model-peers.jsonl") timings, $(grep -c '"error"' "$OUT/model-peers.jsonl") errors"
+fi
+
 if [ "$stage" = bench-md ]; then
   (cd build-gpu && ctest -j 4 --output-on-failure -R 'lammps\.|pair_style\.' >"$OUT/lammps-tests.log" 2>&1)
   echo "lammps tests: $(grep -E 'tests passed|tests failed' "$OUT/lammps-tests.log")"
