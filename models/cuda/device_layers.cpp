@@ -18,15 +18,30 @@ std::vector<int> block_table(const std::vector<Block>& blocks) {
 
 }  // namespace
 
-DeviceGraph::DeviceGraph(const AtomicGraph& graph)
-    : species(std::vector<int>(graph.species.begin(), graph.species.end())), vectors(graph.edge_vectors) {
-  const ConvolutionGraph host(graph.num_nodes, graph.senders, graph.receivers);
-  senders.upload(host.senders());
-  receivers.upload(host.receivers());
-  receiver_offsets.upload(host.receiver_offsets());
-  receiver_edges.upload(host.receiver_edges());
-  sender_offsets.upload(host.sender_offsets());
-  sender_edges.upload(host.sender_edges());
+void group_edges_on_device(const ModelKernels& k, std::size_t num_nodes, const DeviceArray<std::int32_t>& node_of_edge,
+                           DeviceArray<std::int32_t>& offsets, DeviceArray<std::int32_t>& grouped) {
+  long nodes = static_cast<long>(num_nodes), edges = static_cast<long>(node_of_edge.size());
+  DeviceArray<std::int32_t> counts(num_nodes), block_sums((num_nodes + 1023) / 1024 + 1), total(1);
+  counts.zero();
+  offsets.resize(num_nodes + 1);
+  grouped.resize(node_of_edge.size());
+  const std::int32_t* node = node_of_edge.data();
+  std::int32_t *c = counts.data(), *o = offsets.data(), *b = block_sums.data(), *t = total.data(), *g = grouped.data();
+  k.launch("count_edges_per_node", edges, {&edges, &node, &c});
+  long blocks = (nodes + 1023) / 1024;
+  k.launch_grid("scan_blocks", static_cast<unsigned>(blocks), 1, 1024, {&nodes, &c, &o, &b});
+  k.launch_grid("scan_block_sums", 1, 1, 1024, {&blocks, &b, &t});
+  k.launch("add_block_offsets", nodes + 1, {&nodes, &o, &b, &t});
+  counts.zero();  // now the per-node cursor
+  k.launch("scatter_edges_to_nodes", edges, {&edges, &node, &o, &c, &g});
+  k.launch("sort_node_edges", nodes, {&nodes, &o, &g});
+}
+
+DeviceGraph::DeviceGraph(const AtomicGraph& graph, const ModelKernels& k)
+    : senders(graph.senders), receivers(graph.receivers),
+      species(std::vector<int>(graph.species.begin(), graph.species.end())), vectors(graph.edge_vectors) {
+  group_edges_on_device(k, graph.num_nodes, receivers, receiver_offsets, receiver_edges);
+  group_edges_on_device(k, graph.num_nodes, senders, sender_offsets, sender_edges);
   view = {graph.num_nodes,         graph.num_edges(),     senders.span(),        receivers.span(),
           receiver_offsets.span(), receiver_edges.span(), sender_offsets.span(), sender_edges.span()};
 }

@@ -20,9 +20,16 @@
 
 namespace equifuse {
 
-// A graph on the device: the convolution's edge groupings, the species and the edge vectors.
+// Groups edges by node on the device: offsets [num_nodes + 1] and edge ids ascending within a node
+// (ConvolutionGraph's CSR) from each edge's node. Node indices must be in range (checked on the
+// host by check_atomic_graph).
+void group_edges_on_device(const ModelKernels& k, std::size_t num_nodes, const DeviceArray<std::int32_t>& node_of_edge,
+                           DeviceArray<std::int32_t>& offsets, DeviceArray<std::int32_t>& grouped);
+
+// A graph on the device: the convolution's edge groupings (built there), the species and the
+// edge vectors; only the edge lists, species and vectors are copied in.
 struct DeviceGraph {
-  explicit DeviceGraph(const AtomicGraph& graph);
+  DeviceGraph(const AtomicGraph& graph, const ModelKernels& k);
   DeviceGraph(const DeviceGraph&) = delete;
   DeviceGraph& operator=(const DeviceGraph&) = delete;
   DeviceArray<std::int32_t> senders, receivers, receiver_offsets, receiver_edges, sender_offsets,

@@ -188,6 +188,73 @@ extern "C" __global__ void edge_gradients(long edges, int nb, const real* grad_s
   }
 }
 
+// Edge groupings (ConvolutionGraph's CSR: offsets, then edge ids ascending within a node) built on
+// the device: count per node, exclusive scan of the counts, scatter, then each node's few edges
+// sorted, so that the result does not depend on the order the atomics ran in.
+extern "C" __global__ void count_edges_per_node(long edges, const int* node_of_edge, int* counts) {
+  GRID_LOOP(e, edges) atomicAdd(&counts[node_of_edge[e]], 1);
+}
+// Exclusive scan of n values in blocks of 1024 (launched with 1024 threads per block): each block
+// scans its part and leaves its total in block_sums.
+extern "C" __global__ void scan_blocks(long n, const int* in, int* out, int* block_sums) {
+  __shared__ int s[1024];
+  const long i = blockIdx.x * 1024L + threadIdx.x;
+  const int v = i < n ? in[i] : 0;
+  s[threadIdx.x] = v;
+  __syncthreads();
+  for (int d = 1; d < 1024; d *= 2) {
+    const int add = threadIdx.x >= d ? s[threadIdx.x - d] : 0;
+    __syncthreads();
+    s[threadIdx.x] += add;
+    __syncthreads();
+  }
+  if (i < n) out[i] = s[threadIdx.x] - v;
+  if (threadIdx.x == 1023) block_sums[blockIdx.x] = s[1023];
+}
+// One block of 1024 threads: exclusive scan of the block totals in place (any count, in rounds of
+// 1024 with a carry); total = their sum.
+extern "C" __global__ void scan_block_sums(long blocks, int* sums, int* total) {
+  __shared__ int s[1024];
+  int carry = 0;
+  for (long base = 0; base < blocks; base += 1024) {
+    const long i = base + threadIdx.x;
+    const int v = i < blocks ? sums[i] : 0;
+    s[threadIdx.x] = v;
+    __syncthreads();
+    for (int d = 1; d < 1024; d *= 2) {
+      const int add = threadIdx.x >= d ? s[threadIdx.x - d] : 0;
+      __syncthreads();
+      s[threadIdx.x] += add;
+      __syncthreads();
+    }
+    if (i < blocks) sums[i] = carry + s[threadIdx.x] - v;
+    const int block_total = s[1023];
+    __syncthreads();
+    carry += block_total;
+  }
+  if (threadIdx.x == 0) *total = carry;
+}
+extern "C" __global__ void add_block_offsets(long n, int* out, const int* block_sums, const int* total) {
+  GRID_LOOP(i, n + 1) out[i] = i < n ? out[i] + block_sums[i / 1024] : *total;
+}
+extern "C" __global__ void scatter_edges_to_nodes(long edges, const int* node_of_edge, const int* offsets,
+    int* cursor, int* grouped) {
+  GRID_LOOP(e, edges) {
+    const int node = node_of_edge[e];
+    grouped[offsets[node] + atomicAdd(&cursor[node], 1)] = (int)e;
+  }
+}
+extern "C" __global__ void sort_node_edges(long nodes, const int* offsets, int* grouped) {
+  GRID_LOOP(n, nodes) {
+    for (int k = offsets[n] + 1; k < offsets[n + 1]; ++k) {
+      const int e = grouped[k];
+      int j = k - 1;
+      for (; j >= offsets[n] && grouped[j] > e; --j) grouped[j + 1] = grouped[j];
+      grouped[j + 1] = e;
+    }
+  }
+}
+
 // Forces and per-node virials (forces_and_virial.hpp's formulas) from the edge gradients, one
 // thread per node summing its edges in CSR order: deterministic, no atomics.
 extern "C" __global__ void node_forces_virials(long nodes, const int* receiver_offsets, const int* receiver_edges,

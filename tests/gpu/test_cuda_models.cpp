@@ -13,7 +13,11 @@
 #ifdef EQUIFUSE_HAVE_CUDA
 #include <cuda_runtime_api.h>
 
+#include <random>
+
+#include "kernels/convolution/convolution_graph.hpp"
 #include "kernels/cuda/nvrtc_compiler.hpp"
+#include "models/cuda/device_layers.hpp"
 #include "models/cuda/model_kernels.hpp"
 #endif
 
@@ -42,6 +46,35 @@ double max_relative(const std::vector<double>& a, const std::vector<double>& b) 
   for (double v : b) scale = std::max(scale, std::abs(v));
   for (std::size_t i = 0; i < a.size(); ++i) worst = std::max(worst, std::abs(a[i] - b[i]));
   return worst / scale;
+}
+
+// The edge groupings built on the device equal ConvolutionGraph's on the host, for edges in random
+// order, nodes without edges, and more nodes than one scan block holds.
+TEST(DeviceGraph, GroupsEdgesLikeTheHost) {
+#ifndef EQUIFUSE_HAVE_CUDA
+  GTEST_SKIP() << "this build has no CUDA backend";
+#else
+  int devices = 0;
+  if (cudaGetDeviceCount(&devices) != cudaSuccess || devices == 0) GTEST_SKIP() << "no CUDA GPU on this machine";
+  const ModelKernels k("double", SphericalHarmonics::up_to(1, true, ShNormalization::component));
+  std::mt19937 random(7);
+  for (std::size_t num_nodes : {1ul, 5ul, 3000ul}) {
+    std::uniform_int_distribution<std::int32_t> node(0, static_cast<std::int32_t>(num_nodes / 2));  // half stay empty
+    std::vector<std::int32_t> senders(num_nodes * 7), receivers(num_nodes * 7);
+    for (auto& s : senders) s = node(random);
+    for (auto& r : receivers) r = node(random) * 2 % static_cast<std::int32_t>(num_nodes);
+    const ConvolutionGraph host(num_nodes, senders, receivers);
+    for (const auto& [edge_nodes, offsets, grouped] :
+         {std::tuple{&receivers, &host.receiver_offsets(), &host.receiver_edges()},
+          std::tuple{&senders, &host.sender_offsets(), &host.sender_edges()}}) {
+      const DeviceArray<std::int32_t> device_nodes(*edge_nodes);
+      DeviceArray<std::int32_t> device_offsets, device_grouped;
+      group_edges_on_device(k, num_nodes, device_nodes, device_offsets, device_grouped);
+      EXPECT_EQ(device_offsets.download(), *offsets) << num_nodes << " nodes";
+      EXPECT_EQ(device_grouped.download(), *grouped) << num_nodes << " nodes";
+    }
+  }
+#endif
 }
 
 class CudaModelTest : public ::testing::TestWithParam<std::string> {};
