@@ -10,18 +10,21 @@ jobs=$(nproc)
 scripts/install-dependencies.sh tests
 python=$(scripts/install-dependencies.sh python-path)
 eval "$(scripts/install-lammps.sh | grep '^LAMMPS_')"
+eval "$(scripts/install-kokkos.sh | grep '^KOKKOS_DIR=')"
 
 echo "== sanitizer build (ASan + UBSan) =="
 # The PyTorch frontend and the LAMMPS plugin are left out here: a sanitized library cannot be
-# loaded into python or an unsanitized lmp (the plugin's graph builder is tested in both builds).
+# loaded into python or an unsanitized lmp (the plugin's graph builder is tested in both builds);
+# so is the Kokkos graph builder (an unsanitized Kokkos), tested in the release build.
 cmake -S . -B build/sanitize -DCMAKE_BUILD_TYPE=RelWithDebInfo -DEQUIFUSE_SANITIZE=ON \
   -DEQUIFUSE_WERROR=ON -DEQUIFUSE_WITH_TORCH=OFF -DEQUIFUSE_REFERENCE_PYTHON="$python" >/dev/null
 cmake --build build/sanitize -j "$jobs"
-(cd build/sanitize && ASAN_OPTIONS=detect_leaks=1 ctest -j "$jobs" --output-on-failure -E 'e3nn\.live|lammps\.')
+(cd build/sanitize && ASAN_OPTIONS=detect_leaks=1 ctest -j "$jobs" --output-on-failure -E 'e3nn\.live|lammps\.|pair_style\.kokkos')
 
 echo "== release build: full suite =="
 cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release -DEQUIFUSE_WERROR=ON \
   -DEQUIFUSE_REFERENCE_PYTHON="$python" -DEQUIFUSE_TORCH_PYTHON="$python" \
-  -DEQUIFUSE_LAMMPS_SOURCE_DIR="$LAMMPS_SOURCE_DIR" -DEQUIFUSE_LAMMPS_BINARY="$LAMMPS_BINARY" >/dev/null
+  -DEQUIFUSE_LAMMPS_SOURCE_DIR="$LAMMPS_SOURCE_DIR" -DEQUIFUSE_LAMMPS_BINARY="$LAMMPS_BINARY" \
+  -DEQUIFUSE_KOKKOS_DIR="$KOKKOS_DIR" >/dev/null
 cmake --build build/release -j "$jobs"
 cd build/release && ctest -j "$jobs" --output-on-failure

@@ -13,39 +13,17 @@
 #include "model_loader/potential_file.hpp"
 #include "models/potential/forces_and_virial.hpp"
 #include "pair_style/neighbor_graph.hpp"
+#include "tests/pair_style/emulated_lammps.hpp"
 
 namespace equifuse {
 namespace {
 
+using testing_support::Crystal;
+using testing_support::EmulatedRank;
+using testing_support::emulate_rank;
+using testing_support::make_crystal;
+
 constexpr double kSkin = 1.0;
-
-// fcc Cu-Au, 3 x 3 x 3 cells of 3.7 Angstrom, displaced: species index, position.
-struct Crystal {
-  double box = 0;
-  std::vector<int> species;
-  std::vector<std::array<double, 3>> positions;
-};
-
-Crystal make_crystal() {
-  Crystal c;
-  const double a = 3.7;
-  const int n = 3;
-  c.box = a * n;
-  std::mt19937_64 rng(7);
-  std::uniform_real_distribution<double> shift(-0.15, 0.15), pick(0, 1);
-  const double basis[4][3] = {{0, 0, 0}, {0.5, 0.5, 0}, {0.5, 0, 0.5}, {0, 0.5, 0.5}};
-  for (int i = 0; i < n; ++i)
-    for (int j = 0; j < n; ++j)
-      for (int k = 0; k < n; ++k)
-        for (const auto& b : basis) {
-          std::array<double, 3> p{(i + b[0]) * a + shift(rng), (j + b[1]) * a + shift(rng),
-                                  (k + b[2]) * a + shift(rng)};
-          for (double& v : p) v = std::fmod(v + c.box, c.box);
-          c.positions.push_back(p);
-          c.species.push_back(pick(rng) < 0.3 ? 1 : 0);
-        }
-  return c;
-}
 
 struct Totals {
   double energy = 0;
@@ -67,67 +45,14 @@ Totals whole_structure(const Potential& potential, const Crystal& c) {
   return {out.energy, fv.forces, fv.virial};
 }
 
-// One rank owning the atoms with x in [lo, hi): local atoms, then every periodic image within
-// `ghost_cutoff` of the subdomain as a ghost, each atom with its brute-force list (r_max + skin).
-// Returns this rank's contributions, ghost forces added to their owners' tags.
+// One rank owning the atoms with x in [lo, hi), with ghosts within `ghost_cutoff` and lists of
+// r_max + skin (emulated_lammps.hpp). Adds this rank's contributions, ghost forces to their
+// owners' tags.
 void add_rank(const Potential& potential, const Crystal& c, double lo, double hi,
               double ghost_cutoff, Totals& totals) {
-  std::vector<std::array<double, 3>> x;
-  std::vector<int> tag;
-  const int n = static_cast<int>(c.positions.size());
-  for (int a = 0; a < n; ++a)
-    if (c.positions[a][0] >= lo && c.positions[a][0] < hi) {
-      x.push_back(c.positions[a]);
-      tag.push_back(a);
-    }
-  const int num_local = static_cast<int>(x.size());
-  const int reach = static_cast<int>(std::ceil(ghost_cutoff / c.box)) + 1;
-  for (int sx = -reach; sx <= reach; ++sx)
-    for (int sy = -reach; sy <= reach; ++sy)
-      for (int sz = -reach; sz <= reach; ++sz)
-        for (int a = 0; a < n; ++a) {
-          const std::array<double, 3> p{c.positions[a][0] + sx * c.box,
-                                        c.positions[a][1] + sy * c.box,
-                                        c.positions[a][2] + sz * c.box};
-          const bool owned_here = sx == 0 && sy == 0 && sz == 0 && p[0] >= lo && p[0] < hi;
-          if (owned_here) continue;
-          if (p[0] < lo - ghost_cutoff || p[0] >= hi + ghost_cutoff) continue;
-          if (p[1] < -ghost_cutoff || p[1] >= c.box + ghost_cutoff) continue;
-          if (p[2] < -ghost_cutoff || p[2] >= c.box + ghost_cutoff) continue;
-          x.push_back(p);
-          tag.push_back(a);
-        }
-  const int num_atoms = static_cast<int>(x.size());
-  std::vector<int> local_of_tag(static_cast<std::size_t>(n), -1);
-  for (int i = 0; i < num_local; ++i) local_of_tag[tag[i]] = i;
-  std::vector<int> owner(num_atoms), species(num_atoms), ilist(num_atoms), numneigh(num_atoms);
-  std::vector<std::vector<int>> neighbors(num_atoms);
-  std::vector<const int*> firstneigh(num_atoms);
-  std::vector<const double*> xp(num_atoms);
-  const double list_cutoff2 = std::pow(potential.info().r_max + kSkin, 2);
-  for (int i = 0; i < num_atoms; ++i) {
-    owner[i] = local_of_tag[tag[i]] >= 0 ? local_of_tag[tag[i]] : i;
-    species[i] = c.species[tag[i]];
-    ilist[i] = i;
-    xp[i] = x[i].data();
-    for (int j = 0; j < num_atoms; ++j) {
-      const double d[3] = {x[i][0] - x[j][0], x[i][1] - x[j][1], x[i][2] - x[j][2]};
-      if (i != j && d[0] * d[0] + d[1] * d[1] + d[2] * d[2] < list_cutoff2)
-        neighbors[i].push_back(j);
-    }
-    numneigh[i] = static_cast<int>(neighbors[i].size());
-    firstneigh[i] = neighbors[i].data();
-  }
-  NeighborListView view;
-  view.num_local = num_local;
-  view.num_atoms = num_atoms;
-  view.x = xp.data();
-  view.species = species.data();
-  view.owner = owner.data();
-  view.num_lists = num_atoms;
-  view.ilist = ilist.data();
-  view.numneigh = numneigh.data();
-  view.firstneigh = firstneigh.data();
+  EmulatedRank rank = emulate_rank(c, lo, hi, ghost_cutoff, potential.info().r_max + kSkin);
+  const NeighborListView view = rank.view();
+  const std::vector<int>& tag = rank.tag;
   NeighborGraph graph;
   build_neighbor_graph(view, potential.info().r_max, potential.info().num_interactions, graph);
   const PotentialOutput out = potential.evaluate(graph.graph);

@@ -1,0 +1,124 @@
+// The Kokkos graph builder (pair_style/kokkos) gives the host builder's graph, edge for edge, on
+// emulated LAMMPS ranks: one rank (every ghost folds) and thin slab ranks whose ghosts of other
+// ranks are nodes, for 1-3 interaction layers, in cells large and small (several images of one
+// neighbour); in Kokkos's default execution space (OpenMP in CI,
+// the GPU where Kokkos is built for it).
+#include <gtest/gtest.h>
+
+#include <Kokkos_Core.hpp>
+
+#include "pair_style/kokkos/kokkos_neighbor_graph.hpp"
+#include "tests/pair_style/emulated_lammps.hpp"
+
+namespace equifuse {
+namespace {
+
+using Device = Kokkos::DefaultExecutionSpace::device_type;
+using testing_support::EmulatedRank;
+
+constexpr double kRmax = 4.5, kSkin = 1.0;
+
+// The emulated rank's arrays as Kokkos views in Device's memory, laid out as LAMMPS's are.
+struct DeviceLists {
+  Kokkos::View<double* [3], Kokkos::LayoutRight, Device> x;
+  Kokkos::View<int*, Device> species, owner, ilist, numneigh;
+  Kokkos::View<int**, Device> neighbors;
+};
+
+template <class View>
+View copy_in(const std::vector<int>& values, const char* label) {
+  View view(std::string(label), values.size());
+  auto host = Kokkos::create_mirror_view(view);
+  for (std::size_t i = 0; i < values.size(); ++i) host(i) = values[i];
+  Kokkos::deep_copy(view, host);
+  return view;
+}
+
+DeviceLists to_device(const EmulatedRank& r) {
+  DeviceLists d;
+  const auto n = static_cast<std::size_t>(r.num_atoms);
+  d.x = decltype(d.x)("x", n);
+  auto x = Kokkos::create_mirror_view(d.x);
+  std::size_t widest = 1;
+  for (std::size_t i = 0; i < n; ++i) {
+    for (int c = 0; c < 3; ++c) x(i, c) = r.x[i][c];
+    widest = std::max(widest, r.neighbors[i].size());
+  }
+  Kokkos::deep_copy(d.x, x);
+  d.neighbors = decltype(d.neighbors)("neighbors", n, widest);
+  auto neighbors = Kokkos::create_mirror_view(d.neighbors);
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t k = 0; k < r.neighbors[i].size(); ++k) neighbors(i, k) = r.neighbors[i][k];
+  Kokkos::deep_copy(d.neighbors, neighbors);
+  d.species = copy_in<decltype(d.species)>(r.species, "species");
+  d.owner = copy_in<decltype(d.owner)>(r.owner, "owner");
+  d.ilist = copy_in<decltype(d.ilist)>(r.ilist, "ilist");
+  d.numneigh = copy_in<decltype(d.numneigh)>(r.numneigh, "numneigh");
+  return d;
+}
+
+template <class View>
+std::vector<typename View::non_const_value_type> prefix(const View& view, int size) {
+  auto host = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), view);
+  return std::vector<typename View::non_const_value_type>(host.data(), host.data() + size);
+}
+
+void expect_same_graph(EmulatedRank& rank, int interactions) {
+  NeighborGraph host;
+  build_neighbor_graph(rank.view(), kRmax, interactions, host);
+  const DeviceLists d = to_device(rank);
+  KokkosNeighborGraph<Device> graph;
+  for (int step = 0; step < 2; ++step) {  // the second build reuses the first's memory
+    build_kokkos_neighbor_graph(rank.num_local, rank.num_atoms, rank.num_atoms, d.x, d.species,
+                                d.owner, d.ilist, d.numneigh, d.neighbors, 0x3FFFFFFF, kRmax,
+                                interactions, graph);
+    ASSERT_EQ(static_cast<std::size_t>(graph.num_local), host.graph.num_local);
+    ASSERT_EQ(static_cast<std::size_t>(graph.num_nodes), host.graph.num_nodes);
+    ASSERT_EQ(static_cast<std::size_t>(graph.num_edges), host.graph.num_edges());
+    EXPECT_EQ(prefix(graph.node_atom, graph.num_nodes), host.node_atom);
+    EXPECT_EQ(prefix(graph.species, graph.num_nodes), host.graph.species);
+    EXPECT_EQ(prefix(graph.senders, graph.num_edges), host.graph.senders);
+    EXPECT_EQ(prefix(graph.receivers, graph.num_edges), host.graph.receivers);
+    auto vectors = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), graph.vectors);
+    EXPECT_EQ(std::vector<double>(vectors.data(), vectors.data() + 3 * graph.num_edges),
+              host.graph.edge_vectors);
+  }
+}
+
+TEST(KokkosNeighborGraph, EqualsTheHostGraph) {
+  for (int cells : {3, 2})
+    for (int interactions : {1, 2, 3}) {
+      const auto crystal = testing_support::make_crystal(cells);
+      for (int ranks : {1, 2, 3}) {
+        SCOPED_TRACE(std::to_string(cells) + " cells, " + std::to_string(ranks) + " ranks, " +
+                     std::to_string(interactions) + " layers");
+        const double ghost_cutoff = ranks == 1 ? kRmax + kSkin : interactions * kRmax + kSkin;
+        for (int r = 0; r < ranks; ++r) {
+          EmulatedRank rank = testing_support::emulate_rank(crystal, crystal.box * r / ranks,
+                                                            crystal.box * (r + 1) / ranks,
+                                                            ghost_cutoff, kRmax + kSkin);
+          expect_same_graph(rank, interactions);
+        }
+      }
+    }
+}
+
+TEST(KokkosNeighborGraph, RejectsInvalidArguments) {
+  const DeviceLists d = to_device(EmulatedRank{});
+  KokkosNeighborGraph<Device> graph;
+  EXPECT_THROW(build_kokkos_neighbor_graph(2, 1, 0, d.x, d.species, d.owner, d.ilist, d.numneigh,
+                                           d.neighbors, 0x3FFFFFFF, kRmax, 2, graph),
+               Error);
+  EXPECT_THROW(build_kokkos_neighbor_graph(0, 0, 0, d.x, d.species, d.owner, d.ilist, d.numneigh,
+                                           d.neighbors, 0x3FFFFFFF, kRmax, 0, graph),
+               Error);
+}
+
+}  // namespace
+}  // namespace equifuse
+
+int main(int argc, char** argv) {
+  ::testing::InitGoogleTest(&argc, argv);
+  Kokkos::ScopeGuard kokkos(argc, argv);
+  return RUN_ALL_TESTS();
+}
