@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <Kokkos_Core.hpp>
+#include <cstdio>
 
 #include "pair_style/kokkos/kokkos_neighbor_graph.hpp"
 #include "tests/pair_style/emulated_lammps.hpp"
@@ -120,5 +121,6 @@ TEST(KokkosNeighborGraph, RejectsInvalidArguments) {
 int main(int argc, char** argv) {
   ::testing::InitGoogleTest(&argc, argv);
   Kokkos::ScopeGuard kokkos(argc, argv);
+  std::printf("Kokkos default execution space: %s\n", Kokkos::DefaultExecutionSpace::name());
   return RUN_ALL_TESTS();
 }
