@@ -1,6 +1,7 @@
-// What the CUDA models share around their device pass: the host graph is checked and copied to the
-// device once, the model runs there, and either the edge gradients (evaluate) or only per-node
-// forces and virials summed on the device (evaluate_forces, what MD uses) come back.
+// What the CUDA models share around their device pass: the graph goes to the device once (from
+// the host, or already there: evaluate_forces_on_device, for the Kokkos pair style), the model runs
+// there, and either the edge gradients (evaluate), per-node forces and virials summed on the device
+// (evaluate_forces, what MD uses), or those left on the device come back.
 #pragma once
 
 #include <string>
@@ -10,17 +11,28 @@
 
 namespace equifuse {
 
+// Results that stay on the device; only the energy and the virial are copied back.
+struct DeviceForces {
+  double energy = 0;
+  Matrix3 virial{};
+  DeviceArray<double> node_energies;           // [num_local]
+  DeviceArray<double> forces, atomic_virials;  // [num_nodes][3], [num_nodes][3][3]
+};
+
 class CudaPotential : public Potential {
  public:
   PotentialOutput evaluate(const AtomicGraph& graph) const final;
   PotentialForces evaluate_forces(const AtomicGraph& graph) const final;
+  // The graph's arrays are device pointers; node indices and species are trusted (built on the
+  // device by the caller, not checked on the host).
+  DeviceForces evaluate_forces_on_device(const DeviceGraphInput& graph) const;
 
  protected:
   explicit CudaPotential(std::string model_name) : model_name_(std::move(model_name)) {}
-  // Energy and node energies (edge_gradients left empty); dE/d(edge vector) into `edge_gradients`.
-  virtual PotentialOutput evaluate_on_device(const AtomicGraph& graph,
-                                             const DeviceGraph& device_graph,
-                                             DeviceArray<double>& edge_gradients) const = 0;
+  // Node energies [num_local] and dE/d(edge vector) [num_edges][3], on the device.
+  virtual void evaluate_on_device(const DeviceGraph& device_graph,
+                                  DeviceArray<double>& node_energies,
+                                  DeviceArray<double>& edge_gradients) const = 0;
   virtual const ModelKernels& kernels() const = 0;
 
  private:

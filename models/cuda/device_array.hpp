@@ -48,6 +48,12 @@ class DeviceArray {
       check_cuda(cudaMemcpy(data_, host.data(), size_ * sizeof(T), cudaMemcpyHostToDevice),
                  "upload");
   }
+  // From memory already on the device (a caller's arrays).
+  void copy_from_device(const T* source, std::size_t size) {
+    resize(size);
+    if (size_)
+      check_cuda(cudaMemcpy(data_, source, size_ * sizeof(T), cudaMemcpyDeviceToDevice), "copy");
+  }
   std::vector<T> download() const {
     std::vector<T> host(size_);
     if (size_)

@@ -39,10 +39,24 @@ void group_edges_on_device(const ModelKernels& k, std::size_t num_nodes, const D
 
 DeviceGraph::DeviceGraph(const AtomicGraph& graph, const ModelKernels& k)
     : senders(graph.senders), receivers(graph.receivers),
-      species(std::vector<int>(graph.species.begin(), graph.species.end())), vectors(graph.edge_vectors) {
-  group_edges_on_device(k, graph.num_nodes, receivers, receiver_offsets, receiver_edges);
-  group_edges_on_device(k, graph.num_nodes, senders, sender_offsets, sender_edges);
-  view = {graph.num_nodes,         graph.num_edges(),     senders.span(),        receivers.span(),
+      species(std::vector<int>(graph.species.begin(), graph.species.end())), vectors(graph.edge_vectors),
+      num_local(graph.num_local) {
+  group(k, graph.num_nodes);
+}
+
+DeviceGraph::DeviceGraph(const DeviceGraphInput& graph, const ModelKernels& k) : num_local(graph.num_local) {
+  if (graph.num_local > graph.num_nodes) throw Error("device graph: more local nodes than nodes");
+  senders.copy_from_device(graph.senders, graph.num_edges);
+  receivers.copy_from_device(graph.receivers, graph.num_edges);
+  species.copy_from_device(graph.species, graph.num_nodes);
+  vectors.copy_from_device(graph.edge_vectors, 3 * graph.num_edges);
+  group(k, graph.num_nodes);
+}
+
+void DeviceGraph::group(const ModelKernels& k, std::size_t num_nodes) {
+  group_edges_on_device(k, num_nodes, receivers, receiver_offsets, receiver_edges);
+  group_edges_on_device(k, num_nodes, senders, sender_offsets, sender_edges);
+  view = {num_nodes,               senders.size(),        senders.span(),        receivers.span(),
           receiver_offsets.span(), receiver_edges.span(), sender_offsets.span(), sender_edges.span()};
 }
 
@@ -90,17 +104,44 @@ DeviceArray<double> DeviceEdgeEmbedding<T>::edge_gradients(const ModelKernels& k
   return gradients;
 }
 
-ForcesAndVirial device_forces_and_virial(const ModelKernels& k, const DeviceGraph& graph,
-                                         const DeviceArray<double>& edge_gradients) {
+void device_node_forces(const ModelKernels& k, const DeviceGraph& graph, const DeviceArray<double>& edge_gradients,
+                        DeviceArray<double>& forces, DeviceArray<double>& atomic_virials) {
   const ConvolutionGraphView& view = graph.view;
   if (edge_gradients.size() != 3 * view.num_edges) throw Error("forces: edge gradients do not match the graph's edges");
   long nodes = static_cast<long>(view.num_nodes);
-  DeviceArray<double> forces(3 * view.num_nodes), virials(9 * view.num_nodes);
+  forces.resize(3 * view.num_nodes);
+  atomic_virials.resize(9 * view.num_nodes);
   const std::int32_t *ro = view.receiver_offsets.data(), *re = view.receiver_edges.data(),
                      *so = view.sender_offsets.data(), *se = view.sender_edges.data();
   const double *g = edge_gradients.data(), *v = graph.vectors.data();
-  double *f = forces.data(), *w = virials.data();
+  double *f = forces.data(), *w = atomic_virials.data();
   k.launch("node_forces_virials", nodes, {&nodes, &ro, &re, &so, &se, &g, &v, &f, &w});
+}
+
+std::vector<double> device_column_sums(const ModelKernels& k, const DeviceArray<double>& values, int columns) {
+  long rows = static_cast<long>(values.size() / static_cast<std::size_t>(columns));
+  DeviceArray<double> sums(static_cast<std::size_t>(columns));
+  const double* in = values.data();
+  double* out = sums.data();
+  k.launch_grid("column_sums", 1, 1, 1024, {&rows, &columns, &in, &out});
+  return sums.download();
+}
+
+template <typename T>
+void species_affine(const ModelKernels& k, std::size_t count, const int* species, const T* values,
+                    const DeviceArray<double>& scale, const DeviceArray<double>& offset, DeviceArray<double>& out) {
+  out.resize(count);
+  long n = static_cast<long>(count);
+  const double *a = scale.data(), *b = offset.data();
+  double* o = out.data();
+  k.launch("species_affine", n, {&n, &species, &values, &a, &b, &o});
+}
+
+ForcesAndVirial device_forces_and_virial(const ModelKernels& k, const DeviceGraph& graph,
+                                         const DeviceArray<double>& edge_gradients) {
+  DeviceArray<double> forces, virials;
+  device_node_forces(k, graph, edge_gradients, forces, virials);
+  const ConvolutionGraphView& view = graph.view;
   ForcesAndVirial out;
   out.forces = forces.download();
   out.atomic_virials = virials.download();
@@ -278,6 +319,10 @@ template class DeviceEdgeEmbedding<float>;
 template class DeviceEdgeEmbedding<double>;
 template void add_into<float>(const ModelKernels&, DeviceArray<float>&, const DeviceArray<float>&);
 template void add_into<double>(const ModelKernels&, DeviceArray<double>&, const DeviceArray<double>&);
+template void species_affine<float>(const ModelKernels&, std::size_t, const int*, const float*,
+                                    const DeviceArray<double>&, const DeviceArray<double>&, DeviceArray<double>&);
+template void species_affine<double>(const ModelKernels&, std::size_t, const int*, const double*,
+                                     const DeviceArray<double>&, const DeviceArray<double>&, DeviceArray<double>&);
 template class DeviceLinear<float>;
 template class DeviceLinear<double>;
 template class DeviceMlp<float>;

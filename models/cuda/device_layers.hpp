@@ -26,10 +26,21 @@ namespace equifuse {
 void group_edges_on_device(const ModelKernels& k, std::size_t num_nodes, const DeviceArray<std::int32_t>& node_of_edge,
                            DeviceArray<std::int32_t>& offsets, DeviceArray<std::int32_t>& grouped);
 
+// A graph whose arrays are on the device already (device pointers; AtomicGraph's layout): what the
+// Kokkos pair style builds on the GPU.
+struct DeviceGraphInput {
+  std::size_t num_nodes = 0, num_local = 0, num_edges = 0;
+  const int* species = nullptr;                                       // [num_nodes]
+  const std::int32_t *senders = nullptr, *receivers = nullptr;        // [num_edges]
+  const double* edge_vectors = nullptr;                               // [num_edges][3]
+};
+
 // A graph on the device: the convolution's edge groupings (built there), the species and the
-// edge vectors; only the edge lists, species and vectors are copied in.
+// edge vectors; only the edge lists, species and vectors are copied in (from the host, or from
+// device memory).
 struct DeviceGraph {
   DeviceGraph(const AtomicGraph& graph, const ModelKernels& k);
+  DeviceGraph(const DeviceGraphInput& graph, const ModelKernels& k);
   DeviceGraph(const DeviceGraph&) = delete;
   DeviceGraph& operator=(const DeviceGraph&) = delete;
   DeviceArray<std::int32_t> senders, receivers, receiver_offsets, receiver_edges, sender_offsets,
@@ -37,6 +48,10 @@ struct DeviceGraph {
   DeviceArray<int> species;
   DeviceArray<double> vectors;
   ConvolutionGraphView view;  // of the arrays above
+  std::size_t num_local = 0;  // energy is summed over nodes [0, num_local)
+
+ private:
+  void group(const ModelKernels& k, std::size_t num_nodes);
 };
 
 template <typename T>
@@ -60,10 +75,20 @@ class DeviceEdgeEmbedding {
   DeviceArray<T> frequencies_;
 };
 
-// Forces, per-node virials and their sum (forces_and_virial.hpp) from edge gradients on the
-// device, summed there per node; only the per-node arrays are copied back.
+// Forces and per-node virials [num_nodes][3], [num_nodes][3][3] (forces_and_virial.hpp) from
+// edge gradients, summed per node on the device.
+void device_node_forces(const ModelKernels& k, const DeviceGraph& graph, const DeviceArray<double>& edge_gradients,
+                        DeviceArray<double>& forces, DeviceArray<double>& atomic_virials);
+// The same copied back, with the virial summed on the host.
 ForcesAndVirial device_forces_and_virial(const ModelKernels& k, const DeviceGraph& graph,
                                          const DeviceArray<double>& edge_gradients);
+// Column sums of a [rows][columns] device array, in a fixed order, copied back.
+std::vector<double> device_column_sums(const ModelKernels& k, const DeviceArray<double>& values, int columns);
+
+// out[n] = scale[species[n]] * values[n] + offset[species[n]] for n < count: node energies.
+template <typename T>
+void species_affine(const ModelKernels& k, std::size_t count, const int* species, const T* values,
+                    const DeviceArray<double>& scale, const DeviceArray<double>& offset, DeviceArray<double>& out);
 
 // a += b (same sizes).
 template <typename T>

@@ -11,6 +11,11 @@ MaceCudaModel<T>::MaceCudaModel(std::unique_ptr<MaceModel<T>> host) : CudaPotent
   kernels_ = std::make_unique<ModelKernels>(std::is_same_v<T, float> ? "float" : "double",
                                             edges.spherical_harmonics());
   embedding_ = std::make_unique<DeviceLinear<T>>(*host_->embedding_);
+  // Node energy = scale * readout sum + atomic energy of its species + shift.
+  std::vector<double> offset;
+  for (double e : host_->atomic_energies_) offset.push_back(e + host_->config().shift);
+  energy_scale_.upload(std::vector<double>(offset.size(), host_->config().scale));
+  energy_offset_.upload(offset);
   edge_embedding_ = std::make_unique<DeviceEdgeEmbedding<T>>(edges);
   for (std::size_t t = 0; t < host_->interactions_.size(); ++t) {
     const auto& hi = host_->interactions_[t];
@@ -39,9 +44,10 @@ template <typename T>
 MaceCudaModel<T>::~MaceCudaModel() = default;
 
 template <typename T>
-PotentialOutput MaceCudaModel<T>::evaluate_on_device(const AtomicGraph& graph, const DeviceGraph& device_graph,
-                                                     DeviceArray<double>& edge_gradients) const {
-  const std::size_t num_nodes = graph.num_nodes, num_edges = graph.num_edges(), num_local = graph.num_local;
+void MaceCudaModel<T>::evaluate_on_device(const DeviceGraph& device_graph, DeviceArray<double>& node_energies,
+                                          DeviceArray<double>& edge_gradients) const {
+  const std::size_t num_nodes = device_graph.view.num_nodes, num_edges = device_graph.view.num_edges,
+                    num_local = device_graph.num_local;
   const int num_species = static_cast<int>(info_.species.size());
   const ModelKernels& k = *kernels_;
   const long nodes = static_cast<long>(num_nodes), edges_count = static_cast<long>(num_edges);
@@ -111,15 +117,8 @@ PotentialOutput MaceCudaModel<T>::evaluate_on_device(const AtomicGraph& graph, c
     check_cuda(cudaDeviceSynchronize(), "layer");
   }
 
-  PotentialOutput out;
-  const std::vector<T> sums = readout_sum.download();
-  out.node_energies.resize(num_local);
   const MaceConfig& config = host_->config();
-  for (std::size_t n = 0; n < num_local; ++n) {
-    out.node_energies[n] = host_->atomic_energies_[static_cast<std::size_t>(graph.species[n])] +
-                           config.shift + config.scale * static_cast<double>(sums[n]);
-    out.energy += out.node_energies[n];
-  }
+  species_affine(k, num_local, sp, readout_sum.data(), energy_scale_, energy_offset_, node_energies);
 
   // Backward.
   DeviceArray<T> grad_sh(sh.size()), grad_radial(radial.size());
@@ -180,7 +179,6 @@ PotentialOutput MaceCudaModel<T>::evaluate_on_device(const AtomicGraph& graph, c
     grad_h = std::move(grad_previous);
   }
   edge_gradients = edge_embedding_->edge_gradients(k, device_graph, edges, grad_sh, grad_radial);
-  return out;
 }
 
 template class MaceCudaModel<float>;

@@ -19,8 +19,8 @@ class MaceCudaModel final : public CudaPotential {
   const PotentialInfo& info() const override { return info_; }
 
  private:
-  PotentialOutput evaluate_on_device(const AtomicGraph& graph, const DeviceGraph& device_graph,
-                                     DeviceArray<double>& edge_gradients) const override;
+  void evaluate_on_device(const DeviceGraph& device_graph, DeviceArray<double>& node_energies,
+                          DeviceArray<double>& edge_gradients) const override;
   const ModelKernels& kernels() const override { return *kernels_; }
 
   struct Layer {
@@ -35,6 +35,7 @@ class MaceCudaModel final : public CudaPotential {
   std::unique_ptr<MaceModel<T>> host_;
   PotentialInfo info_;
   std::unique_ptr<ModelKernels> kernels_;
+  DeviceArray<double> energy_scale_, energy_offset_;  // node energy = scale * readout + offset, by species
   std::unique_ptr<DeviceLinear<T>> embedding_;
   std::unique_ptr<DeviceEdgeEmbedding<T>> edge_embedding_;
   std::vector<Layer> layers_;

@@ -255,6 +255,28 @@ extern "C" __global__ void sort_node_edges(long nodes, const int* offsets, int* 
   }
 }
 
+// Node energies: scale and offset by species (double), of the readout (real).
+extern "C" __global__ void species_affine(long n, const int* species, const real* values, const double* scale,
+    const double* offset, double* out) {
+  GRID_LOOP(i, n) out[i] = scale[species[i]] * (double)values[i] + offset[species[i]];
+}
+// Column sums of a [rows][columns] array, one block of 1024 threads, in a fixed order (deterministic).
+extern "C" __global__ void column_sums(long rows, int columns, const double* in, double* out) {
+  __shared__ double s[1024];
+  for (int c = 0; c < columns; ++c) {
+    double v = 0;
+    for (long r = threadIdx.x; r < rows; r += 1024) v += in[r * columns + c];
+    s[threadIdx.x] = v;
+    __syncthreads();
+    for (int stride = 512; stride > 0; stride /= 2) {
+      if (threadIdx.x < stride) s[threadIdx.x] += s[threadIdx.x + stride];
+      __syncthreads();
+    }
+    if (threadIdx.x == 0) out[c] = s[0];
+    __syncthreads();
+  }
+}
+
 // Forces and per-node virials (forces_and_virial.hpp's formulas) from the edge gradients, one
 // thread per node summing its edges in CSR order: deterministic, no atomics.
 extern "C" __global__ void node_forces_virials(long nodes, const int* receiver_offsets, const int* receiver_edges,

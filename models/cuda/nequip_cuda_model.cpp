@@ -14,6 +14,8 @@ NequipCudaModel<T>::NequipCudaModel(std::unique_ptr<NequipModel<T>> host)
   type_embedding_.upload(host_->type_embedding_);
   edge_embedding_ = std::make_unique<DeviceEdgeEmbedding<T>>(edges);
   energy_scales_.upload(std::vector<T>(host_->energy_scales_.begin(), host_->energy_scales_.end()));
+  energy_scale_.upload(host_->energy_scales_);
+  energy_offset_.upload(host_->energy_shifts_);
   readout_ = std::make_unique<DeviceMlp<T>>(*host_->readout_);
   for (const auto& h : host_->layers_) {
     Layer layer;
@@ -45,9 +47,10 @@ template <typename T>
 NequipCudaModel<T>::~NequipCudaModel() = default;
 
 template <typename T>
-PotentialOutput NequipCudaModel<T>::evaluate_on_device(const AtomicGraph& graph, const DeviceGraph& device_graph,
-                                                       DeviceArray<double>& edge_gradients) const {
-  const std::size_t num_nodes = graph.num_nodes, num_edges = graph.num_edges(), num_local = graph.num_local;
+void NequipCudaModel<T>::evaluate_on_device(const DeviceGraph& device_graph, DeviceArray<double>& node_energies,
+                                            DeviceArray<double>& edge_gradients) const {
+  const std::size_t num_nodes = device_graph.view.num_nodes, num_edges = device_graph.view.num_edges,
+                    num_local = device_graph.num_local;
   const ModelKernels& k = *kernels_;
   const long nodes = static_cast<long>(num_nodes), edges_count = static_cast<long>(num_edges);
   const ConvolutionGraphView& view = device_graph.view;
@@ -102,14 +105,7 @@ PotentialOutput NequipCudaModel<T>::evaluate_on_device(const AtomicGraph& graph,
   std::vector<DeviceArray<T>> readout_saved;
   readout_->forward(k, nodes, h[num_layers].data(), atomic.data(), readout_saved);
 
-  PotentialOutput out;
-  const std::vector<T> values = atomic.download();
-  out.node_energies.resize(num_local);
-  for (std::size_t n = 0; n < num_local; ++n) {
-    const auto s = static_cast<std::size_t>(graph.species[n]);
-    out.node_energies[n] = host_->energy_scales_[s] * static_cast<double>(values[n]) + host_->energy_shifts_[s];
-    out.energy += out.node_energies[n];
-  }
+  species_affine(k, num_local, sp, atomic.data(), energy_scale_, energy_offset_, node_energies);
 
   DeviceArray<T> seed(num_nodes);
   {
@@ -166,7 +162,6 @@ PotentialOutput NequipCudaModel<T>::evaluate_on_device(const AtomicGraph& graph,
     grad_h = std::move(grad_previous);
   }
   edge_gradients = edge_embedding_->edge_gradients(k, device_graph, edges, grad_sh, grad_radial);
-  return out;
 }
 
 template class NequipCudaModel<float>;

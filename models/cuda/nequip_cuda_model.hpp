@@ -19,8 +19,8 @@ class NequipCudaModel final : public CudaPotential {
   const PotentialInfo& info() const override { return info_; }
 
  private:
-  PotentialOutput evaluate_on_device(const AtomicGraph& graph, const DeviceGraph& device_graph,
-                                     DeviceArray<double>& edge_gradients) const override;
+  void evaluate_on_device(const DeviceGraph& device_graph, DeviceArray<double>& node_energies,
+                          DeviceArray<double>& edge_gradients) const override;
   const ModelKernels& kernels() const override { return *kernels_; }
 
   struct DeviceGate {
@@ -39,6 +39,7 @@ class NequipCudaModel final : public CudaPotential {
   std::unique_ptr<NequipModel<T>> host_;
   PotentialInfo info_;
   std::unique_ptr<ModelKernels> kernels_;
+  DeviceArray<double> energy_scale_, energy_offset_;  // node energy = scale * readout + offset, by species
   DeviceArray<T> type_embedding_, energy_scales_;
   std::unique_ptr<DeviceEdgeEmbedding<T>> edge_embedding_;
   std::unique_ptr<DeviceMlp<T>> readout_;
