@@ -14,8 +14,8 @@ MaceCudaModel<T>::MaceCudaModel(std::unique_ptr<MaceModel<T>> host) : CudaPotent
   // Node energy = scale * readout sum + atomic energy of its species + shift.
   std::vector<double> offset;
   for (double e : host_->atomic_energies_) offset.push_back(e + host_->config().shift);
-  energy_scale_.upload(std::vector<double>(offset.size(), host_->config().scale));
-  energy_offset_.upload(offset);
+  node_energy_scale_.upload(std::vector<double>(offset.size(), host_->config().scale));
+  node_energy_offset_.upload(offset);
   edge_embedding_ = std::make_unique<DeviceEdgeEmbedding<T>>(edges);
   for (std::size_t t = 0; t < host_->interactions_.size(); ++t) {
     const auto& hi = host_->interactions_[t];
@@ -118,7 +118,7 @@ void MaceCudaModel<T>::evaluate_on_device(const DeviceGraph& device_graph, Devic
   }
 
   const MaceConfig& config = host_->config();
-  species_affine(k, num_local, sp, readout_sum.data(), energy_scale_, energy_offset_, node_energies);
+  species_affine(k, num_local, sp, readout_sum.data(), node_energy_scale_, node_energy_offset_, node_energies);
 
   // Backward.
   DeviceArray<T> grad_sh(sh.size()), grad_radial(radial.size());

@@ -35,7 +35,7 @@ class MaceCudaModel final : public CudaPotential {
   std::unique_ptr<MaceModel<T>> host_;
   PotentialInfo info_;
   std::unique_ptr<ModelKernels> kernels_;
-  DeviceArray<double> energy_scale_, energy_offset_;  // node energy = scale * readout + offset, by species
+  DeviceArray<double> node_energy_scale_, node_energy_offset_;  // node energy = scale * readout + offset, by species
   std::unique_ptr<DeviceLinear<T>> embedding_;
   std::unique_ptr<DeviceEdgeEmbedding<T>> edge_embedding_;
   std::vector<Layer> layers_;

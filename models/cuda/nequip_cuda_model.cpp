@@ -14,8 +14,8 @@ NequipCudaModel<T>::NequipCudaModel(std::unique_ptr<NequipModel<T>> host)
   type_embedding_.upload(host_->type_embedding_);
   edge_embedding_ = std::make_unique<DeviceEdgeEmbedding<T>>(edges);
   energy_scales_.upload(std::vector<T>(host_->energy_scales_.begin(), host_->energy_scales_.end()));
-  energy_scale_.upload(host_->energy_scales_);
-  energy_offset_.upload(host_->energy_shifts_);
+  node_energy_scale_.upload(host_->energy_scales_);
+  node_energy_offset_.upload(host_->energy_shifts_);
   readout_ = std::make_unique<DeviceMlp<T>>(*host_->readout_);
   for (const auto& h : host_->layers_) {
     Layer layer;
@@ -105,7 +105,7 @@ void NequipCudaModel<T>::evaluate_on_device(const DeviceGraph& device_graph, Dev
   std::vector<DeviceArray<T>> readout_saved;
   readout_->forward(k, nodes, h[num_layers].data(), atomic.data(), readout_saved);
 
-  species_affine(k, num_local, sp, atomic.data(), energy_scale_, energy_offset_, node_energies);
+  species_affine(k, num_local, sp, atomic.data(), node_energy_scale_, node_energy_offset_, node_energies);
 
   DeviceArray<T> seed(num_nodes);
   {

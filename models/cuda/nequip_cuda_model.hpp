@@ -39,8 +39,8 @@ class NequipCudaModel final : public CudaPotential {
   std::unique_ptr<NequipModel<T>> host_;
   PotentialInfo info_;
   std::unique_ptr<ModelKernels> kernels_;
-  DeviceArray<double> energy_scale_, energy_offset_;  // node energy = scale * readout + offset, by species
-  DeviceArray<T> type_embedding_, energy_scales_;
+  DeviceArray<double> node_energy_scale_, node_energy_offset_;  // node energy = scale * readout + offset, by species
+  DeviceArray<T> type_embedding_, energy_scales_;  // energy_scales_: the backward pass's seed
   std::unique_ptr<DeviceEdgeEmbedding<T>> edge_embedding_;
   std::unique_ptr<DeviceMlp<T>> readout_;
   std::vector<Layer> layers_;
