@@ -19,8 +19,8 @@ namespace equifuse {
 namespace {
 
 using testing_support::Crystal;
-using testing_support::EmulatedRank;
 using testing_support::emulate_rank;
+using testing_support::EmulatedRank;
 using testing_support::make_crystal;
 
 constexpr double kSkin = 1.0;
