@@ -137,29 +137,55 @@ NeighborList build_neighbor_list(const AtomicStructure& s, double cutoff) {
     std::vector<std::size_t> fill(start.begin(), start.end() - 1);
     for (std::size_t p = 0; p < points.size(); ++p) order[fill[point_bin[p]]++] = p;
   }
+  // Receivers in parallel, in contiguous chunks whose edges are concatenated in chunk order: the
+  // list is the same for any number of threads.
   const double cutoff2 = cutoff * cutoff;
-  for (std::size_t i = 0; i < n; ++i) {
-    const Vec3& ri = home[i];
-    const long b0 = bin_of(ri, 0), b1 = bin_of(ri, 1), b2 = bin_of(ri, 2);
+  struct Chunk {
+    std::vector<std::int32_t> senders, receivers;
+    std::vector<double> vectors;
+  };
+  const std::size_t chunk_size = 1024, num_chunks = (n + chunk_size - 1) / chunk_size;
+  std::vector<Chunk> chunks(num_chunks);
+#pragma omp parallel
+  {
     std::vector<std::pair<std::int32_t, Vec3>> found;
-    for (long c0 = std::max(0L, b0 - 1); c0 <= std::min(bins[0] - 1, b0 + 1); ++c0)
-      for (long c1 = std::max(0L, b1 - 1); c1 <= std::min(bins[1] - 1, b1 + 1); ++c1)
-        for (long c2 = std::max(0L, b2 - 1); c2 <= std::min(bins[2] - 1, b2 + 1); ++c2) {
-          const auto b = static_cast<std::size_t>((c0 * bins[1] + c1) * bins[2] + c2);
-          for (std::size_t q = start[b]; q < start[b + 1]; ++q) {
-            const Point& p = points[order[q]];
-            if (!p.image && static_cast<std::size_t>(p.atom) == i) continue;
-            const Vec3 d{ri[0] - p.r[0], ri[1] - p.r[1], ri[2] - p.r[2]};
-            if (dot(d, d) < cutoff2) found.push_back({p.atom, d});
-          }
+#pragma omp for schedule(dynamic)
+    for (std::size_t c = 0; c < num_chunks; ++c) {
+      Chunk& chunk = chunks[c];
+      for (std::size_t i = c * chunk_size; i < std::min(n, (c + 1) * chunk_size); ++i) {
+        const Vec3& ri = home[i];
+        const long b0 = bin_of(ri, 0), b1 = bin_of(ri, 1), b2 = bin_of(ri, 2);
+        found.clear();
+        for (long c0 = std::max(0L, b0 - 1); c0 <= std::min(bins[0] - 1, b0 + 1); ++c0)
+          for (long c1 = std::max(0L, b1 - 1); c1 <= std::min(bins[1] - 1, b1 + 1); ++c1)
+            for (long c2 = std::max(0L, b2 - 1); c2 <= std::min(bins[2] - 1, b2 + 1); ++c2) {
+              const auto b = static_cast<std::size_t>((c0 * bins[1] + c1) * bins[2] + c2);
+              for (std::size_t q = start[b]; q < start[b + 1]; ++q) {
+                const Point& p = points[order[q]];
+                if (!p.image && static_cast<std::size_t>(p.atom) == i) continue;
+                const Vec3 d{ri[0] - p.r[0], ri[1] - p.r[1], ri[2] - p.r[2]};
+                if (dot(d, d) < cutoff2) found.push_back({p.atom, d});
+              }
+            }
+        // A fixed order (by sender, then vector) makes results independent of the binning.
+        std::sort(found.begin(), found.end());
+        for (const auto& [j, d] : found) {
+          chunk.senders.push_back(j);
+          chunk.receivers.push_back(static_cast<std::int32_t>(i));
+          chunk.vectors.insert(chunk.vectors.end(), d.begin(), d.end());
         }
-    // A fixed order (by sender, then vector) makes results independent of the binning.
-    std::sort(found.begin(), found.end());
-    for (const auto& [j, d] : found) {
-      list.senders.push_back(j);
-      list.receivers.push_back(static_cast<std::int32_t>(i));
-      list.vectors.insert(list.vectors.end(), d.begin(), d.end());
+      }
     }
+  }
+  std::size_t num_edges = 0;
+  for (const Chunk& chunk : chunks) num_edges += chunk.senders.size();
+  list.senders.reserve(num_edges);
+  list.receivers.reserve(num_edges);
+  list.vectors.reserve(3 * num_edges);
+  for (const Chunk& chunk : chunks) {
+    list.senders.insert(list.senders.end(), chunk.senders.begin(), chunk.senders.end());
+    list.receivers.insert(list.receivers.end(), chunk.receivers.begin(), chunk.receivers.end());
+    list.vectors.insert(list.vectors.end(), chunk.vectors.begin(), chunk.vectors.end());
   }
   return list;
 }

@@ -2,6 +2,7 @@
 // skewed cells, mixed periodicity, cells smaller than the cutoff), and the extended XYZ reader
 // reads what it writes and refuses malformed files with the line number.
 #include <gtest/gtest.h>
+#include <omp.h>
 
 #include <algorithm>
 #include <array>
@@ -75,6 +76,32 @@ TEST(NeighborList, MatchesBruteForceOverImages) {
     const double cutoff = 3.7;
     EXPECT_EQ(canonical(build_neighbor_list(s, cutoff)), canonical(brute_force(s, cutoff))) << "trial " << trial;
   }
+}
+
+// Receivers are searched in parallel chunks of 1,024 atoms: the list (not only its set of edges)
+// must not depend on the number of threads.
+TEST(NeighborList, SameListForAnyNumberOfThreads) {
+  std::mt19937_64 rng(11);
+  std::uniform_real_distribution<double> u(0, 1);
+  AtomicStructure s;
+  const double size = 30.0;  // ~3,000 atoms at a metal's density: several chunks
+  s.cell = {{{size, 0, 0}, {0, size, 0}, {0, 0, size}}};
+  s.pbc = {true, true, true};
+  for (int a = 0; a < 3000; ++a) {
+    s.positions.push_back({u(rng) * size, u(rng) * size, u(rng) * size});
+    s.atomic_numbers.push_back(29);
+  }
+  const int threads = omp_get_max_threads();
+  omp_set_num_threads(1);
+  const NeighborList serial = build_neighbor_list(s, 4.0);
+  omp_set_num_threads(std::max(threads, 3));
+  const NeighborList parallel = build_neighbor_list(s, 4.0);
+  omp_set_num_threads(threads);
+  EXPECT_GT(serial.senders.size(), 3000u * 20);
+  EXPECT_EQ(parallel.senders, serial.senders);
+  EXPECT_EQ(parallel.receivers, serial.receivers);
+  EXPECT_EQ(parallel.vectors, serial.vectors);
+  EXPECT_TRUE(std::is_sorted(serial.receivers.begin(), serial.receivers.end()));
 }
 
 TEST(NeighborList, RefusesBadInput) {
