@@ -194,13 +194,9 @@ extern "C" __global__ void edge_gradients(long edges, int nb, const real* grad_s
 extern "C" __global__ void count_edges_per_node(long edges, const int* node_of_edge, int* counts) {
   GRID_LOOP(e, edges) atomicAdd(&counts[node_of_edge[e]], 1);
 }
-// Exclusive scan of n values in blocks of 1024 (launched with 1024 threads per block): each block
-// scans its part and leaves its total in block_sums.
-extern "C" __global__ void scan_blocks(long n, const int* in, int* out, int* block_sums) {
-  __shared__ int s[1024];
-  const long i = blockIdx.x * 1024L + threadIdx.x;
-  const int v = i < n ? in[i] : 0;
-  s[threadIdx.x] = v;
+// Inclusive scan of s[0..1024) in shared memory by a block of 1024 threads, each holding its value
+// in s[threadIdx.x]; every thread may read s afterwards.
+__device__ void block_inclusive_scan_1024(int* s) {
   __syncthreads();
   for (int d = 1; d < 1024; d *= 2) {
     const int add = threadIdx.x >= d ? s[threadIdx.x - d] : 0;
@@ -208,6 +204,15 @@ extern "C" __global__ void scan_blocks(long n, const int* in, int* out, int* blo
     s[threadIdx.x] += add;
     __syncthreads();
   }
+}
+// Exclusive scan of n values in blocks of 1024 (launched with 1024 threads per block): each block
+// scans its part and leaves its total in block_sums.
+extern "C" __global__ void scan_blocks(long n, const int* in, int* out, int* block_sums) {
+  __shared__ int s[1024];
+  const long i = blockIdx.x * 1024L + threadIdx.x;
+  const int v = i < n ? in[i] : 0;
+  s[threadIdx.x] = v;
+  block_inclusive_scan_1024(s);
   if (i < n) out[i] = s[threadIdx.x] - v;
   if (threadIdx.x == 1023) block_sums[blockIdx.x] = s[1023];
 }
@@ -220,13 +225,7 @@ extern "C" __global__ void scan_block_sums(long blocks, int* sums, int* total) {
     const long i = base + threadIdx.x;
     const int v = i < blocks ? sums[i] : 0;
     s[threadIdx.x] = v;
-    __syncthreads();
-    for (int d = 1; d < 1024; d *= 2) {
-      const int add = threadIdx.x >= d ? s[threadIdx.x - d] : 0;
-      __syncthreads();
-      s[threadIdx.x] += add;
-      __syncthreads();
-    }
+    block_inclusive_scan_1024(s);
     if (i < blocks) sums[i] = carry + s[threadIdx.x] - v;
     const int block_total = s[1023];
     __syncthreads();

@@ -30,10 +30,7 @@ using testing::cast;
 using testing::DeviceBuffer;
 using testing::relative_error;
 
-bool have_gpu() {
-  int n = 0;
-  return cudaGetDeviceCount(&n) == cudaSuccess && n > 0;
-}
+using testing::have_gpu;
 
 struct DeviceGraph {
   DeviceBuffer<std::int32_t> senders, receivers, receiver_offsets, receiver_edges, sender_offsets,

@@ -20,6 +20,7 @@
 #include "models/cuda/cuda_potential.hpp"
 #include "models/cuda/device_layers.hpp"
 #include "models/cuda/model_kernels.hpp"
+#include "tests/support/cuda_buffers.hpp"
 #endif
 
 namespace equifuse {
@@ -55,8 +56,7 @@ TEST(DeviceGraph, GroupsEdgesLikeTheHost) {
 #ifndef EQUIFUSE_HAVE_CUDA
   GTEST_SKIP() << "this build has no CUDA backend";
 #else
-  int devices = 0;
-  if (cudaGetDeviceCount(&devices) != cudaSuccess || devices == 0) GTEST_SKIP() << "no CUDA GPU on this machine";
+  if (!testing::have_gpu()) GTEST_SKIP() << "no CUDA GPU on this machine";
   const ModelKernels k("double", SphericalHarmonics::up_to(1, true, ShNormalization::component));
   std::mt19937 random(7);
   for (std::size_t num_nodes : {1ul, 5ul, 3000ul}) {
@@ -84,8 +84,7 @@ TEST_P(CudaModelTest, MatchesCpu) {
 #ifndef EQUIFUSE_HAVE_CUDA
   GTEST_SKIP() << "this build has no CUDA backend";
 #else
-  int devices = 0;
-  if (cudaGetDeviceCount(&devices) != cudaSuccess || devices == 0) GTEST_SKIP() << "no CUDA GPU on this machine";
+  if (!testing::have_gpu()) GTEST_SKIP() << "no CUDA GPU on this machine";
   for (Precision precision : {Precision::float64, Precision::float32}) {
     const double tolerance = precision == Precision::float64 ? 1e-10 : 1e-4;
     const auto cpu = load_potential(data_dir(GetParam()) + GetParam() + ".eqf", precision, Backend::cpu);

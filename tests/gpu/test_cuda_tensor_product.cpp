@@ -47,10 +47,7 @@ std::vector<GpuCase> gpu_cases() {
 }
 
 #ifdef EQUIFUSE_HAVE_CUDA
-bool have_gpu() {
-  int n = 0;
-  return cudaGetDeviceCount(&n) == cudaSuccess && n > 0;
-}
+using testing::have_gpu;
 
 template <typename T>
 void check_against_cpu(const TensorProductProblem& p, std::size_t batch, double tol) {

@@ -9,6 +9,12 @@
 
 namespace equifuse::testing {
 
+// Whether a CUDA GPU can run kernels here (GPU tests skip, and say so, where none can).
+inline bool have_gpu() {
+  int n = 0;
+  return cudaGetDeviceCount(&n) == cudaSuccess && n > 0;
+}
+
 template <typename T>
 struct DeviceBuffer {
   T* data = nullptr;
