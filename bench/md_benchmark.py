@@ -87,7 +87,7 @@ def model_benchmark():
 def eval_rows(args, potential):
     """`equifuse eval --repeat` on the same structures: the model alone, without LAMMPS."""
     import ase.io
-    time_equifuse = model_benchmark().time_equifuse
+    run_equifuse = model_benchmark().run_equifuse
     for cells in args.cells:
         atoms = alloy(cells)
         with tempfile.TemporaryDirectory() as work:
@@ -97,9 +97,10 @@ def eval_rows(args, potential):
                 row = {"who": "equifuse-eval", "family": args.family, "precision": precision, "cells": cells,
                        "atoms": len(atoms), "device": args.device}
                 try:
-                    ms, neighbour_list_ms, edges = time_equifuse(args.equifuse, potential, xyz, precision,
-                                                                 args.repeat, args.device)
-                    row.update({"edges": edges, "ms_per_step": ms, "neighbour_list_ms": neighbour_list_ms,
+                    result = run_equifuse(args.equifuse, potential, xyz, precision, args.repeat, args.device)
+                    ms = result["ms"]
+                    row.update({"edges": result["edges"], "ms_per_step": ms,
+                                "neighbour_list_ms": result["neighbour_list_ms"],
                                 "atom_steps_per_s": len(atoms) / (ms / 1e3), "ns_per_day": TIMESTEP_PS * 86.4 / (ms / 1e3)})
                 except subprocess.CalledProcessError as error:
                     row["error"] = (error.stderr or error.stdout or str(error))[-300:]

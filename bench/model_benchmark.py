@@ -136,11 +136,6 @@ def run_equifuse(binary, eqf, xyz, precision, repeat, device):
             **({"peak_mib": float(memory.group(1))} if memory else {})}
 
 
-def time_equifuse(binary, eqf, xyz, precision, repeat, device):
-    result = run_equifuse(binary, eqf, xyz, precision, repeat, device)
-    return result["ms"], result["neighbour_list_ms"], result["edges"]
-
-
 def upstream_variants(family, model, device, cueq, oeq):
     """(who, precision, runner(atoms) -> (run, edges)) for every upstream configuration to time.
     Accelerated models are built lazily, inside the runner, so that a failing one is a row."""
