@@ -4,7 +4,7 @@ upstream model's own evaluation speed on the same structures, measured in the sa
 
     md_benchmark.py --family mace|nequip --lammps LMP --plugin equifuseplugin.so --out OUT.jsonl
                     [--cells 7 14 30] [--steps 50] [--device cuda|cpu] [--upstream MODEL_FILE]
-                    [--equifuse PATH/TO/equifuse]
+                    [--equifuse PATH/TO/equifuse] [--kokkos "-k on g 1"]
 
 LAMMPS runs examples/cuau-throughput.in (fcc Cu-Au, 25% Au, cells^3 x 4 atoms, NVE from 600 K,
 2 fs steps, 10 warm-up steps, then --steps timed): atom-steps/s and ns/day of the whole MD step
@@ -12,11 +12,14 @@ LAMMPS runs examples/cuau-throughput.in (fcc Cu-Au, 25% Au, cells^3 x 4 atoms, N
 mace-torch .model or nequip checkpoint the .eqf was exported from; run with a Python that has the
 package) the upstream model's energy + forces time on a prebuilt graph of a structure of the same
 size and composition is recorded too: what one MD step would cost it at best (no neighbour list,
-no MD engine). With --equifuse, `equifuse eval`'s model time on those structures separates the
+no MD engine). With --kokkos (LMP and the plugin built with the KOKKOS package), each LAMMPS run is
+repeated with those Kokkos options, -sf kk and newton on: pair_style equifuse/kk, rows
+"equifuse-kk-lammps". With --equifuse, `equifuse eval`'s model time on those structures separates the
 model from the MD step. Each row: who, family, precision, atoms, device and rates.
 """
 
 import argparse
+import itertools
 import json
 import os
 import re
@@ -31,13 +34,18 @@ TIMESTEP_PS = 0.002
 
 
 def lammps_rows(args, potential):
+    # pair_style equifuse, then (--kokkos) the same runs through LAMMPS's KOKKOS package: equifuse/kk.
+    styles = [("equifuse-lammps", [])]
+    if args.kokkos:
+        styles.append(("equifuse-kk-lammps",
+                       args.kokkos.split() + ["-sf", "kk", "-pk", "kokkos", "newton", "on", "neigh", "half"]))
     for cells in args.cells:
-        for precision in ("float64", "float32"):
+        for (who, options), precision in itertools.product(styles, ("float64", "float32")):
             with tempfile.TemporaryDirectory() as work:
-                command = [args.lammps, "-in", DECK, "-log", "log.lammps", "-var", "plugin", args.plugin,
+                command = [args.lammps, *options, "-in", DECK, "-log", "log.lammps", "-var", "plugin", args.plugin,
                            "-var", "potential", potential, "-var", "cells", str(cells), "-var", "steps",
                            str(args.steps), "-var", "precision", precision, "-var", "device", args.device]
-                row = {"who": "equifuse-lammps", "family": args.family, "precision": precision,
+                row = {"who": who, "family": args.family, "precision": precision,
                        "cells": cells, "device": args.device, "steps": args.steps}
                 # LAMMPS's host threads (the pair style's graph building uses them): all cores unless set.
                 env = dict(os.environ, OMP_NUM_THREADS=os.environ.get("OMP_NUM_THREADS", str(os.cpu_count())))
@@ -165,6 +173,7 @@ def main():
     parser.add_argument("--cueq", action="store_true",
                         help="MACE: also the upstream model converted to cuEquivariance (mace.cli.convert_e3nn_cueq)")
     parser.add_argument("--equifuse", help="the equifuse CLI: also time `equifuse eval` on the same structures")
+    parser.add_argument("--kokkos", help="LAMMPS Kokkos options (e.g. '-k on g 1'): also run pair_style equifuse/kk")
     args = parser.parse_args()
     potential = os.path.abspath(os.path.join(ROOT, "potentials", f"cuau-{args.family}-small.eqf"))
     if args.plugin:

@@ -4,7 +4,7 @@
 # on a subset, then the benchmark of equifuse (C++ API) and of equifuse, e3nn, OpenEquivariance and
 # cuEquivariance through PyTorch on every problem, and the report. Results go to $OUT (default
 # build-gpu/out).
-#   bench/run_gpu_suite.sh test|bench|bench-equifuse|bench-peers|bench-conv|bench-models|bench-model-peers|bench-md|report|all
+#   bench/run_gpu_suite.sh test|bench|bench-equifuse|bench-peers|bench-conv|bench-models|bench-model-peers|bench-md|test-kokkos|bench-md-kokkos|report|all
 # bench-conv: the fused graph convolution benchmark (convolution.jsonl; EQUIFUSE_CONV_ARGS adds
 # arguments to convolution_benchmark.py).
 # bench-models: energy + forces time of the potentials in EQUIFUSE_BENCH_POTENTIALS (.eqf files) on
@@ -19,8 +19,14 @@
 # cuequivariance-ops-torch-cu13 (a missing one is reported as unavailable, not skipped silently).
 # Optional: EQUIFUSE_DEPS=<folder with include/nlohmann and googletest/> for machines without
 # those packages; EQUIFUSE_KERNEL_CACHE=<folder> to reuse kernels compiled by `equifuse precompile`;
+# test-kokkos, bench-md-kokkos: pair_style equifuse/kk in Debian's LAMMPS with the KOKKOS package
+# for CUDA (EQUIFUSE_LAMMPS_KOKKOS_SOURCE_ARCHIVE, EQUIFUSE_KOKKOS_SOURCE_ARCHIVE from
+# `scripts/install-lammps.sh kokkos pack`; Kokkos architecture EQUIFUSE_KOKKOS_ARCH, default
+# HOPPER90): its tests on the GPU and an Nsight Systems summary of a 10^5-atom run (test-kokkos),
+# MD throughput of equifuse/kk next to equifuse and the upstream models (bench-md-kokkos, md.jsonl).
 # EQUIFUSE_BENCH_ARGS (C++ benchmark) and EQUIFUSE_PEER_ARGS (peer_benchmark.py) add arguments;
-# EQUIFUSE_CMAKE_ARGS adds CMake options (e.g. -DEQUIFUSE_WITH_TORCH=OFF for the MD stages).
+# EQUIFUSE_CMAKE_ARGS adds CMake options (e.g. -DEQUIFUSE_WITH_TORCH=OFF for the MD stages);
+# EQUIFUSE_BUILD_TARGETS builds only those targets.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 stage=${1:-all}
@@ -38,11 +44,24 @@ if [ -n "${EQUIFUSE_LAMMPS_SOURCE_ARCHIVE:-}" ]; then
     { tail -30 "$OUT/lammps-build.log"; exit 1; }
   extra+=(-DEQUIFUSE_LAMMPS_SOURCE_DIR="$LAMMPS_SOURCE_DIR" -DEQUIFUSE_LAMMPS_BINARY="$LAMMPS_BINARY")
 fi
+# LAMMPS with KOKKOS for CUDA and its Kokkos (test-kokkos, bench-md-kokkos), cached likewise; the
+# build resumes where a previous call stopped.
+kokkos_options="-k on g 1 -sf kk -pk kokkos newton on neigh half"
+if [ -n "${EQUIFUSE_LAMMPS_KOKKOS_SOURCE_ARCHIVE:-}" ]; then
+  eval "$(EQUIFUSE_CACHE=$PWD/build-gpu/cache scripts/install-lammps.sh kokkos cuda "${EQUIFUSE_KOKKOS_ARCH:-HOPPER90}" \
+    2>"$OUT/lammps-kokkos-build.log" | grep -E '^(LAMMPS_KOKKOS_|KOKKOS_DIR=)')" ||
+    { tail -30 "$OUT/lammps-kokkos-build.log"; exit 1; }
+  extra+=(-DEQUIFUSE_KOKKOS_DIR="$KOKKOS_DIR" -DEQUIFUSE_LAMMPS_KOKKOS_SOURCE_DIR="$LAMMPS_KOKKOS_SOURCE_DIR"
+          -DEQUIFUSE_LAMMPS_KOKKOS_BINARY="$LAMMPS_KOKKOS_BINARY" "-DEQUIFUSE_KOKKOS_LAMMPS_OPTIONS=$kokkos_options")
+fi
 generator=()
 command -v ninja >/dev/null && generator=(-G Ninja)
 cmake -S . -B build-gpu "${generator[@]}" -DCMAKE_BUILD_TYPE=Release -DEQUIFUSE_REFERENCE_PYTHON="$(command -v python3)" \
   -DEQUIFUSE_TORCH_PYTHON="$(command -v python3)" "${extra[@]}" ${EQUIFUSE_CMAKE_ARGS:-} >"$OUT/configure.log" 2>&1 || { tail -30 "$OUT/configure.log"; exit 1; }
-cmake --build build-gpu -j "$(nproc)" >"$OUT/build.log" 2>&1 || { tail -40 "$OUT/build.log"; exit 1; }
+# EQUIFUSE_BUILD_TARGETS limits the build to what a stage needs (default: everything).
+targets=()
+for target in ${EQUIFUSE_BUILD_TARGETS:-}; do targets+=(--target "$target"); done
+cmake --build build-gpu -j "$(nproc)" "${targets[@]}" >"$OUT/build.log" 2>&1 || { tail -40 "$OUT/build.log"; exit 1; }
 
 {
   nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader
@@ -109,6 +128,40 @@ if [ "$stage" = bench-md ]; then
       ${EQUIFUSE_MD_ARGS:-} "${upstream[@]}" >>"$OUT/md.log" 2>&1
   done
   echo "bench-md: $(grep -c '"atom_steps_per_s"' "$OUT/md.jsonl") rows, $(grep -c '"error"' "$OUT/md.jsonl") errors"
+fi
+
+if [ "$stage" = test-kokkos ]; then
+  (cd build-gpu && ctest -j 4 --output-on-failure -R 'lammps\.kokkos|pair_style\.kokkos' >"$OUT/kokkos-tests.log" 2>&1)
+  echo "equifuse/kk tests: $(grep -E 'tests passed|tests failed' "$OUT/kokkos-tests.log")"
+  # Host <-> device traffic of a 108,000-atom MD run through equifuse/kk (float32, 30 + 10 steps):
+  # Nsight Systems' memory-operation summaries, divided by the steps in kokkos-profile.md.
+  if command -v nsys >/dev/null; then
+    profile_dir=$(mktemp -d)
+    repo=$PWD
+    # shellcheck disable=SC2086
+    (cd "$profile_dir" && nsys profile -t cuda,nvtx -o kk --force-overwrite true "$LAMMPS_KOKKOS_BINARY" $kokkos_options \
+      -in "$repo/examples/cuau-throughput.in" -log log.lammps -var plugin "$repo/build-gpu/pair_style/equifusekkplugin.so" \
+      -var potential "$repo/potentials/cuau-mace-small.eqf" -var cells 30 -var steps 30 -var precision float32 \
+      -var device cuda >"$OUT/kokkos-profile-run.log" 2>&1 &&
+      nsys stats -r cuda_gpu_mem_size_sum,cuda_gpu_mem_time_sum,cuda_api_sum,cuda_gpu_kern_sum -f csv -o "$OUT/kokkos-profile" kk.nsys-rep \
+        >>"$OUT/kokkos-profile-run.log" 2>&1; cp log.lammps "$OUT/kokkos-profile-lammps.log")
+    echo "nsys: $(ls "$OUT"/kokkos-profile* 2>/dev/null | wc -l) files"
+  else
+    echo "nsys: not on this machine; no profile" | tee "$OUT/kokkos-profile-run.log"
+  fi
+fi
+
+if [ "$stage" = bench-md-kokkos ]; then
+  for family in mace nequip; do
+    upstream_var=EQUIFUSE_UPSTREAM_${family^^}
+    upstream=()
+    [ -n "${!upstream_var:-}" ] && upstream=(--upstream "${!upstream_var}")
+    PYTHONPATH="${EQUIFUSE_UPSTREAM_SITES:+$EQUIFUSE_UPSTREAM_SITES/$family}" TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD=1 \
+      python3 bench/md_benchmark.py --family "$family" --lammps "$LAMMPS_KOKKOS_BINARY" \
+      --plugin build-gpu/pair_style/equifusekkplugin.so --kokkos "-k on g 1" --out "$OUT/md.jsonl" --device cuda \
+      ${EQUIFUSE_MD_ARGS:-} "${upstream[@]}" >>"$OUT/md.log" 2>&1
+  done
+  echo "bench-md-kokkos: $(grep -c '"atom_steps_per_s"' "$OUT/md.jsonl") rows, $(grep -c '"error"' "$OUT/md.jsonl") errors"
 fi
 
 # Extra benchmark arguments (e.g. --skip high-l6-32) come from EQUIFUSE_BENCH_ARGS.

@@ -37,7 +37,7 @@ class PairEquifuse : public Pair {
   void unpack_reverse_comm(int n, int* atoms, double* buf) override;
   double memory_usage() override;
 
- private:
+ protected:  // shared with pair_style equifuse/kk (kokkos/pair_equifuse_kokkos.h)
   void allocate();
   void load(const std::string& path);
   // The ghost shell exact message passing needs: K * r_max + skin on several ranks (ghosts of

@@ -16,8 +16,9 @@ e3nn_env() {
   echo "$CACHE_DIR/e3nn-$E3NN_VERSION-$(/usr/bin/python3 -c 'import sys; print("py%d.%d" % sys.version_info[:2])')"
 }
 
-# MPI and dpkg-dev: LAMMPS, built from Debian's source package (scripts/install-lammps.sh).
-main_packages=(build-essential cmake nlohmann-json3-dev libopenmpi-dev openmpi-bin dpkg-dev)
+# MPI, dpkg-dev and xz-utils: LAMMPS and Kokkos, built from Debian's source packages
+# (scripts/install-lammps.sh, scripts/install-kokkos.sh).
+main_packages=(build-essential cmake nlohmann-json3-dev libopenmpi-dev openmpi-bin dpkg-dev xz-utils)
 test_packages=(libgtest-dev python3 python3-venv python3-torch libtorch-dev python3-scipy python3-sympy python3-numpy hipcc)
 
 as_root() {

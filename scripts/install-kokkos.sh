@@ -1,41 +1,65 @@
 #!/usr/bin/env bash
-# Builds Kokkos for the host (OpenMP and Serial back-ends), once, in a cache outside the clone:
-#   ${EQUIFUSE_CACHE:-$HOME/.cache/equifuse}/kokkos-3.4.01-host/install
-# and prints KOKKOS_DIR=<its CMake package folder>. Repeat runs print it and return at once.
+# Builds Kokkos, once, in a cache outside the clone, and prints KOKKOS_DIR=<its CMake package
+# folder> and KOKKOS_CXX_COMPILER=<the compiler to build code that uses it with>. Repeat runs print
+# them and return at once.
+#   scripts/install-kokkos.sh              OpenMP and Serial back-ends (CI, CPU runs)
+#   scripts/install-kokkos.sh cuda ARCH    CUDA (+ Serial) for Kokkos's ARCH (HOPPER90, AMPERE80,
+#                                          ADA89, ...), compiled through Kokkos's nvcc_wrapper
+#   ${EQUIFUSE_CACHE:-$HOME/.cache/equifuse}/kokkos-<version>-<back-end>/install
 #
-# Kokkos is in no Debian suite; its only copy in this project's registries is the one PyPI's
-# pykokkos-base 0.0.7 source archive carries (external/kokkos, Kokkos 3.4.01, the release the
-# LAMMPS of Debian 12 bundles with its KOKKOS package). pip fetches that archive from the index it
-# is configured with; it needs scikit-build to read the archive's metadata, so that is installed
-# in a private virtual environment next to the build. The archive's checksum is pinned.
-# Kokkos 3.4.01 does not compile with CUDA 13 (its half-precision type), so this is the CPU
-# build that CI tests the Kokkos code with; GPU builds use a user's own Kokkos (docs/kokkos.md).
-# Needs: python3-venv, cmake, g++.
+# The source is Debian's kokkos source package (upstream's release tarball, checksum pinned from
+# Debian's signed .dsc), from the mirror of the machine's apt configuration. Kokkos 5.0.2 is the
+# release LAMMPS's KOKKOS package of Debian's LAMMPS 20260704 builds with (scripts/install-lammps.sh
+# kokkos) and it supports CUDA 13. On a machine without apt access, set
+# EQUIFUSE_KOKKOS_SOURCE_ARCHIVE to a copy of the tarball.
+# Needs: cmake, g++ (and the CUDA toolkit for `cuda`).
 set -euo pipefail
+scripts=$(cd "$(dirname "$0")" && pwd)
+. "$scripts/debian-archive.sh"
 
+KOKKOS_VERSION=5.0.2
+ORIG=kokkos_${KOKKOS_VERSION}.orig.tar.gz
+ORIG_SHA256=188817bb452ca805ee8701f1c5adbbb4fb83dc8d1c50624566a18a719ba0fa5e
 CACHE_DIR="${EQUIFUSE_CACHE:-$HOME/.cache/equifuse}"
-ARCHIVE=pykokkos-base-0.0.7.tar.gz
-ARCHIVE_SHA256=6339daced1e81a2748f381847d8717cd77d824407da3c263b9491b5630c642b0
-root="$CACHE_DIR/kokkos-3.4.01-host"
+
+backend=${1:-host}
+case "$backend" in
+  host) tag=host
+        options=(-DKokkos_ENABLE_OPENMP=ON -DKokkos_ENABLE_SERIAL=ON) ;;
+  cuda) arch=${2:?usage: $0 cuda ARCH (Kokkos architecture name, e.g. HOPPER90)}
+        tag=cuda-$arch
+        options=(-DKokkos_ENABLE_CUDA=ON -DKokkos_ENABLE_SERIAL=ON "-DKokkos_ARCH_$arch=ON") ;;
+  *) echo "usage: $0 [host | cuda ARCH]" >&2; exit 2 ;;
+esac
+root="$CACHE_DIR/kokkos-$KOKKOS_VERSION-$tag"
 
 if [ ! -f "$root/.complete" ]; then
   rm -rf "$root"
-  mkdir -p "$root/download"
-  echo "install-kokkos: building Kokkos 3.4.01 (OpenMP, Serial) from PyPI's $ARCHIVE in $root" >&2
-  python3 -m venv "$root/venv"
-  "$root/venv/bin/pip" install -q scikit-build >&2
-  "$root/venv/bin/pip" download -q --no-deps --no-binary :all: --no-build-isolation \
-    "pykokkos-base==0.0.7" -d "$root/download" >&2
-  echo "$ARCHIVE_SHA256  $root/download/$ARCHIVE" | sha256sum -c --quiet
-  tar -xzf "$root/download/$ARCHIVE" -C "$root/download"
-  source_dir="$root/download/pykokkos-base-0.0.7/external/kokkos"
-  rm -rf "$source_dir/build"  # a configured header set left in the archive
-  cmake -S "$source_dir" -B "$root/build" -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_STANDARD=17 \
-    -DKokkos_ENABLE_OPENMP=ON -DKokkos_ENABLE_SERIAL=ON -DBUILD_SHARED_LIBS=ON \
-    -DCMAKE_INSTALL_PREFIX="$root/install" >/dev/null
+  mkdir -p "$root/source"
+  archive=${EQUIFUSE_KOKKOS_SOURCE_ARCHIVE:-}
+  if [ -z "$archive" ]; then
+    archive="$root/$ORIG"
+    debian_source_file "pool/main/k/kokkos/$ORIG" "$ORIG_SHA256" "$archive"
+  fi
+  echo "$ORIG_SHA256  $archive" | sha256sum -c --quiet
+  echo "install-kokkos: building Kokkos $KOKKOS_VERSION ($tag) in $root" >&2
+  tar -xzf "$archive" -C "$root/source" --strip-components=1
+  if [ "$backend" = cuda ]; then
+    options+=("-DCMAKE_CXX_COMPILER=$root/source/bin/nvcc_wrapper")
+  fi
+  cmake -S "$root/source" -B "$root/build" -DCMAKE_BUILD_TYPE=Release -DBUILD_SHARED_LIBS=ON \
+    -DCMAKE_INSTALL_PREFIX="$root/install" "${options[@]}" >/dev/null
   cmake --build "$root/build" -j "$(nproc)" >/dev/null
   cmake --install "$root/build" >/dev/null
-  rm -rf "$root/build" "$root/download" "$root/venv"
+  # A CUDA install keeps its source: the installed package compiles through its nvcc_wrapper.
+  rm -rf "$root/build" "$root/$ORIG"
+  [ "$backend" = cuda ] || rm -rf "$root/source"
   touch "$root/.complete"
 fi
 echo "KOKKOS_DIR=$root/install/lib/cmake/Kokkos"
+# The compiler that code using this Kokkos is built with (nvcc_wrapper for CUDA).
+if [ "$backend" = cuda ]; then
+  echo "KOKKOS_CXX_COMPILER=$root/source/bin/nvcc_wrapper"
+else
+  echo "KOKKOS_CXX_COMPILER=$(command -v c++)"
+fi

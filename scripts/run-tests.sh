@@ -10,7 +10,8 @@ jobs=$(nproc)
 scripts/install-dependencies.sh tests
 python=$(scripts/install-dependencies.sh python-path)
 eval "$(scripts/install-lammps.sh | grep '^LAMMPS_')"
-eval "$(scripts/install-kokkos.sh | grep '^KOKKOS_DIR=')"
+# LAMMPS with the KOKKOS package (OpenMP), and its Kokkos, for pair_style equifuse/kk.
+eval "$(scripts/install-lammps.sh kokkos | grep -E '^(LAMMPS_KOKKOS_|KOKKOS_DIR=)')"
 
 echo "== sanitizer build (ASan + UBSan) =="
 # The PyTorch frontend and the LAMMPS plugin are left out here: a sanitized library cannot be
@@ -25,6 +26,7 @@ echo "== release build: full suite =="
 cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release -DEQUIFUSE_WERROR=ON \
   -DEQUIFUSE_REFERENCE_PYTHON="$python" -DEQUIFUSE_TORCH_PYTHON="$python" \
   -DEQUIFUSE_LAMMPS_SOURCE_DIR="$LAMMPS_SOURCE_DIR" -DEQUIFUSE_LAMMPS_BINARY="$LAMMPS_BINARY" \
-  -DEQUIFUSE_KOKKOS_DIR="$KOKKOS_DIR" >/dev/null
+  -DEQUIFUSE_KOKKOS_DIR="$KOKKOS_DIR" -DEQUIFUSE_LAMMPS_KOKKOS_SOURCE_DIR="$LAMMPS_KOKKOS_SOURCE_DIR" \
+  -DEQUIFUSE_LAMMPS_KOKKOS_BINARY="$LAMMPS_KOKKOS_BINARY" >/dev/null
 cmake --build build/release -j "$jobs"
 cd build/release && ctest -j "$jobs" --output-on-failure

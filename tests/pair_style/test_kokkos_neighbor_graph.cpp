@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "pair_style/kokkos/kokkos_atom_owners.hpp"
 #include "pair_style/kokkos/kokkos_neighbor_graph.hpp"
 #include "tests/pair_style/emulated_lammps.hpp"
 
@@ -104,6 +105,26 @@ TEST(KokkosNeighborGraph, EqualsTheHostGraph) {
         }
       }
     }
+}
+
+// Ghost -> owner by atom ID, as the emulation (and the host pair style) assign it: the local atom
+// with the ghost's ID, else the ghost itself; twice with one map, as over MD steps.
+TEST(KokkosAtomOwners, FindsTheLocalAtomOfEveryImage) {
+  const auto crystal = testing_support::make_crystal(2);
+  KokkosAtomOwners<int, Device> owners;
+  for (int ranks : {1, 3}) {
+    SCOPED_TRACE(std::to_string(ranks) + " ranks");
+    EmulatedRank rank = testing_support::emulate_rank(crystal, 0, crystal.box / ranks,
+                                                      2 * kRmax + kSkin, kRmax + kSkin);
+    const auto tags = copy_in<Kokkos::View<int*, Device>>(rank.tag, "tag");
+    find_atom_owners<Device>(rank.num_local, rank.num_atoms, tags, owners);
+    EXPECT_EQ(prefix(owners.owner, rank.num_atoms), rank.owner);
+    int folded = 0;
+    for (int i = rank.num_local; i < rank.num_atoms; ++i) folded += rank.owner[i] != i;
+    EXPECT_GT(folded, 0);  // the case exercises both kinds of ghost
+    EXPECT_LT(folded, ranks == 1 ? rank.num_atoms : rank.num_atoms - rank.num_local);
+  }
+  EXPECT_THROW(find_atom_owners<Device>(3, 2, Kokkos::View<int*, Device>("tag", 3), owners), Error);
 }
 
 TEST(KokkosNeighborGraph, RejectsInvalidArguments) {

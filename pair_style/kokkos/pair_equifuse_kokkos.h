@@ -1,0 +1,57 @@
+// pair_style equifuse/kk: pair_style equifuse in a LAMMPS built with the KOKKOS package. Positions,
+// neighbour lists and forces stay in LAMMPS's Kokkos views: the graph is built there
+// (kokkos_neighbor_graph.hpp) and, with a CUDA Kokkos and the potential on the GPU, handed to the
+// model as device pointers; per step only the edge and node counts, the energy and the virial
+// reach the host. Same keywords, pair_coeff and results as equifuse (docs/kokkos.md).
+//   pair_style equifuse/kk [device auto|cpu|cuda] [precision float64|float32]
+// Several MPI ranks need newton_pair on (LAMMPS then returns ghost forces to their owners):
+//   -k on g 1 -sf kk -pk kokkos newton on neigh half
+#ifdef PAIR_CLASS
+// Registered by the plugin loader (equifuse_plugin.cpp): equifuse/kk, equifuse/kk/device,
+// equifuse/kk/host.
+#else
+
+#ifndef EQUIFUSE_PAIR_EQUIFUSE_KOKKOS_H
+#define EQUIFUSE_PAIR_EQUIFUSE_KOKKOS_H
+
+#include "kokkos_type.h"
+#include "pair_kokkos.h"
+
+#include "pair_style/kokkos/kokkos_atom_owners.hpp"
+#include "pair_style/kokkos/kokkos_neighbor_graph.hpp"
+#include "pair_style/pair_equifuse.h"
+
+namespace LAMMPS_NS {
+
+template <class DeviceType>
+class PairEquifuseKokkos : public PairEquifuse {
+ public:
+  using device_type = DeviceType;
+
+  explicit PairEquifuseKokkos(class LAMMPS* instance);
+  ~PairEquifuseKokkos() override;
+  void compute(int eflag, int vflag) override;
+  void init_style() override;
+  double memory_usage() override;
+
+ private:
+  // The potential on the graph's device arrays (CUDA potential, CUDA Kokkos), or on a host copy.
+  void evaluate_on_device();
+  void evaluate_on_host();
+  // Adds node forces [num_nodes][3], per-atom virials [num_nodes][3][3] and node energies
+  // [num_local], in DeviceType's memory, into LAMMPS's per-atom views.
+  void add_node_results(const double* forces, const double* atomic_virials,
+                        const double* node_energies);
+
+  equifuse::KokkosNeighborGraph<DeviceType> graph_;
+  equifuse::KokkosAtomOwners<tagint, DeviceType> owners_;
+  Kokkos::View<int*, DeviceType> species_of_type_;  // [ntypes + 1]
+  Kokkos::View<int*, DeviceType> atom_species_;     // [nlocal + nghost]
+  DAT::ttransform_kkacc_1d k_eatom;
+  DAT::ttransform_kkacc_1d_6 k_vatom;
+};
+
+}  // namespace LAMMPS_NS
+
+#endif
+#endif
