@@ -105,13 +105,19 @@ cmake_options=(-DCMAKE_BUILD_TYPE=Release -DPKG_PLUGIN=on -DBUILD_MPI=on -DBUILD
 if [ "$variant" = kokkos ]; then
   eval "$("$scripts/install-kokkos.sh" "${kokkos_backend[@]}" | grep '^KOKKOS_')"
   LAMMPS_CONFIG="$LAMMPS_CONFIG PKG_KOKKOS=on EXTERNAL_KOKKOS=on Kokkos=$KOKKOS_DIR"
-  # A CUDA Kokkos compiles LAMMPS through its nvcc_wrapper, as LAMMPS's KOKKOS docs prescribe.
-  cmake_options+=(-DPKG_KOKKOS=on -DEXTERNAL_KOKKOS=on "-DKokkos_DIR=$KOKKOS_DIR"
-                  "-DCMAKE_CXX_COMPILER=$KOKKOS_CXX_COMPILER" -DWITH_CURL=no -DWITH_GZIP=no)
+  cmake_options+=(-DPKG_KOKKOS=on -DEXTERNAL_KOKKOS=on "-DKokkos_DIR=$KOKKOS_DIR" -DWITH_CURL=no
+                  -DWITH_GZIP=no)
+  if [ "${kokkos_backend[0]}" = cuda ]; then
+    # A CUDA Kokkos compiles LAMMPS through its nvcc_wrapper, as LAMMPS's KOKKOS docs prescribe;
+    # behind the MPI compiler wrapper, so that CMake's MPI detection sees an MPI compiler.
+    export OMPI_CXX=$KOKKOS_CXX_COMPILER MPICH_CXX=$KOKKOS_CXX_COMPILER
+    cmake_options+=("-DCMAKE_CXX_COMPILER=$(command -v mpicxx)")
+  fi
   archive=${EQUIFUSE_LAMMPS_KOKKOS_SOURCE_ARCHIVE:-}
   name=${archive:+$(basename "$archive" .tar.xz)}
   name=${name:-lammps-${KOKKOS_LAMMPS_VERSION//[:~+]/_}}
-  root="$CACHE_DIR/$name-kokkos-${kokkos_backend[*]// /-}-$(echo "$LAMMPS_CONFIG" | md5sum | cut -c1-8)"
+  backend_tag=$(IFS=-; echo "${kokkos_backend[*]}")
+  root="$CACHE_DIR/$name-kokkos-$backend_tag-$(echo "$LAMMPS_CONFIG" | md5sum | cut -c1-8)"
 else
   archive=${EQUIFUSE_LAMMPS_SOURCE_ARCHIVE:-}
   config_tag=$(echo "$LAMMPS_CONFIG" | md5sum | cut -c1-8)
