@@ -22,7 +22,8 @@
 # test-kokkos, bench-md-kokkos: pair_style equifuse/kk in Debian's LAMMPS with the KOKKOS package
 # for CUDA (EQUIFUSE_LAMMPS_KOKKOS_SOURCE_ARCHIVE, EQUIFUSE_KOKKOS_SOURCE_ARCHIVE from
 # `scripts/install-lammps.sh kokkos pack`; Kokkos architecture EQUIFUSE_KOKKOS_ARCH, default
-# HOPPER90): its tests on the GPU and an Nsight Systems summary of a 10^5-atom run (test-kokkos),
+# HOPPER90): its tests on the GPU and the host <-> device copies per step of a 10^5-atom run
+# counted with CUPTI (test-kokkos; transfers-kk.json, transfers-host.json),
 # MD throughput of equifuse/kk next to equifuse and the upstream models (bench-md-kokkos, md.jsonl).
 # EQUIFUSE_BENCH_ARGS (C++ benchmark) and EQUIFUSE_PEER_ARGS (peer_benchmark.py) add arguments;
 # EQUIFUSE_CMAKE_ARGS adds CMake options (e.g. -DEQUIFUSE_WITH_TORCH=OFF for the MD stages);
@@ -133,22 +134,19 @@ fi
 if [ "$stage" = test-kokkos ]; then
   (cd build-gpu && ctest -j 4 --output-on-failure -R 'lammps\.kokkos|pair_style\.kokkos' >"$OUT/kokkos-tests.log" 2>&1)
   echo "equifuse/kk tests: $(grep -E 'tests passed|tests failed' "$OUT/kokkos-tests.log")"
-  # Host <-> device traffic of a 108,000-atom MD run through equifuse/kk (float32, 30 + 10 steps):
-  # Nsight Systems' memory-operation summaries, divided by the steps in kokkos-profile.md.
-  if command -v nsys >/dev/null; then
-    profile_dir=$(mktemp -d)
-    repo=$PWD
-    # shellcheck disable=SC2086
-    (cd "$profile_dir" && nsys profile -t cuda,nvtx -o kk --force-overwrite true "$LAMMPS_KOKKOS_BINARY" $kokkos_options \
-      -in "$repo/examples/cuau-throughput.in" -log log.lammps -var plugin "$repo/build-gpu/pair_style/equifusekkplugin.so" \
-      -var potential "$repo/potentials/cuau-mace-small.eqf" -var cells 30 -var steps 30 -var precision float32 \
-      -var device cuda >"$OUT/kokkos-profile-run.log" 2>&1 &&
-      nsys stats -r cuda_gpu_mem_size_sum,cuda_gpu_mem_time_sum,cuda_api_sum,cuda_gpu_kern_sum -f csv -o "$OUT/kokkos-profile" kk.nsys-rep \
-        >>"$OUT/kokkos-profile-run.log" 2>&1; cp log.lammps "$OUT/kokkos-profile-lammps.log")
-    echo "nsys: $(ls "$OUT"/kokkos-profile* 2>/dev/null | wc -l) files"
-  else
-    echo "nsys: not on this machine; no profile" | tee "$OUT/kokkos-profile-run.log"
-  fi
+  # Host <-> device traffic per step of a 108,000-atom MD run (MACE, float32) through equifuse/kk
+  # and, for comparison, equifuse: CUPTI activity records (bench/cuda_transfer_counter.cpp).
+  for style in kk host; do
+    options=()
+    # shellcheck disable=SC2206
+    [ "$style" = kk ] && options=($kokkos_options)
+    python3 bench/transfers_per_step.py --lammps "$LAMMPS_KOKKOS_BINARY" \
+      --counter build-gpu/bench/libequifuse_cuda_transfer_counter.so --out "$OUT/transfers-$style.json" -- \
+      "${options[@]}" -var plugin "$PWD/build-gpu/pair_style/equifusekkplugin.so" \
+      -var potential "$PWD/potentials/cuau-mace-small.eqf" -var cells 30 -var precision float32 -var device cuda \
+      >"$OUT/transfers-$style.log" 2>&1
+    echo "transfers per step ($style): $(tail -1 "$OUT/transfers-$style.log")"
+  done
 fi
 
 if [ "$stage" = bench-md-kokkos ]; then

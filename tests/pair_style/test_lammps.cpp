@@ -249,7 +249,8 @@ TEST_P(LammpsFiniteDifferenceTest, ForcesAreMinusEnergyGradient) {
     if (tag == "P") plus = value;
     if (tag == "M") {
       minus = value;
-      EXPECT_NEAR(force, -(plus - minus) / 2e-4, 1e-6) << "check " << checked;
+      // Central differences err by ~h^2/6 |d^3E/dx^3| ~ 1e-6 here; a wrong force by far more.
+      EXPECT_NEAR(force, -(plus - minus) / 2e-4, 1e-5) << "check " << checked;
       ++checked;
     }
   }

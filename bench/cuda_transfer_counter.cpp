@@ -1,0 +1,88 @@
+// A CUDA injection library (loaded by the driver through CUDA_INJECTION64_PATH, the mechanism
+// profilers use) that counts, with CUPTI's activity records, every memory copy by direction (with
+// its bytes), every memset and every kernel of a process, and writes the totals as JSON to
+// $EQUIFUSE_TRANSFER_COUNTS.<pid> at exit. Running an MD input for two numbers of steps and
+// subtracting gives the traffic per step (bench/transfers_per_step.py). It sees all CUDA runtimes
+// of a process, static ones included, which an LD_PRELOAD shim would not.
+#include <cupti.h>
+
+#include <unistd.h>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <mutex>
+#include <string>
+
+namespace {
+
+struct Totals {
+  std::uint64_t copies[16] = {};  // by CUpti_ActivityMemcpyKind
+  std::uint64_t bytes[16] = {};
+  std::uint64_t memsets = 0, kernels = 0;
+};
+Totals totals;
+std::mutex totals_mutex;
+
+constexpr std::size_t kBufferBytes = 8 << 20;
+
+void CUPTIAPI buffer_requested(std::uint8_t** buffer, std::size_t* size, std::size_t* max_records) {
+  *buffer = static_cast<std::uint8_t*>(std::aligned_alloc(8, kBufferBytes));
+  *size = kBufferBytes;
+  *max_records = 0;
+}
+
+void CUPTIAPI buffer_completed(CUcontext, std::uint32_t, std::uint8_t* buffer, std::size_t,
+                               std::size_t valid) {
+  CUpti_Activity* record = nullptr;
+  std::lock_guard<std::mutex> lock(totals_mutex);
+  while (cuptiActivityGetNextRecord(buffer, valid, &record) == CUPTI_SUCCESS) {
+    if (record->kind == CUPTI_ACTIVITY_KIND_MEMCPY) {
+      const auto* copy = reinterpret_cast<const CUpti_ActivityMemcpy6*>(record);
+      const unsigned kind = copy->copyKind < 16 ? copy->copyKind : 0;
+      ++totals.copies[kind];
+      totals.bytes[kind] += copy->bytes;
+    } else if (record->kind == CUPTI_ACTIVITY_KIND_MEMSET) {
+      ++totals.memsets;
+    } else if (record->kind == CUPTI_ACTIVITY_KIND_CONCURRENT_KERNEL) {
+      ++totals.kernels;
+    }
+  }
+  std::free(buffer);
+}
+
+void write_totals() {
+  cuptiActivityFlushAll(CUPTI_ACTIVITY_FLAG_FLUSH_FORCED);
+  const char* prefix = std::getenv("EQUIFUSE_TRANSFER_COUNTS");
+  if (prefix == nullptr) return;
+  const std::string path = std::string(prefix) + "." + std::to_string(getpid());
+  std::FILE* out = std::fopen(path.c_str(), "w");
+  if (out == nullptr) return;
+  std::lock_guard<std::mutex> lock(totals_mutex);
+  const auto kind = [](CUpti_ActivityMemcpyKind k) { return static_cast<unsigned>(k); };
+  std::fprintf(
+      out,
+      "{\"htod_copies\": %llu, \"htod_bytes\": %llu, \"dtoh_copies\": %llu, "
+      "\"dtoh_bytes\": %llu, \"dtod_copies\": %llu, \"dtod_bytes\": %llu, "
+      "\"htoh_copies\": %llu, \"memsets\": %llu, \"kernels\": %llu}\n",
+      static_cast<unsigned long long>(totals.copies[kind(CUPTI_ACTIVITY_MEMCPY_KIND_HTOD)]),
+      static_cast<unsigned long long>(totals.bytes[kind(CUPTI_ACTIVITY_MEMCPY_KIND_HTOD)]),
+      static_cast<unsigned long long>(totals.copies[kind(CUPTI_ACTIVITY_MEMCPY_KIND_DTOH)]),
+      static_cast<unsigned long long>(totals.bytes[kind(CUPTI_ACTIVITY_MEMCPY_KIND_DTOH)]),
+      static_cast<unsigned long long>(totals.copies[kind(CUPTI_ACTIVITY_MEMCPY_KIND_DTOD)]),
+      static_cast<unsigned long long>(totals.bytes[kind(CUPTI_ACTIVITY_MEMCPY_KIND_DTOD)]),
+      static_cast<unsigned long long>(totals.copies[kind(CUPTI_ACTIVITY_MEMCPY_KIND_HTOH)]),
+      static_cast<unsigned long long>(totals.memsets),
+      static_cast<unsigned long long>(totals.kernels));
+  std::fclose(out);
+}
+
+}  // namespace
+
+extern "C" int InitializeInjection() {
+  if (cuptiActivityRegisterCallbacks(buffer_requested, buffer_completed) != CUPTI_SUCCESS) return 0;
+  cuptiActivityEnable(CUPTI_ACTIVITY_KIND_MEMCPY);
+  cuptiActivityEnable(CUPTI_ACTIVITY_KIND_MEMSET);
+  cuptiActivityEnable(CUPTI_ACTIVITY_KIND_CONCURRENT_KERNEL);
+  std::atexit(write_totals);
+  return 1;
+}

@@ -1,0 +1,61 @@
+#!/usr/bin/env python3
+"""Host <-> device traffic per MD step of a LAMMPS run, from CUPTI activity records.
+
+    transfers_per_step.py --lammps LMP --counter libequifuse_cuda_transfer_counter.so
+                          --out OUT.json [--steps 10 40] -- LMP_OPTIONS_AND_VARIABLES...
+
+Runs examples/cuau-throughput.in twice, for the two numbers of timed steps (the same set-up and
+warm-up each time), with the counter injected into the process (CUDA_INJECTION64_PATH); the
+difference of the two totals divided by the difference of the steps is what one step moves:
+copies host -> device and device -> host with their bytes, device -> device copies, memsets and
+kernels. Both totals are written too.
+"""
+
+import argparse
+import glob
+import json
+import os
+import subprocess
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+DECK = os.path.join(HERE, "..", "examples", "cuau-throughput.in")
+
+
+def totals(args, steps):
+    with tempfile.TemporaryDirectory() as work:
+        prefix = os.path.join(work, "counts")
+        env = dict(os.environ, CUDA_INJECTION64_PATH=os.path.abspath(args.counter),
+                   EQUIFUSE_TRANSFER_COUNTS=prefix)
+        command = [args.lammps, *args.lammps_args, "-in", DECK, "-log", "log.lammps",
+                   "-var", "steps", str(steps)]
+        subprocess.run(command, cwd=work, env=env, check=True, capture_output=True, text=True)
+        files = glob.glob(prefix + ".*")
+        if len(files) != 1:
+            raise RuntimeError(f"expected one counts file, found {files}")
+        with open(files[0]) as f:
+            return json.load(f)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--lammps", required=True)
+    parser.add_argument("--counter", required=True)
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--steps", type=int, nargs=2, default=[10, 40])
+    parser.add_argument("lammps_args", nargs=argparse.REMAINDER)
+    args = parser.parse_args()
+    if args.lammps_args[:1] == ["--"]:
+        args.lammps_args = args.lammps_args[1:]
+    short, long = args.steps
+    first, second = totals(args, short), totals(args, long)
+    per_step = {key: (second[key] - first[key]) / (long - short) for key in first}
+    result = {"command": [args.lammps, *args.lammps_args], "steps": [short, long],
+              "totals": [first, second], "per_step": per_step}
+    with open(args.out, "w") as f:
+        json.dump(result, f, indent=1)
+    print(json.dumps(per_step))
+
+
+if __name__ == "__main__":
+    main()
