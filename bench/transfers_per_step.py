@@ -30,11 +30,15 @@ def totals(args, steps):
         command = [args.lammps, *args.lammps_args, "-in", DECK, "-log", "log.lammps",
                    "-var", "steps", str(steps)]
         subprocess.run(command, cwd=work, env=env, check=True, capture_output=True, text=True)
-        files = glob.glob(prefix + ".*")
-        if len(files) != 1:
-            raise RuntimeError(f"expected one counts file, found {files}")
-        with open(files[0]) as f:
-            return json.load(f)
+        # One file per process that loaded CUDA (lmp may start helpers): their sum.
+        total = {}
+        for path in glob.glob(prefix + ".*"):
+            with open(path) as f:
+                for key, value in json.load(f).items():
+                    total[key] = total.get(key, 0) + value
+        if not total:
+            raise RuntimeError("no counts written (is CUPTI usable here?)")
+        return total
 
 
 def main():
