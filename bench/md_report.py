@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Table (markdown) and plot of md_benchmark.py's rows: ms per MD step and atom-steps/s of
-pair_style equifuse in LAMMPS, of `equifuse eval` (model alone) and of the upstream model
-(energy + forces on a prebuilt graph), with equifuse-in-LAMMPS's speed-up over the upstream
-model in the same precision.
+pair_style equifuse in LAMMPS, of pair_style equifuse/kk (KOKKOS; when measured), of `equifuse
+eval` (model alone) and of the upstream model (energy + forces on a prebuilt graph), with the
+speed-ups over the upstream model in the same precision (and of equifuse/kk over equifuse).
 
     md_report.py md.jsonl [--plot md.png] > md.md
 """
@@ -22,18 +22,25 @@ def main():
     for r in rows:
         if "ms_per_step" in r:
             ms[(r["family"], r["precision"], r["atoms"])][r["who"]] = r["ms_per_step"]
-    print("| model | precision | atoms | LAMMPS + equifuse ms/step | equifuse eval ms | upstream ms | "
-          "LAMMPS + equifuse atom-steps/s | speed-up over upstream |")
-    print("|---|---|---:|---:|---:|---:|---:|---:|")
+    kokkos = any(r.get("who") == "equifuse-kk-lammps" for r in rows)
+    header = ["model", "precision", "atoms", "LAMMPS + equifuse ms/step"]
+    if kokkos:
+        header += ["LAMMPS + equifuse/kk ms/step", "equifuse/kk vs equifuse"]
+    header += ["equifuse eval ms", "upstream ms", "fastest LAMMPS atom-steps/s", "speed-up over upstream"]
+    print("| " + " | ".join(header) + " |")
+    print("|---|---|" + "---:|" * (len(header) - 2))
     for (family, precision, atoms), by_who in sorted(ms.items()):
         lammps = by_who.get("equifuse-lammps")
+        kk = by_who.get("equifuse-kk-lammps")
+        best = min((v for v in (lammps, kk) if v), default=None)
         upstream = by_who.get(f"{family}-upstream")
-        cells = [family, precision, f"{atoms:,}",
-                 f"{lammps:.1f}" if lammps else "-",
-                 f"{by_who['equifuse-eval']:.1f}" if "equifuse-eval" in by_who else "-",
-                 f"{upstream:.1f}" if upstream else "-",
-                 f"{atoms / lammps * 1e3:,.0f}" if lammps else "-",
-                 f"{upstream / lammps:.2f}x" if lammps and upstream else "-"]
+        cells = [family, precision, f"{atoms:,}", f"{lammps:.1f}" if lammps else "-"]
+        if kokkos:
+            cells += [f"{kk:.1f}" if kk else "-", f"{lammps / kk:.2f}x" if lammps and kk else "-"]
+        cells += [f"{by_who['equifuse-eval']:.1f}" if "equifuse-eval" in by_who else "-",
+                  f"{upstream:.1f}" if upstream else "-",
+                  f"{atoms / best * 1e3:,.0f}" if best else "-",
+                  f"{upstream / best:.2f}x" if best and upstream else "-"]
         print("| " + " | ".join(cells) + " |")
     if args.plot:
         import matplotlib
@@ -41,7 +48,8 @@ def main():
         import matplotlib.pyplot as plt
         fig, axes = plt.subplots(1, 2, figsize=(11, 4.2), sharey=True)
         for ax, family in zip(axes, ("mace", "nequip")):
-            for who, style in (("equifuse-lammps", "-o"), ("equifuse-eval", ":s"), (f"{family}-upstream", "--^")):
+            for who, style in (("equifuse-kk-lammps", "-D"), ("equifuse-lammps", "-o"), ("equifuse-eval", ":s"),
+                               (f"{family}-upstream", "--^")):
                 for precision in ("float64", "float32"):
                     points = sorted((atoms, atoms / by_who[who] * 1e3) for (f, p, atoms), by_who in ms.items()
                                     if f == family and p == precision and who in by_who)
