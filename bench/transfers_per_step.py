@@ -53,7 +53,11 @@ def main():
         args.lammps_args = args.lammps_args[1:]
     short, long = args.steps
     first, second = totals(args, short), totals(args, long)
-    per_step = {key: (second[key] - first[key]) / (long - short) for key in first}
+    # Keys (copy sizes) present in one run only count as 0 in the other; sizes that do not recur
+    # per step are left out.
+    per_step = {key: (second.get(key, 0) - first.get(key, 0)) / (long - short)
+                for key in sorted(set(first) | set(second))}
+    per_step = {key: value for key, value in per_step.items() if value or "_of_" not in key}
     result = {"command": [args.lammps, *args.lammps_args], "steps": [short, long],
               "totals": [first, second], "per_step": per_step}
     with open(args.out, "w") as f:
