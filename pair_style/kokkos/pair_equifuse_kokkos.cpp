@@ -136,7 +136,7 @@ void PairEquifuseKokkos<DeviceType>::compute(int eflag, int vflag) {
         nlocal, nall, list->inum + list->gnum, x, atom_species_, owners_.owner,
         kokkos_list->d_ilist, kokkos_list->d_numneigh, kokkos_list->d_neighbors, NEIGHMASK, r_max_,
         num_interactions_, graph_);
-    evaluate_on_device();
+    evaluate_graph();
   } catch (const std::exception& e) {
     error->one(FLERR, std::string("pair_style equifuse/kk: ") + e.what());
   }
@@ -152,7 +152,7 @@ void PairEquifuseKokkos<DeviceType>::compute(int eflag, int vflag) {
 }
 
 template <class DeviceType>
-void PairEquifuseKokkos<DeviceType>::evaluate_on_device() {
+void PairEquifuseKokkos<DeviceType>::evaluate_graph() {
 #ifdef EQUIFUSE_KOKKOS_DEVICE_MODEL
   if constexpr (std::is_same_v<typename DeviceType::memory_space, Kokkos::CudaSpace>) {
     if (const auto* gpu = dynamic_cast<const equifuse::CudaPotential*>(potential_.get())) {

@@ -35,8 +35,9 @@ class PairEquifuseKokkos : public PairEquifuse {
   double memory_usage() override;
 
  private:
-  // The potential on the graph's device arrays (CUDA potential, CUDA Kokkos), or on a host copy.
-  void evaluate_on_device();
+  // The potential on the graph's device arrays (CUDA potential, CUDA Kokkos), else on a host
+  // copy (evaluate_on_host).
+  void evaluate_graph();
   void evaluate_on_host();
   // Adds node forces [num_nodes][3], per-atom virials [num_nodes][3][3] and node energies
   // [num_local], in DeviceType's memory, into LAMMPS's per-atom views.
