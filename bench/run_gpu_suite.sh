@@ -116,18 +116,26 @@ if [ "$stage" = bench-model-peers ]; then
   echo "bench-model-peers: $(grep -c '"ms"' "$OUT/model-peers.jsonl") timings, $(grep -c '"error"' "$OUT/model-peers.jsonl") errors"
 fi
 
+# run_md_benchmark LMP PLUGIN [md_benchmark.py arguments...]: MD throughput of both shipped
+# potentials next to their upstream models (EQUIFUSE_UPSTREAM_SITES, EQUIFUSE_UPSTREAM_MACE/_NEQUIP).
+run_md_benchmark() {
+  local lammps=$1 plugin=$2 family upstream_var
+  shift 2
+  for family in mace nequip; do
+    upstream_var=EQUIFUSE_UPSTREAM_${family^^}
+    local upstream=()
+    [ -n "${!upstream_var:-}" ] && upstream=(--upstream "${!upstream_var}")
+    # shellcheck disable=SC2086
+    PYTHONPATH="${EQUIFUSE_UPSTREAM_SITES:+$EQUIFUSE_UPSTREAM_SITES/$family}" TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD=1 \
+      python3 bench/md_benchmark.py --family "$family" --lammps "$lammps" --plugin "$plugin" "$@" \
+      --out "$OUT/md.jsonl" --device cuda ${EQUIFUSE_MD_ARGS:-} "${upstream[@]}" >>"$OUT/md.log" 2>&1
+  done
+}
+
 if [ "$stage" = bench-md ]; then
   (cd build-gpu && ctest -j 4 --output-on-failure -R 'lammps\.|pair_style\.' >"$OUT/lammps-tests.log" 2>&1)
   echo "lammps tests: $(grep -E 'tests passed|tests failed' "$OUT/lammps-tests.log")"
-  for family in mace nequip; do
-    upstream_var=EQUIFUSE_UPSTREAM_${family^^}
-    upstream=()
-    [ -n "${!upstream_var:-}" ] && upstream=(--upstream "${!upstream_var}")
-    PYTHONPATH="${EQUIFUSE_UPSTREAM_SITES:+$EQUIFUSE_UPSTREAM_SITES/$family}" TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD=1 \
-      python3 bench/md_benchmark.py --family "$family" --lammps "$LAMMPS_BINARY" \
-      --plugin build-gpu/pair_style/equifuseplugin.so --equifuse build-gpu/cli/equifuse --out "$OUT/md.jsonl" --device cuda \
-      ${EQUIFUSE_MD_ARGS:-} "${upstream[@]}" >>"$OUT/md.log" 2>&1
-  done
+  run_md_benchmark "$LAMMPS_BINARY" build-gpu/pair_style/equifuseplugin.so --equifuse build-gpu/cli/equifuse
   echo "bench-md: $(grep -c '"atom_steps_per_s"' "$OUT/md.jsonl") rows, $(grep -c '"error"' "$OUT/md.jsonl") errors"
 fi
 
@@ -150,15 +158,7 @@ if [ "$stage" = test-kokkos ]; then
 fi
 
 if [ "$stage" = bench-md-kokkos ]; then
-  for family in mace nequip; do
-    upstream_var=EQUIFUSE_UPSTREAM_${family^^}
-    upstream=()
-    [ -n "${!upstream_var:-}" ] && upstream=(--upstream "${!upstream_var}")
-    PYTHONPATH="${EQUIFUSE_UPSTREAM_SITES:+$EQUIFUSE_UPSTREAM_SITES/$family}" TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD=1 \
-      python3 bench/md_benchmark.py --family "$family" --lammps "$LAMMPS_KOKKOS_BINARY" \
-      --plugin build-gpu/pair_style/equifusekkplugin.so --kokkos "-k on g 1" --out "$OUT/md.jsonl" --device cuda \
-      ${EQUIFUSE_MD_ARGS:-} "${upstream[@]}" >>"$OUT/md.log" 2>&1
-  done
+  run_md_benchmark "$LAMMPS_KOKKOS_BINARY" build-gpu/pair_style/equifusekkplugin.so --kokkos "-k on g 1"
   echo "bench-md-kokkos: $(grep -c '"atom_steps_per_s"' "$OUT/md.jsonl") rows, $(grep -c '"error"' "$OUT/md.jsonl") errors"
 fi
 

@@ -281,18 +281,9 @@ void PairEquifuse::compute(int eflag, int vflag) {
   }
   const equifuse::ForcesAndVirial& fv = result.forces;
 
-  if (eflag_global) eng_vdwl += result.energy;
+  tally_energy_and_virial(result.energy, fv.virial);
   if (eflag_atom)
     for (int i = 0; i < nlocal; ++i) eatom[i] += result.node_energies[i];
-  if (vflag_global) {
-    const auto& w = fv.virial;
-    virial[0] += w[0][0];
-    virial[1] += w[1][1];
-    virial[2] += w[2][2];
-    virial[3] += w[0][1];
-    virial[4] += w[0][2];
-    virial[5] += w[1][2];
-  }
 
   // Forces and per-atom virials of every node, ghosts included. With newton_pair on, LAMMPS
   // returns ghost forces (and compute stress/atom ghost virials) to their owners; with it off,
@@ -328,6 +319,15 @@ void PairEquifuse::compute(int eflag, int vflag) {
       if (vflag_atom)
         for (int k = 0; k < 6; ++k) vatom[i][k] += sums[3 + k];
     }
+  }
+}
+
+void PairEquifuse::tally_energy_and_virial(double energy,
+                                           const std::array<std::array<double, 3>, 3>& w) {
+  if (eflag_global) eng_vdwl += energy;
+  if (vflag_global) {
+    const double v6[6] = {w[0][0], w[1][1], w[2][2], w[0][1], w[0][2], w[1][2]};
+    for (int k = 0; k < 6; ++k) virial[k] += v6[k];
   }
 }
 

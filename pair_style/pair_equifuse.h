@@ -9,6 +9,7 @@
 #ifndef EQUIFUSE_PAIR_EQUIFUSE_H
 #define EQUIFUSE_PAIR_EQUIFUSE_H
 
+#include <array>
 #include <memory>
 #include <string>
 #include <vector>
@@ -43,6 +44,8 @@ class PairEquifuse : public Pair {
   // The ghost shell exact message passing needs: K * r_max + skin on several ranks (ghosts of
   // other ranks must carry K hops), the neighbour cutoff alone on one rank (every ghost folds).
   double required_ghost_cutoff() const;
+  // Adds a potential's energy and 3x3 virial (eV) to LAMMPS's global tallies, as requested.
+  void tally_energy_and_virial(double energy, const std::array<std::array<double, 3>, 3>& w);
 
   std::string device_ = "auto";
   std::string precision_ = "float64";

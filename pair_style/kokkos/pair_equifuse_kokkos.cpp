@@ -168,12 +168,7 @@ void PairEquifuseKokkos<DeviceType>::evaluate_graph() {
       in.edge_vectors = graph_.vectors.data();
       equifuse::DeviceForces out = gpu->evaluate_forces_on_device(in);
       add_node_results(out.forces.data(), out.atomic_virials.data(), out.node_energies.data());
-      if (eflag_global) eng_vdwl += out.energy;
-      if (vflag_global) {
-        const auto& w = out.virial;
-        const double v6[6] = {w[0][0], w[1][1], w[2][2], w[0][1], w[0][2], w[1][2]};
-        for (int k = 0; k < 6; ++k) virial[k] += v6[k];
-      }
+      tally_energy_and_virial(out.energy, out.virial);
       // `out`'s device arrays return to the model's pool when it goes out of scope.
       typename DeviceType::execution_space().fence();
       return;
@@ -212,12 +207,7 @@ void PairEquifuseKokkos<DeviceType>::evaluate_on_host() {
   const auto energies = to_device(result.node_energies);
   add_node_results(forces.data(), virials.data(), energies.data());
   typename DeviceType::execution_space().fence();  // before the staging views are released
-  if (eflag_global) eng_vdwl += result.energy;
-  if (vflag_global) {
-    const auto& w = result.forces.virial;
-    const double v6[6] = {w[0][0], w[1][1], w[2][2], w[0][1], w[0][2], w[1][2]};
-    for (int k = 0; k < 6; ++k) virial[k] += v6[k];
-  }
+  tally_energy_and_virial(result.energy, result.forces.virial);
 }
 
 template <class DeviceType>
