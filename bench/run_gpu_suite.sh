@@ -23,7 +23,8 @@
 # for CUDA (EQUIFUSE_LAMMPS_KOKKOS_SOURCE_ARCHIVE, EQUIFUSE_KOKKOS_SOURCE_ARCHIVE from
 # `scripts/install-lammps.sh kokkos pack`; Kokkos architecture EQUIFUSE_KOKKOS_ARCH, default
 # HOPPER90): its tests on the GPU and the host <-> device copies per step of a 10^5-atom run
-# counted with CUPTI (test-kokkos; transfers-kk.json, transfers-host.json),
+# counted with CUPTI (test-kokkos; transfers-kk.json, transfers-host.json and transfers-lj-kk.json,
+# LAMMPS's lj/cut/kk on the same atoms),
 # MD throughput of equifuse/kk next to equifuse and the upstream models (bench-md-kokkos, md.jsonl).
 # EQUIFUSE_BENCH_ARGS (C++ benchmark) and EQUIFUSE_PEER_ARGS (peer_benchmark.py) add arguments;
 # EQUIFUSE_CMAKE_ARGS adds CMake options (e.g. -DEQUIFUSE_WITH_TORCH=OFF for the MD stages);
@@ -142,13 +143,16 @@ fi
 if [ "$stage" = test-kokkos ]; then
   (cd build-gpu && ctest -j 4 --output-on-failure -R 'lammps\.kokkos|pair_style\.kokkos' >"$OUT/kokkos-tests.log" 2>&1)
   echo "equifuse/kk tests: $(grep -E 'tests passed|tests failed' "$OUT/kokkos-tests.log")"
-  # Host <-> device traffic per step of a 108,000-atom MD run (MACE, float32) through equifuse/kk
-  # and, for comparison, equifuse: CUPTI activity records (bench/cuda_transfer_counter.cpp).
-  for style in kk host; do
+  # Host <-> device traffic per step of a 108,000-atom MD run (MACE, float32) through equifuse/kk,
+  # equifuse and, for what LAMMPS itself copies, lj/cut/kk on the same atoms: CUPTI activity
+  # records (bench/cuda_transfer_counter.cpp).
+  for style in kk host lj-kk; do
     options=()
+    deck=examples/cuau-throughput.in
     # shellcheck disable=SC2206
-    [ "$style" = kk ] && options=($kokkos_options)
-    python3 bench/transfers_per_step.py --lammps "$LAMMPS_KOKKOS_BINARY" \
+    [ "$style" != host ] && options=($kokkos_options)
+    [ "$style" = lj-kk ] && deck=bench/lj-throughput.in
+    python3 bench/transfers_per_step.py --lammps "$LAMMPS_KOKKOS_BINARY" --deck "$deck" \
       --counter build-gpu/bench/libequifuse_cuda_transfer_counter.so --out "$OUT/transfers-$style.json" -- \
       "${options[@]}" -var plugin "$PWD/build-gpu/pair_style/equifusekkplugin.so" \
       -var potential "$PWD/potentials/cuau-mace-small.eqf" -var cells 30 -var precision float32 -var device cuda \

@@ -2,9 +2,10 @@
 """Host <-> device traffic per MD step of a LAMMPS run, from CUPTI activity records.
 
     transfers_per_step.py --lammps LMP --counter libequifuse_cuda_transfer_counter.so
-                          --out OUT.json [--steps 10 40] -- LMP_OPTIONS_AND_VARIABLES...
+                          --out OUT.json [--steps 10 40] [--deck IN] -- LMP_OPTIONS_AND_VARIABLES...
 
-Runs examples/cuau-throughput.in twice, for the two numbers of timed steps (the same set-up and
+Runs examples/cuau-throughput.in (or --deck: bench/lj-throughput.in is the same run with LAMMPS's
+lj/cut, the baseline of what LAMMPS itself copies) twice, for the two numbers of timed steps (the same set-up and
 warm-up each time), with the counter injected into the process (CUDA_INJECTION64_PATH); the
 difference of the two totals divided by the difference of the steps is what one step moves:
 copies host -> device and device -> host with their bytes, device -> device copies, memsets and
@@ -27,7 +28,7 @@ def totals(args, steps):
         prefix = os.path.join(work, "counts")
         env = dict(os.environ, CUDA_INJECTION64_PATH=os.path.abspath(args.counter),
                    EQUIFUSE_TRANSFER_COUNTS=prefix)
-        command = [args.lammps, *args.lammps_args, "-in", DECK, "-log", "log.lammps",
+        command = [args.lammps, *args.lammps_args, "-in", os.path.abspath(args.deck), "-log", "log.lammps",
                    "-var", "steps", str(steps)]
         subprocess.run(command, cwd=work, env=env, check=True, capture_output=True, text=True)
         # One file per process that loaded CUDA (lmp may start helpers): their sum.
@@ -47,6 +48,7 @@ def main():
     parser.add_argument("--counter", required=True)
     parser.add_argument("--out", required=True)
     parser.add_argument("--steps", type=int, nargs=2, default=[10, 40])
+    parser.add_argument("--deck", default=DECK)
     parser.add_argument("lammps_args", nargs=argparse.REMAINDER)
     args = parser.parse_args()
     if args.lammps_args[:1] == ["--"]:
@@ -58,7 +60,7 @@ def main():
     per_step = {key: (second.get(key, 0) - first.get(key, 0)) / (long - short)
                 for key in sorted(set(first) | set(second))}
     per_step = {key: value for key, value in per_step.items() if value or "_of_" not in key}
-    result = {"command": [args.lammps, *args.lammps_args], "steps": [short, long],
+    result = {"command": [args.lammps, *args.lammps_args, "-in", os.path.basename(args.deck)], "steps": [short, long],
               "totals": [first, second], "per_step": per_step}
     with open(args.out, "w") as f:
         json.dump(result, f, indent=1)

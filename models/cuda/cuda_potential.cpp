@@ -36,16 +36,19 @@ PotentialForces CudaPotential::evaluate_forces(const AtomicGraph& graph) const {
   return out;
 }
 
-DeviceForces CudaPotential::evaluate_forces_on_device(const DeviceGraphInput& graph) const {
+DeviceForces CudaPotential::evaluate_forces_on_device(const DeviceGraphInput& graph,
+                                                      DeviceTotals totals) const {
   const DeviceGraph device_graph(graph, kernels());
   DeviceForces out;
   DeviceArray<double> edge_gradients;
   evaluate_on_device(device_graph, out.node_energies, edge_gradients);
   device_node_forces(kernels(), device_graph, edge_gradients, out.forces, out.atomic_virials);
-  out.energy = device_column_sums(kernels(), out.node_energies, 1)[0];
-  const std::vector<double> virial = device_column_sums(kernels(), out.atomic_virials, 9);
-  for (int a = 0; a < 3; ++a)
-    for (int b = 0; b < 3; ++b) out.virial[a][b] = virial[3 * a + b];
+  if (totals.energy) out.energy = device_column_sums(kernels(), out.node_energies, 1)[0];
+  if (totals.virial) {
+    const std::vector<double> virial = device_column_sums(kernels(), out.atomic_virials, 9);
+    for (int a = 0; a < 3; ++a)
+      for (int b = 0; b < 3; ++b) out.virial[a][b] = virial[3 * a + b];
+  }
   return out;
 }
 

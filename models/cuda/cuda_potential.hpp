@@ -11,7 +11,13 @@
 
 namespace equifuse {
 
-// Results that stay on the device; only the energy and the virial are copied back.
+// Which sums of evaluate_forces_on_device come back to the host (each is one copy; an MD step
+// needs them only when LAMMPS tallies energy or virial).
+struct DeviceTotals {
+  bool energy = true, virial = true;
+};
+
+// Results that stay on the device; only the energy and the virial (as asked) are copied back.
 struct DeviceForces {
   double energy = 0;
   Matrix3 virial{};
@@ -25,7 +31,8 @@ class CudaPotential : public Potential {
   PotentialForces evaluate_forces(const AtomicGraph& graph) const final;
   // The graph's arrays are device pointers; node indices and species are trusted (built on the
   // device by the caller, not checked on the host).
-  DeviceForces evaluate_forces_on_device(const DeviceGraphInput& graph) const;
+  DeviceForces evaluate_forces_on_device(const DeviceGraphInput& graph,
+                                         DeviceTotals totals = {}) const;
 
  protected:
   explicit CudaPotential(std::string model_name) : model_name_(std::move(model_name)) {}

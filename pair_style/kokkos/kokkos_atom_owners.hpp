@@ -17,7 +17,11 @@ namespace equifuse {
 template <class Tag, class Device>
 struct KokkosAtomOwners {
   Kokkos::View<int*, Device> owner;                 // [num_atoms]
+  bool ghosts_of_other_ranks = false;               // some ghost has no local owner
   Kokkos::UnorderedMap<Tag, int, Device> local_of;  // tag -> local index, kept between calls
+  // Failed insertions and ghosts of other ranks met, read by the host in one copy.
+  Kokkos::View<int[2], Device> status{"equifuse::owner_status"};
+  Kokkos::View<int[2], Kokkos::HostSpace> host_status{"equifuse::owner_status_on_host"};
 };
 
 template <class Device, class TagView>
@@ -38,14 +42,13 @@ void find_atom_owners(int num_local, int num_atoms, const TagView& tag,
   out.local_of.clear();
   const auto map = out.local_of;
   const auto owner = out.owner;
-  int failed = 0;
-  Kokkos::parallel_reduce(
+  const auto status = out.status;
+  Kokkos::deep_copy(Execution(), status, 0);
+  Kokkos::parallel_for(
       "equifuse::map_local_tags", Kokkos::RangePolicy<Execution>(0, num_local),
-      KOKKOS_LAMBDA(const int i, int& failures) {
-        failures += map.insert(tag(i), i).failed() ? 1 : 0;
-      },
-      failed);
-  if (failed != 0) throw Error("atom owners: the map of local atom IDs is full");
+      KOKKOS_LAMBDA(const int i) {
+        if (map.insert(tag(i), i).failed()) Kokkos::atomic_add(&status(0), 1);
+      });
   Kokkos::parallel_for(
       "equifuse::ghost_owners", Kokkos::RangePolicy<Execution>(0, num_atoms),
       KOKKOS_LAMBDA(const int i) {
@@ -54,8 +57,13 @@ void find_atom_owners(int num_local, int num_atoms, const TagView& tag,
           return;
         }
         const auto found = map.find(tag(i));
-        owner(i) = map.valid_at(found) ? map.value_at(found) : i;
+        const bool owned = map.valid_at(found);
+        owner(i) = owned ? map.value_at(found) : i;
+        if (!owned) Kokkos::atomic_max(&status(1), 1);
       });
+  Kokkos::deep_copy(out.host_status, status);
+  if (out.host_status(0) != 0) throw Error("atom owners: the map of local atom IDs is full");
+  out.ghosts_of_other_ranks = out.host_status(1) != 0;
 }
 
 }  // namespace equifuse

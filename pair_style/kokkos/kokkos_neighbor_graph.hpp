@@ -27,6 +27,11 @@ struct KokkosNeighborGraph {
   // Working memory.
   IndexView count, first_edge, hop, node_of, ghost_senders;
   VectorView ghost_vectors;
+  // Sizes found on the device, read by the host in one copy: local edges, ghost receivers' edges,
+  // ghost nodes (or, when no ghost of another rank is expected, how many such ghosts were met),
+  // edges appended for ghost receivers.
+  Kokkos::View<int[4], Device> sizes{"equifuse::graph_sizes"};
+  Kokkos::View<int[4], Kokkos::HostSpace> host_sizes{"equifuse::graph_sizes_on_host"};
 };
 
 namespace kokkos_graph_detail {
@@ -44,13 +49,17 @@ void reserve(View& view, std::size_t size, const char* label) {
 // x: positions [num_atoms][3]; species and owner (the local atom a ghost is an image of, else
 // itself) by atom; ilist [num_lists], numneigh by atom, neighbors(atom, k) with LAMMPS's mask bits:
 // LAMMPS's Kokkos views (or any views with those extents) in Device's memory space.
+// ghosts_of_other_ranks: whether some ghost has no local owner (find_atom_owners says). Without
+// such ghosts (one rank) the hops are skipped and the host reads the sizes once per build, else
+// twice; a ghost of another rank met when none was announced throws.
 template <class Device, class XView, class SpeciesView, class OwnerView, class IlistView,
           class NumneighView, class NeighborsView>
 void build_kokkos_neighbor_graph(int num_local, int num_atoms, int num_lists, const XView& x,
                                  const SpeciesView& species_of_atom, const OwnerView& owner,
                                  const IlistView& ilist, const NumneighView& numneigh,
                                  const NeighborsView& neighbors, int neighbor_mask, double r_max,
-                                 int num_interactions, KokkosNeighborGraph<Device>& out) {
+                                 int num_interactions, bool ghosts_of_other_ranks,
+                                 KokkosNeighborGraph<Device>& out) {
   using Execution = typename Device::execution_space;
   using kokkos_graph_detail::reserve;
   if (num_local < 0 || num_atoms < num_local || num_interactions < 1 || !(r_max > 0))
@@ -65,10 +74,13 @@ void build_kokkos_neighbor_graph(int num_local, int num_atoms, int num_lists, co
   reserve(out.species, static_cast<std::size_t>(n), "equifuse::species");
   const auto count = out.count;
   const auto first = out.first_edge;
+  const auto sizes = out.sizes;
+  const bool foreign = ghosts_of_other_ranks && n > local;
+  Kokkos::deep_copy(Execution(), sizes, 0);
 
   // Receivers: local atoms and ghosts owned by other ranks (a folded ghost's list repeats its
   // owner's). Count the edges within r_max, then place local receivers' edges in the graph and
-  // ghost receivers' in scratch, in LAMMPS's atom order.
+  // ghost receivers' in scratch, in LAMMPS's atom order. Scans leave their totals in `sizes`.
   Kokkos::parallel_for(
       "equifuse::clear_counts", Kokkos::RangePolicy<Execution>(0, n), KOKKOS_LAMBDA(const int i) {
         count(i) = 0;
@@ -78,31 +90,40 @@ void build_kokkos_neighbor_graph(int num_local, int num_atoms, int num_lists, co
       "equifuse::count_edges", Kokkos::RangePolicy<Execution>(0, num_lists),
       KOKKOS_LAMBDA(const int ii) {
         const int i = ilist(ii);
-        if (i >= local && owner(i) != i) return;
-        int c = 0;
+        if (i >= local && (!foreign || owner(i) != i)) return;
+        int c = 0, unannounced = 0;
         for (int jj = 0; jj < numneigh(i); ++jj) {
           const int j = neighbors(i, jj) & mask;
           const double dx = x(i, 0) - x(j, 0), dy = x(i, 1) - x(j, 1), dz = x(i, 2) - x(j, 2);
-          c += dx * dx + dy * dy + dz * dz < cutoff2;
+          const bool edge = dx * dx + dy * dy + dz * dz < cutoff2;
+          c += edge;
+          unannounced += edge && !foreign && owner(j) >= local;
         }
         count(i) = c;
+        if (unannounced) Kokkos::atomic_add(&sizes(2), unannounced);
       });
-  int local_edges = 0, ghost_edges = 0;
   Kokkos::parallel_scan(
       "equifuse::local_offsets", Kokkos::RangePolicy<Execution>(0, local),
       KOKKOS_LAMBDA(const int i, int& offset, const bool final) {
         if (final) first(i) = offset;
         offset += count(i);
-      },
-      local_edges);
-  Kokkos::parallel_scan(
-      "equifuse::ghost_offsets", Kokkos::RangePolicy<Execution>(local, n),
-      KOKKOS_LAMBDA(const int i, int& offset, const bool final) {
-        if (owner(i) != i) return;
-        if (final) first(i) = offset;
-        offset += count(i);
-      },
-      ghost_edges);
+        if (final && i == local - 1) sizes(0) = offset;
+      });
+  if (foreign) {
+    Kokkos::parallel_scan(
+        "equifuse::ghost_offsets", Kokkos::RangePolicy<Execution>(local, n),
+        KOKKOS_LAMBDA(const int i, int& offset, const bool final) {
+          if (owner(i) == i) {
+            if (final) first(i) = offset;
+            offset += count(i);
+          }
+          if (final && i == n - 1) sizes(1) = offset;
+        });
+  }
+  Kokkos::deep_copy(out.host_sizes, sizes);
+  if (out.host_sizes(2) != 0)
+    throw Error("neighbour graph: a ghost of another rank where none was expected");
+  const int local_edges = out.host_sizes(0), ghost_edges = out.host_sizes(1);
   reserve(out.senders, static_cast<std::size_t>(local_edges + ghost_edges), "equifuse::senders");
   reserve(out.receivers, static_cast<std::size_t>(local_edges + ghost_edges),
           "equifuse::receivers");
@@ -118,7 +139,7 @@ void build_kokkos_neighbor_graph(int num_local, int num_atoms, int num_lists, co
       "equifuse::fill_edges", Kokkos::RangePolicy<Execution>(0, num_lists),
       KOKKOS_LAMBDA(const int ii) {
         const int i = ilist(ii);
-        if (i >= local && owner(i) != i) return;
+        if (i >= local && (!foreign || owner(i) != i)) return;
         const bool is_local = i < local;
         const auto s = is_local ? senders : ghost_senders;
         const auto v = is_local ? vectors : ghost_vectors;
@@ -151,18 +172,31 @@ void build_kokkos_neighbor_graph(int num_local, int num_atoms, int num_lists, co
         }
       });
 
-  // Hops from the local atoms, level by level, up to num_interactions; then the nodes: local
-  // atoms, then the ghosts reached, in LAMMPS's order. On one rank no ghost is reached.
-  const auto hop = out.hop;
-  const auto node_of = out.node_of;
   const auto node_atom = out.node_atom;
   const auto species = out.species;
+  out.num_local = local;
+  out.num_nodes = local;
+  out.num_edges = local_edges;
+  if (!foreign) {  // every sender is a local atom: node = atom
+    Kokkos::parallel_for(
+        "equifuse::local_nodes", Kokkos::RangePolicy<Execution>(0, local),
+        KOKKOS_LAMBDA(const int a) {
+          node_atom(a) = a;
+          species(a) = species_of_atom(a);
+        });
+    return;
+  }
+
+  // Hops from the local atoms, level by level, up to num_interactions; then the nodes: local
+  // atoms, then the ghosts reached, in LAMMPS's order.
+  const auto hop = out.hop;
+  const auto node_of = out.node_of;
   Kokkos::parallel_for(
       "equifuse::clear_hops", Kokkos::RangePolicy<Execution>(0, n), KOKKOS_LAMBDA(const int i) {
         hop(i) = i < local ? 0 : -1;
         node_of(i) = i < local ? i : -1;
       });
-  for (int level = 0; level < depth && n > local; ++level) {
+  for (int level = 0; level < depth; ++level) {
     Kokkos::parallel_for(
         "equifuse::next_hop", Kokkos::RangePolicy<Execution>(0, n), KOKKOS_LAMBDA(const int a) {
           if (hop(a) != level) return;
@@ -171,47 +205,46 @@ void build_kokkos_neighbor_graph(int num_local, int num_atoms, int num_lists, co
             Kokkos::atomic_compare_exchange(&hop(s(e)), -1, level + 1);
         });
   }
-  int ghost_nodes = 0;
   Kokkos::parallel_scan(
       "equifuse::ghost_nodes", Kokkos::RangePolicy<Execution>(local, n),
       KOKKOS_LAMBDA(const int a, int& offset, const bool final) {
-        if (hop(a) <= 0) return;
-        if (final) node_of(a) = local + offset;
-        ++offset;
-      },
-      ghost_nodes);
+        if (hop(a) > 0) {
+          if (final) node_of(a) = local + offset;
+          ++offset;
+        }
+        if (final && a == n - 1) sizes(2) = offset;
+      });
   Kokkos::parallel_for(
       "equifuse::node_atoms", Kokkos::RangePolicy<Execution>(0, n), KOKKOS_LAMBDA(const int a) {
         if (node_of(a) < 0) return;
         node_atom(node_of(a)) = a;
         species(node_of(a)) = species_of_atom(a);
       });
-  out.num_local = local;
-  out.num_nodes = local + ghost_nodes;
-  out.num_edges = local_edges;
-  if (ghost_nodes == 0) return;  // every sender is a local atom: node = atom
 
-  // Senders as nodes, then the edges into ghosts closer than num_interactions hops.
+  // Senders as nodes, then the edges into ghosts closer than num_interactions hops (they fit: at
+  // most ghost_edges).
   Kokkos::parallel_for(
       "equifuse::sender_nodes", Kokkos::RangePolicy<Execution>(0, local_edges),
       KOKKOS_LAMBDA(const int e) { senders(e) = node_of(senders(e)); });
-  int appended = 0;
   Kokkos::parallel_scan(
       "equifuse::ghost_receivers", Kokkos::RangePolicy<Execution>(local, n),
       KOKKOS_LAMBDA(const int a, int& offset, const bool final) {
-        if (hop(a) <= 0 || hop(a) >= depth) return;
-        if (final) {
-          for (int k = 0; k < count(a); ++k) {
-            const int e = local_edges + offset + k, g = first(a) + k;
-            senders(e) = node_of(ghost_senders(g));
-            receivers(e) = node_of(a);
-            for (int c = 0; c < 3; ++c) vectors(e, c) = ghost_vectors(g, c);
+        if (hop(a) > 0 && hop(a) < depth) {
+          if (final) {
+            for (int k = 0; k < count(a); ++k) {
+              const int e = local_edges + offset + k, g = first(a) + k;
+              senders(e) = node_of(ghost_senders(g));
+              receivers(e) = node_of(a);
+              for (int c = 0; c < 3; ++c) vectors(e, c) = ghost_vectors(g, c);
+            }
           }
+          offset += count(a);
         }
-        offset += count(a);
-      },
-      appended);
-  out.num_edges = local_edges + appended;
+        if (final && a == n - 1) sizes(3) = offset;
+      });
+  Kokkos::deep_copy(out.host_sizes, sizes);
+  out.num_nodes = local + out.host_sizes(2);
+  out.num_edges = local_edges + out.host_sizes(3);
 }
 
 }  // namespace equifuse

@@ -135,7 +135,7 @@ void PairEquifuseKokkos<DeviceType>::compute(int eflag, int vflag) {
     equifuse::build_kokkos_neighbor_graph<DeviceType>(
         nlocal, nall, list->inum + list->gnum, x, atom_species_, owners_.owner,
         kokkos_list->d_ilist, kokkos_list->d_numneigh, kokkos_list->d_neighbors, NEIGHMASK, r_max_,
-        num_interactions_, graph_);
+        num_interactions_, owners_.ghosts_of_other_ranks, graph_);
     evaluate_graph();
   } catch (const std::exception& e) {
     error->one(FLERR, std::string("pair_style equifuse/kk: ") + e.what());
@@ -166,7 +166,9 @@ void PairEquifuseKokkos<DeviceType>::evaluate_graph() {
       in.senders = graph_.senders.data();
       in.receivers = graph_.receivers.data();
       in.edge_vectors = graph_.vectors.data();
-      equifuse::DeviceForces out = gpu->evaluate_forces_on_device(in);
+      // Energy and virial come back only on steps where LAMMPS tallies them.
+      equifuse::DeviceForces out = gpu->evaluate_forces_on_device(
+          in, {.energy = eflag_global != 0, .virial = vflag_global != 0});
       add_node_results(out.forces.data(), out.atomic_virials.data(), out.node_energies.data());
       tally_energy_and_virial(out.energy, out.virial);
       // `out`'s device arrays return to the model's pool when it goes out of scope.

@@ -71,10 +71,22 @@ void expect_same_graph(EmulatedRank& rank, int interactions) {
   build_neighbor_graph(rank.view(), kRmax, interactions, host);
   const DeviceLists d = to_device(rank);
   KokkosNeighborGraph<Device> graph;
-  for (int step = 0; step < 2; ++step) {  // the second build reuses the first's memory
+  // Where every ghost is an image of a local atom, the general path (hops) must agree with the
+  // one that skips them; with ghosts of other ranks, not announcing them is an error.
+  bool foreign = false;
+  for (int i = rank.num_local; i < rank.num_atoms; ++i) foreign |= rank.owner[i] == i;
+  if (foreign) {
+    EXPECT_THROW(build_kokkos_neighbor_graph(rank.num_local, rank.num_atoms, rank.num_atoms, d.x,
+                                             d.species, d.owner, d.ilist, d.numneigh, d.neighbors,
+                                             0x3FFFFFFF, kRmax, interactions, false, graph),
+                 Error);
+  }
+  for (int step = 0; step < 3; ++step) {  // later builds reuse the first's memory
+    const bool announced = foreign || step == 1;
+    SCOPED_TRACE(announced ? "ghosts of other ranks announced" : "every ghost an image");
     build_kokkos_neighbor_graph(rank.num_local, rank.num_atoms, rank.num_atoms, d.x, d.species,
                                 d.owner, d.ilist, d.numneigh, d.neighbors, 0x3FFFFFFF, kRmax,
-                                interactions, graph);
+                                interactions, announced, graph);
     ASSERT_EQ(static_cast<std::size_t>(graph.num_local), host.graph.num_local);
     ASSERT_EQ(static_cast<std::size_t>(graph.num_nodes), host.graph.num_nodes);
     ASSERT_EQ(static_cast<std::size_t>(graph.num_edges), host.graph.num_edges());
@@ -119,6 +131,7 @@ TEST(KokkosAtomOwners, FindsTheLocalAtomOfEveryImage) {
     const auto tags = copy_in<Kokkos::View<int*, Device>>(rank.tag, "tag");
     find_atom_owners<Device>(rank.num_local, rank.num_atoms, tags, owners);
     EXPECT_EQ(prefix(owners.owner, rank.num_atoms), rank.owner);
+    EXPECT_EQ(owners.ghosts_of_other_ranks, ranks > 1);
     int folded = 0;
     for (int i = rank.num_local; i < rank.num_atoms; ++i) folded += rank.owner[i] != i;
     EXPECT_GT(folded, 0);  // the case exercises both kinds of ghost
@@ -131,10 +144,10 @@ TEST(KokkosNeighborGraph, RejectsInvalidArguments) {
   const DeviceLists d = to_device(EmulatedRank{});
   KokkosNeighborGraph<Device> graph;
   EXPECT_THROW(build_kokkos_neighbor_graph(2, 1, 0, d.x, d.species, d.owner, d.ilist, d.numneigh,
-                                           d.neighbors, 0x3FFFFFFF, kRmax, 2, graph),
+                                           d.neighbors, 0x3FFFFFFF, kRmax, 2, true, graph),
                Error);
   EXPECT_THROW(build_kokkos_neighbor_graph(0, 0, 0, d.x, d.species, d.owner, d.ilist, d.numneigh,
-                                           d.neighbors, 0x3FFFFFFF, kRmax, 0, graph),
+                                           d.neighbors, 0x3FFFFFFF, kRmax, 0, true, graph),
                Error);
 }
 
