@@ -9,13 +9,15 @@ lj/cut, the baseline of what LAMMPS itself copies) twice, for the two numbers of
 warm-up each time), with the counter injected into the process (CUDA_INJECTION64_PATH); the
 difference of the two totals divided by the difference of the steps is what one step moves:
 copies host -> device and device -> host with their bytes, device -> device copies, memsets and
-kernels. Both totals are written too.
+kernels. Both totals are written too, with the neighbour list builds of each timed run (copies
+that come with reneighbouring show as fractions per step).
 """
 
 import argparse
 import glob
 import json
 import os
+import re
 import subprocess
 import tempfile
 
@@ -30,7 +32,9 @@ def totals(args, steps):
                    EQUIFUSE_TRANSFER_COUNTS=prefix)
         command = [args.lammps, *args.lammps_args, "-in", os.path.abspath(args.deck), "-log", "log.lammps",
                    "-var", "steps", str(steps)]
-        subprocess.run(command, cwd=work, env=env, check=True, capture_output=True, text=True)
+        run = subprocess.run(command, cwd=work, env=env, check=True, capture_output=True, text=True)
+        # LAMMPS prints one line per run; the last is the timed run's.
+        builds = re.findall(r"Neighbor list builds = (\d+)", run.stdout)
         # One file per process that loaded CUDA (lmp may start helpers): their sum.
         total = {}
         for path in glob.glob(prefix + ".*"):
@@ -39,6 +43,7 @@ def totals(args, steps):
                     total[key] = total.get(key, 0) + value
         if not total:
             raise RuntimeError("no counts written (is CUPTI usable here?)")
+        total["neighbor_list_builds"] = int(builds[-1]) if builds else -1
         return total
 
 
