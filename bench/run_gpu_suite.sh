@@ -23,8 +23,8 @@
 # for CUDA (EQUIFUSE_LAMMPS_KOKKOS_SOURCE_ARCHIVE, EQUIFUSE_KOKKOS_SOURCE_ARCHIVE from
 # `scripts/install-lammps.sh kokkos pack`; Kokkos architecture EQUIFUSE_KOKKOS_ARCH, default
 # HOPPER90): its tests on the GPU and the host <-> device copies per step of a 10^5-atom run
-# counted with CUPTI (test-kokkos; transfers-kk.json, transfers-host.json and transfers-lj-kk.json,
-# LAMMPS's lj/cut/kk on the same atoms),
+# counted with CUPTI (test-kokkos; transfers-*.json for equifuse/kk, equifuse and LAMMPS's lj/cut/kk
+# on the same atoms, with lists rebuilt when needed and every 10 steps; transfers.md sums them up),
 # MD throughput of equifuse/kk next to equifuse and the upstream models (bench-md-kokkos, md.jsonl).
 # EQUIFUSE_BENCH_ARGS (C++ benchmark) and EQUIFUSE_PEER_ARGS (peer_benchmark.py) add arguments;
 # EQUIFUSE_CMAKE_ARGS adds CMake options (e.g. -DEQUIFUSE_WITH_TORCH=OFF for the MD stages);
@@ -145,20 +145,26 @@ if [ "$stage" = test-kokkos ]; then
   echo "equifuse/kk tests: $(grep -E 'tests passed|tests failed' "$OUT/kokkos-tests.log")"
   # Host <-> device traffic per step of a 108,000-atom MD run (MACE, float32) through equifuse/kk,
   # equifuse and, for what LAMMPS itself copies, lj/cut/kk on the same atoms: CUPTI activity
-  # records (bench/cuda_transfer_counter.cpp).
-  for style in kk host lj-kk; do
+  # records (bench/cuda_transfer_counter.cpp) and Kokkos allocations by label; the "-rebuild10" runs
+  # rebuild the lists every 10 steps, to show what comes with rebuilding.
+  for run in kk host lj-kk kk-rebuild10 lj-kk-rebuild10; do
+    style=${run%-rebuild10}
     options=()
     deck=examples/cuau-throughput.in
     # shellcheck disable=SC2206
     [ "$style" != host ] && options=($kokkos_options)
     [ "$style" = lj-kk ] && deck=bench/lj-throughput.in
-    python3 bench/transfers_per_step.py --lammps "$LAMMPS_KOKKOS_BINARY" --deck "$deck" \
-      --counter build-gpu/bench/libequifuse_cuda_transfer_counter.so --out "$OUT/transfers-$style.json" -- \
+    rebuild=0
+    [ "$run" != "$style" ] && rebuild=10
+    python3 bench/transfers_per_step.py --lammps "$LAMMPS_KOKKOS_BINARY" --deck "$deck" --rebuild-every $rebuild \
+      --counter build-gpu/bench/libequifuse_cuda_transfer_counter.so \
+      --kokkos-tool build-gpu/bench/libequifuse_kokkos_allocation_counter.so --out "$OUT/transfers-$run.json" -- \
       "${options[@]}" -var plugin "$PWD/build-gpu/pair_style/equifusekkplugin.so" \
       -var potential "$PWD/potentials/cuau-mace-small.eqf" -var cells 30 -var precision float32 -var device cuda \
-      >"$OUT/transfers-$style.log" 2>&1
-    echo "transfers per step ($style): $(tail -1 "$OUT/transfers-$style.log")"
+      >"$OUT/transfers-$run.log" 2>&1
+    echo "transfers per step ($run): $(tail -1 "$OUT/transfers-$run.log")"
   done
+  python3 bench/transfers_report.py "$OUT"/transfers-*.json >"$OUT/transfers.md"
 fi
 
 if [ "$stage" = bench-md-kokkos ]; then

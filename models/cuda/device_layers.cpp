@@ -118,13 +118,42 @@ void device_node_forces(const ModelKernels& k, const DeviceGraph& graph, const D
   k.launch("node_forces_virials", nodes, {&nodes, &ro, &re, &so, &se, &g, &v, &f, &w});
 }
 
+namespace {
+
+// Pinned host memory mapped into the device: a kernel writes the sums there and the host reads them
+// after the stream, with no copy operation (as Kokkos returns its reductions), so that an MD step
+// that tallies energy and virial copies nothing. One buffer per thread, grown as needed, never freed
+// (CUDA may be gone at exit).
+struct MappedSums {
+  double* host = nullptr;
+  double* device = nullptr;
+  std::size_t capacity = 0;
+};
+
+const MappedSums& mapped_sums(std::size_t count) {
+  thread_local MappedSums sums;
+  if (count > sums.capacity) {
+    if (sums.host != nullptr) cudaFreeHost(sums.host);
+    sums = {};
+    void* host = nullptr;
+    check_cuda(cudaHostAlloc(&host, count * sizeof(double), cudaHostAllocMapped), "pinned sums");
+    void* device = nullptr;
+    check_cuda(cudaHostGetDevicePointer(&device, host, 0), "pinned sums");
+    sums = {static_cast<double*>(host), static_cast<double*>(device), count};
+  }
+  return sums;
+}
+
+}  // namespace
+
 std::vector<double> device_column_sums(const ModelKernels& k, const DeviceArray<double>& values, int columns) {
   long rows = static_cast<long>(values.size() / static_cast<std::size_t>(columns));
-  DeviceArray<double> sums(static_cast<std::size_t>(columns));
+  const MappedSums& sums = mapped_sums(static_cast<std::size_t>(columns));
   const double* in = values.data();
-  double* out = sums.data();
+  double* out = sums.device;
   k.launch_grid("column_sums", 1, 1, 1024, {&rows, &columns, &in, &out});
-  return sums.download();
+  check_cuda(cudaStreamSynchronize(nullptr), "column sums");
+  return std::vector<double>(sums.host, sums.host + columns);
 }
 
 template <typename T>

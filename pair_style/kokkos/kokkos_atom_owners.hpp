@@ -11,6 +11,7 @@
 #include <string>
 
 #include "kernels/common/error.hpp"
+#include "pair_style/kokkos/kokkos_host_readback.hpp"
 
 namespace equifuse {
 
@@ -19,9 +20,8 @@ struct KokkosAtomOwners {
   Kokkos::View<int*, Device> owner;                 // [num_atoms]
   bool ghosts_of_other_ranks = false;               // some ghost has no local owner
   Kokkos::UnorderedMap<Tag, int, Device> local_of;  // tag -> local index, kept between calls
-  // Failed insertions and ghosts of other ranks met, read by the host in one copy.
-  Kokkos::View<int[2], Device> status{"equifuse::owner_status"};
-  Kokkos::View<int[2], Kokkos::HostSpace> host_status{"equifuse::owner_status_on_host"};
+  // Failed insertions and ghosts of other ranks met, read by the host.
+  KokkosHostReadback<Device, 2> status{"equifuse::owner_status"};
 };
 
 template <class Device, class TagView>
@@ -42,8 +42,8 @@ void find_atom_owners(int num_local, int num_atoms, const TagView& tag,
   out.local_of.clear();
   const auto map = out.local_of;
   const auto owner = out.owner;
-  const auto status = out.status;
-  Kokkos::deep_copy(Execution(), status, 0);
+  const auto status = out.status.values();
+  out.status.clear();
   Kokkos::parallel_for(
       "equifuse::map_local_tags", Kokkos::RangePolicy<Execution>(0, num_local),
       KOKKOS_LAMBDA(const int i) {
@@ -61,9 +61,9 @@ void find_atom_owners(int num_local, int num_atoms, const TagView& tag,
         owner(i) = owned ? map.value_at(found) : i;
         if (!owned) Kokkos::atomic_max(&status(1), 1);
       });
-  Kokkos::deep_copy(out.host_status, status);
-  if (out.host_status(0) != 0) throw Error("atom owners: the map of local atom IDs is full");
-  out.ghosts_of_other_ranks = out.host_status(1) != 0;
+  const auto found = out.status.read();
+  if (found[0] != 0) throw Error("atom owners: the map of local atom IDs is full");
+  out.ghosts_of_other_ranks = found[1] != 0;
 }
 
 }  // namespace equifuse

@@ -12,8 +12,33 @@
 #include <string>
 
 #include "kernels/common/error.hpp"
+#include "pair_style/kokkos/kokkos_host_readback.hpp"
 
 namespace equifuse {
+
+// What build_kokkos_neighbor_graph needs besides LAMMPS's arrays.
+struct KokkosGraphSettings {
+  int neighbor_mask = ~0;  // LAMMPS's NEIGHMASK
+  double r_max = 0;
+  int num_interactions = 1;
+  // Some ghost has no local owner (find_atom_owners says). Without such ghosts (one rank) the
+  // hops are skipped; a ghost of another rank met when none was announced throws.
+  bool ghosts_of_other_ranks = true;
+  // LAMMPS rebuilt its lists since the last build: the graph's views are then sized for every
+  // listed pair, so that they cannot grow (allocate) before the next rebuild.
+  bool lists_rebuilt = true;
+};
+
+// The entries of KokkosNeighborGraph::sizes.
+enum KokkosGraphSize : int {
+  kLocalEdges,   // edges into local atoms
+  kGhostEdges,   // edges into ghosts of other ranks (scratch)
+  kGhostNodes,   // ghost nodes; without ghosts of other ranks: such ghosts met (an error)
+  kAppended,     // edges into ghost nodes, appended after the local ones
+  kLocalListed,  // listed pairs of local receivers (when lists were rebuilt)
+  kGhostListed,  // listed pairs of ghost receivers (likewise)
+  kGraphSizes
+};
 
 template <class Device>
 struct KokkosNeighborGraph {
@@ -27,11 +52,8 @@ struct KokkosNeighborGraph {
   // Working memory.
   IndexView count, first_edge, hop, node_of, ghost_senders;
   VectorView ghost_vectors;
-  // Sizes found on the device, read by the host in one copy: local edges, ghost receivers' edges,
-  // ghost nodes (or, when no ghost of another rank is expected, how many such ghosts were met),
-  // edges appended for ghost receivers.
-  Kokkos::View<int[4], Device> sizes{"equifuse::graph_sizes"};
-  Kokkos::View<int[4], Kokkos::HostSpace> host_sizes{"equifuse::graph_sizes_on_host"};
+  // Sizes found on the device, read by the host once per build (twice with ghosts of other ranks).
+  KokkosHostReadback<Device, kGraphSizes> sizes{"equifuse::graph_sizes"};
 };
 
 namespace kokkos_graph_detail {
@@ -49,23 +71,22 @@ void reserve(View& view, std::size_t size, const char* label) {
 // x: positions [num_atoms][3]; species and owner (the local atom a ghost is an image of, else
 // itself) by atom; ilist [num_lists], numneigh by atom, neighbors(atom, k) with LAMMPS's mask bits:
 // LAMMPS's Kokkos views (or any views with those extents) in Device's memory space.
-// ghosts_of_other_ranks: whether some ghost has no local owner (find_atom_owners says). Without
-// such ghosts (one rank) the hops are skipped and the host reads the sizes once per build, else
-// twice; a ghost of another rank met when none was announced throws.
 template <class Device, class XView, class SpeciesView, class OwnerView, class IlistView,
           class NumneighView, class NeighborsView>
 void build_kokkos_neighbor_graph(int num_local, int num_atoms, int num_lists, const XView& x,
                                  const SpeciesView& species_of_atom, const OwnerView& owner,
                                  const IlistView& ilist, const NumneighView& numneigh,
-                                 const NeighborsView& neighbors, int neighbor_mask, double r_max,
-                                 int num_interactions, bool ghosts_of_other_ranks,
+                                 const NeighborsView& neighbors,
+                                 const KokkosGraphSettings& settings,
                                  KokkosNeighborGraph<Device>& out) {
   using Execution = typename Device::execution_space;
   using kokkos_graph_detail::reserve;
-  if (num_local < 0 || num_atoms < num_local || num_interactions < 1 || !(r_max > 0))
+  if (num_local < 0 || num_atoms < num_local || settings.num_interactions < 1 ||
+      !(settings.r_max > 0))
     throw Error("neighbour graph: invalid sizes, cutoff or number of interactions");
-  const int n = num_atoms, local = num_local, depth = num_interactions, mask = neighbor_mask;
-  const double cutoff2 = r_max * r_max;
+  const int n = num_atoms, local = num_local, depth = settings.num_interactions;
+  const int mask = settings.neighbor_mask;
+  const double cutoff2 = settings.r_max * settings.r_max;
   reserve(out.count, static_cast<std::size_t>(n), "equifuse::count");
   reserve(out.first_edge, static_cast<std::size_t>(n), "equifuse::first_edge");
   reserve(out.hop, static_cast<std::size_t>(n), "equifuse::hop");
@@ -74,9 +95,10 @@ void build_kokkos_neighbor_graph(int num_local, int num_atoms, int num_lists, co
   reserve(out.species, static_cast<std::size_t>(n), "equifuse::species");
   const auto count = out.count;
   const auto first = out.first_edge;
-  const auto sizes = out.sizes;
-  const bool foreign = ghosts_of_other_ranks && n > local;
-  Kokkos::deep_copy(Execution(), sizes, 0);
+  const auto sizes = out.sizes.values();
+  const bool foreign = settings.ghosts_of_other_ranks && n > local;
+  const bool rebuilt = settings.lists_rebuilt;
+  out.sizes.clear();
 
   // Receivers: local atoms and ghosts owned by other ranks (a folded ghost's list repeats its
   // owner's). Count the edges within r_max, then place local receivers' edges in the graph and
@@ -100,14 +122,16 @@ void build_kokkos_neighbor_graph(int num_local, int num_atoms, int num_lists, co
           unannounced += edge && !foreign && owner(j) >= local;
         }
         count(i) = c;
-        if (unannounced) Kokkos::atomic_add(&sizes(2), unannounced);
+        if (unannounced) Kokkos::atomic_add(&sizes(kGhostNodes), unannounced);
+        if (rebuilt)
+          Kokkos::atomic_add(&sizes(i < local ? kLocalListed : kGhostListed), numneigh(i));
       });
   Kokkos::parallel_scan(
       "equifuse::local_offsets", Kokkos::RangePolicy<Execution>(0, local),
       KOKKOS_LAMBDA(const int i, int& offset, const bool final) {
         if (final) first(i) = offset;
         offset += count(i);
-        if (final && i == local - 1) sizes(0) = offset;
+        if (final && i == local - 1) sizes(kLocalEdges) = offset;
       });
   if (foreign) {
     Kokkos::parallel_scan(
@@ -117,19 +141,23 @@ void build_kokkos_neighbor_graph(int num_local, int num_atoms, int num_lists, co
             if (final) first(i) = offset;
             offset += count(i);
           }
-          if (final && i == n - 1) sizes(1) = offset;
+          if (final && i == n - 1) sizes(kGhostEdges) = offset;
         });
   }
-  Kokkos::deep_copy(out.host_sizes, sizes);
-  if (out.host_sizes(2) != 0)
+  const auto found = out.sizes.read();
+  if (found[kGhostNodes] != 0)
     throw Error("neighbour graph: a ghost of another rank where none was expected");
-  const int local_edges = out.host_sizes(0), ghost_edges = out.host_sizes(1);
-  reserve(out.senders, static_cast<std::size_t>(local_edges + ghost_edges), "equifuse::senders");
-  reserve(out.receivers, static_cast<std::size_t>(local_edges + ghost_edges),
-          "equifuse::receivers");
-  reserve(out.vectors, static_cast<std::size_t>(local_edges + ghost_edges), "equifuse::vectors");
-  reserve(out.ghost_senders, static_cast<std::size_t>(ghost_edges), "equifuse::ghost_senders");
-  reserve(out.ghost_vectors, static_cast<std::size_t>(ghost_edges), "equifuse::ghost_vectors");
+  const int local_edges = found[kLocalEdges], ghost_edges = found[kGhostEdges];
+  // Capacity for every listed pair when the lists were rebuilt; between rebuilds no pair can come
+  // closer than r_max that is not listed.
+  const auto capacity = static_cast<std::size_t>(rebuilt ? found[kLocalListed] + found[kGhostListed]
+                                                         : local_edges + ghost_edges);
+  const auto ghost_capacity = static_cast<std::size_t>(rebuilt ? found[kGhostListed] : ghost_edges);
+  reserve(out.senders, capacity, "equifuse::senders");
+  reserve(out.receivers, capacity, "equifuse::receivers");
+  reserve(out.vectors, capacity, "equifuse::vectors");
+  reserve(out.ghost_senders, ghost_capacity, "equifuse::ghost_senders");
+  reserve(out.ghost_vectors, ghost_capacity, "equifuse::ghost_vectors");
   const auto senders = out.senders;
   const auto receivers = out.receivers;
   const auto vectors = out.vectors;
@@ -212,7 +240,7 @@ void build_kokkos_neighbor_graph(int num_local, int num_atoms, int num_lists, co
           if (final) node_of(a) = local + offset;
           ++offset;
         }
-        if (final && a == n - 1) sizes(2) = offset;
+        if (final && a == n - 1) sizes(kGhostNodes) = offset;
       });
   Kokkos::parallel_for(
       "equifuse::node_atoms", Kokkos::RangePolicy<Execution>(0, n), KOKKOS_LAMBDA(const int a) {
@@ -240,11 +268,11 @@ void build_kokkos_neighbor_graph(int num_local, int num_atoms, int num_lists, co
           }
           offset += count(a);
         }
-        if (final && a == n - 1) sizes(3) = offset;
+        if (final && a == n - 1) sizes(kAppended) = offset;
       });
-  Kokkos::deep_copy(out.host_sizes, sizes);
-  out.num_nodes = local + out.host_sizes(2);
-  out.num_edges = local_edges + out.host_sizes(3);
+  const auto appended = out.sizes.read();
+  out.num_nodes = local + appended[kGhostNodes];
+  out.num_edges = local_edges + appended[kAppended];
 }
 
 }  // namespace equifuse

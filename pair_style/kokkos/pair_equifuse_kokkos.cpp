@@ -132,10 +132,15 @@ void PairEquifuseKokkos<DeviceType>::compute(int eflag, int vflag) {
           nall + nall / 8 + 16);
     equifuse::kokkos_pair::species_of_atoms<DeviceType>(nall, type, species_of_type_,
                                                         atom_species_);
+    equifuse::KokkosGraphSettings settings;
+    settings.neighbor_mask = NEIGHMASK;
+    settings.r_max = r_max_;
+    settings.num_interactions = num_interactions_;
+    settings.ghosts_of_other_ranks = owners_.ghosts_of_other_ranks;
+    settings.lists_rebuilt = neighbor->ago == 0;
     equifuse::build_kokkos_neighbor_graph<DeviceType>(
         nlocal, nall, list->inum + list->gnum, x, atom_species_, owners_.owner,
-        kokkos_list->d_ilist, kokkos_list->d_numneigh, kokkos_list->d_neighbors, NEIGHMASK, r_max_,
-        num_interactions_, owners_.ghosts_of_other_ranks, graph_);
+        kokkos_list->d_ilist, kokkos_list->d_numneigh, kokkos_list->d_neighbors, settings, graph_);
     evaluate_graph();
   } catch (const std::exception& e) {
     error->one(FLERR, std::string("pair_style equifuse/kk: ") + e.what());

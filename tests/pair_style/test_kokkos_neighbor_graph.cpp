@@ -75,18 +75,24 @@ void expect_same_graph(EmulatedRank& rank, int interactions) {
   // one that skips them; with ghosts of other ranks, not announcing them is an error.
   bool foreign = false;
   for (int i = rank.num_local; i < rank.num_atoms; ++i) foreign |= rank.owner[i] == i;
+  KokkosGraphSettings settings{
+      .neighbor_mask = 0x3FFFFFFF, .r_max = kRmax, .num_interactions = interactions};
   if (foreign) {
-    EXPECT_THROW(build_kokkos_neighbor_graph(rank.num_local, rank.num_atoms, rank.num_atoms, d.x,
-                                             d.species, d.owner, d.ilist, d.numneigh, d.neighbors,
-                                             0x3FFFFFFF, kRmax, interactions, false, graph),
-                 Error);
+    settings.ghosts_of_other_ranks = false;
+    EXPECT_THROW(
+        build_kokkos_neighbor_graph(rank.num_local, rank.num_atoms, rank.num_atoms, d.x, d.species,
+                                    d.owner, d.ilist, d.numneigh, d.neighbors, settings, graph),
+        Error);
   }
-  for (int step = 0; step < 3; ++step) {  // later builds reuse the first's memory
-    const bool announced = foreign || step == 1;
-    SCOPED_TRACE(announced ? "ghosts of other ranks announced" : "every ghost an image");
+  // Later builds reuse the first's memory; the graph is the same whether sized for the listed
+  // pairs (lists rebuilt) or for its edges.
+  for (int step = 0; step < 3; ++step) {
+    settings.ghosts_of_other_ranks = foreign || step == 1;
+    settings.lists_rebuilt = step != 2;
+    SCOPED_TRACE(settings.ghosts_of_other_ranks ? "ghosts of other ranks announced"
+                                                : "every ghost an image");
     build_kokkos_neighbor_graph(rank.num_local, rank.num_atoms, rank.num_atoms, d.x, d.species,
-                                d.owner, d.ilist, d.numneigh, d.neighbors, 0x3FFFFFFF, kRmax,
-                                interactions, announced, graph);
+                                d.owner, d.ilist, d.numneigh, d.neighbors, settings, graph);
     ASSERT_EQ(static_cast<std::size_t>(graph.num_local), host.graph.num_local);
     ASSERT_EQ(static_cast<std::size_t>(graph.num_nodes), host.graph.num_nodes);
     ASSERT_EQ(static_cast<std::size_t>(graph.num_edges), host.graph.num_edges());
@@ -143,12 +149,14 @@ TEST(KokkosAtomOwners, FindsTheLocalAtomOfEveryImage) {
 TEST(KokkosNeighborGraph, RejectsInvalidArguments) {
   const DeviceLists d = to_device(EmulatedRank{});
   KokkosNeighborGraph<Device> graph;
-  EXPECT_THROW(build_kokkos_neighbor_graph(2, 1, 0, d.x, d.species, d.owner, d.ilist, d.numneigh,
-                                           d.neighbors, 0x3FFFFFFF, kRmax, 2, true, graph),
-               Error);
-  EXPECT_THROW(build_kokkos_neighbor_graph(0, 0, 0, d.x, d.species, d.owner, d.ilist, d.numneigh,
-                                           d.neighbors, 0x3FFFFFFF, kRmax, 0, true, graph),
-               Error);
+  EXPECT_THROW(
+      build_kokkos_neighbor_graph(2, 1, 0, d.x, d.species, d.owner, d.ilist, d.numneigh,
+                                  d.neighbors, {.r_max = kRmax, .num_interactions = 2}, graph),
+      Error);
+  EXPECT_THROW(
+      build_kokkos_neighbor_graph(0, 0, 0, d.x, d.species, d.owner, d.ilist, d.numneigh,
+                                  d.neighbors, {.r_max = kRmax, .num_interactions = 0}, graph),
+      Error);
 }
 
 }  // namespace
