@@ -122,8 +122,8 @@ namespace {
 
 // Pinned host memory mapped into the device: a kernel writes the sums there and the host reads them
 // after the stream, with no copy operation (as Kokkos returns its reductions), so that an MD step
-// that tallies energy and virial copies nothing. One buffer per thread, grown as needed, never freed
-// (CUDA may be gone at exit).
+// that tallies energy and virial copies nothing. One buffer per thread, grown as needed, never
+// freed (CUDA may be gone at exit).
 struct MappedSums {
   double* host = nullptr;
   double* device = nullptr;
