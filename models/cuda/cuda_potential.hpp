@@ -11,13 +11,13 @@
 
 namespace equifuse {
 
-// Which sums of evaluate_forces_on_device come back to the host (each is one copy; an MD step
-// needs them only when LAMMPS tallies energy or virial).
+// Which sums of evaluate_forces_on_device come back to the host (each is a kernel and a wait for
+// it; an MD step needs them only when LAMMPS tallies energy or virial).
 struct DeviceTotals {
   bool energy = true, virial = true;
 };
 
-// Results that stay on the device; only the energy and the virial (as asked) are copied back.
+// Results that stay on the device; only the energy and the virial (as asked) reach the host.
 struct DeviceForces {
   double energy = 0;
   Matrix3 virial{};

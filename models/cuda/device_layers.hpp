@@ -82,7 +82,8 @@ void device_node_forces(const ModelKernels& k, const DeviceGraph& graph, const D
 // The same copied back, with the virial summed on the host.
 ForcesAndVirial device_forces_and_virial(const ModelKernels& k, const DeviceGraph& graph,
                                          const DeviceArray<double>& edge_gradients);
-// Column sums of a [rows][columns] device array, in a fixed order, copied back.
+// Column sums of a [rows][columns] device array, in a fixed order, returned to the host (written by
+// the kernel into mapped pinned memory: no copy operation).
 std::vector<double> device_column_sums(const ModelKernels& k, const DeviceArray<double>& values, int columns);
 
 // out[n] = scale[species[n]] * values[n] + offset[species[n]] for n < count: node energies.

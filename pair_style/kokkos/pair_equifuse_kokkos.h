@@ -1,8 +1,9 @@
 // pair_style equifuse/kk: pair_style equifuse in a LAMMPS built with the KOKKOS package. Positions,
 // neighbour lists and forces stay in LAMMPS's Kokkos views: the graph is built there
 // (kokkos_neighbor_graph.hpp) and, with a CUDA Kokkos and the potential on the GPU, handed to the
-// model as device pointers. Per step the host reads the graph's sizes (one copy on one rank, two
-// with ghosts of other ranks) and, only on steps where LAMMPS tallies them, the energy and virial.
+// model as device pointers. A step issues no host <-> device copy: the host waits for the graph's
+// sizes (once on one rank, twice with ghosts of other ranks) and, only on steps where LAMMPS
+// tallies them, the energy and virial, which kernels write into mapped pinned memory.
 // Same keywords, pair_coeff and results as equifuse (docs/kokkos.md).
 //   pair_style equifuse/kk [device auto|cpu|cuda] [precision float64|float32]
 // Several MPI ranks need newton_pair on (LAMMPS then returns ghost forces to their owners):
