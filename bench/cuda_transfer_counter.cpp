@@ -6,13 +6,14 @@
 // sees all CUDA runtimes of a process, static ones included, which an LD_PRELOAD shim would not.
 #include <cupti.h>
 
-#include <unistd.h>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <map>
 #include <mutex>
 #include <string>
+
+#include "counts_file.hpp"
 
 namespace {
 
@@ -57,10 +58,7 @@ void CUPTIAPI buffer_completed(CUcontext, std::uint32_t, std::uint8_t* buffer, s
 
 void write_totals() {
   cuptiActivityFlushAll(CUPTI_ACTIVITY_FLAG_FLUSH_FORCED);
-  const char* prefix = std::getenv("EQUIFUSE_TRANSFER_COUNTS");
-  if (prefix == nullptr) return;
-  const std::string path = std::string(prefix) + "." + std::to_string(getpid());
-  std::FILE* out = std::fopen(path.c_str(), "w");
+  std::FILE* out = open_counts_file("");
   if (out == nullptr) return;
   std::lock_guard<std::mutex> lock(totals_mutex);
   const auto count = [](CUpti_ActivityMemcpyKind k) {

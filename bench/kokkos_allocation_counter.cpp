@@ -3,15 +3,14 @@
 // $EQUIFUSE_TRANSFER_COUNTS.kokkos.<pid> when Kokkos finalises. Next to the CUPTI copy counter it
 // tells which views are allocated per MD step (on CUDA, each allocation also copies its 128-byte
 // header to the device). It needs no Kokkos headers: the tools interface is a C ABI.
-#include <unistd.h>
-
 #include <cstdint>
 #include <cstdio>
-#include <cstdlib>
 #include <cstring>
 #include <map>
 #include <mutex>
 #include <string>
+
+#include "counts_file.hpp"
 
 namespace {
 
@@ -49,10 +48,7 @@ extern "C" void kokkosp_allocate_data(KokkosToolsSpaceHandle space, const char* 
 }
 
 extern "C" void kokkosp_finalize_library() {
-  const char* prefix = std::getenv("EQUIFUSE_TRANSFER_COUNTS");
-  if (prefix == nullptr) return;
-  const std::string path = std::string(prefix) + ".kokkos." + std::to_string(getpid());
-  std::FILE* out = std::fopen(path.c_str(), "w");
+  std::FILE* out = open_counts_file(".kokkos");
   if (out == nullptr) return;
   std::lock_guard<std::mutex> lock(counts_mutex);
   std::fprintf(out, "{");
