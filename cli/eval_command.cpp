@@ -13,9 +13,6 @@
 #include "model_loader/potential_file.hpp"
 #include "models/potential/forces_and_virial.hpp"
 #include "models/structure/extxyz.hpp"
-#ifdef EQUIFUSE_HAVE_CUDA
-#include "models/cuda/device_memory_pool.hpp"
-#endif
 
 namespace equifuse::cli {
 
@@ -30,7 +27,7 @@ void print_usage() {
       "the frames with energy, stress, per-atom energies and forces (extended XYZ, ASE-readable).\n"
       "--quiet prints only the per-frame summary lines. --repeat N evaluates each frame N more times\n"
       "and prints the median times of the model (energy, forces, virial) and of the neighbour list,\n"
-      "and on a GPU the peak device memory since the start.");
+      "and the peak memory of the model's arrays since the start (host, or the GPU's).");
 }
 
 }  // namespace
@@ -113,15 +110,13 @@ int eval_command(const std::vector<std::string>& args) {
       std::sort(model_ms.begin(), model_ms.end());
       std::printf("  timing: model %.3f ms (median of %d), neighbour list %.3f ms\n",
                   model_ms[model_ms.size() / 2], repeat, graph_ms[graph_ms.size() / 2]);
-#ifdef EQUIFUSE_HAVE_CUDA
-      if (backend == Backend::cuda) {
-        // Since the process began: weights, this frame's graph and every intermediate.
-        const DeviceMemoryUse memory = device_memory_use();
-        std::printf("  device memory: peak in use %.1f MiB, peak held %.1f MiB\n",
-                    static_cast<double>(memory.peak_in_use) / (1 << 20),
-                    static_cast<double>(memory.peak_held) / (1 << 20));
-      }
-#endif
+      // Since the process began: weights, this frame's graph and every intermediate.
+      const MemorySpace space = potential->memory_space();
+      const MemoryUse memory = memory_use(space);
+      std::printf("  %s memory: peak in use %.1f MiB, peak held %.1f MiB\n",
+                  space == MemorySpace::host ? "host" : "device",
+                  static_cast<double>(memory.peak_in_use) / (1 << 20),
+                  static_cast<double>(memory.peak_held) / (1 << 20));
     }
     Matrix3 stress{};
     if (periodic) stress = stress_from_virial(fv.virial, s.volume());

@@ -37,7 +37,7 @@ const char* kUsage =
     "  --direction D       forward, backward, double_backward or all (default all)\n"
     "  --repeat N          timed calls per measurement, after one warm-up (default 3)\n"
     "  --seed S            random seed of the inputs (default 1234)\n"
-    "  --backend B         cpu (default)\n"
+    "  --device D          cpu (default)\n"
     "  --list              list the problems and exit";
 
 std::size_t parse_count(const std::string& flag, const std::string& value) {
@@ -134,7 +134,7 @@ int tensor_product_command(const std::vector<std::string>& args) {
       o.repeat = static_cast<int>(std::max<std::size_t>(1, parse_count(a, value())));
     } else if (a == "--seed") {
       o.seed = static_cast<unsigned>(parse_count(a, value()));
-    } else if (a == "--backend") {
+    } else if (a == "--device") {
       o.backend = parse_backend(value());
     } else if (a == "--dtype") {
       const std::string& d = value();
@@ -153,6 +153,10 @@ int tensor_product_command(const std::vector<std::string>& args) {
     }
   }
 
+  if (o.backend != Backend::cpu) {
+    throw Error("equifuse tp times the CPU backend (--device cpu); the GPU kernels are timed by "
+                "bench/run_gpu_suite.sh bench");
+  }
   const ProblemSet set = load_problem_set(o.problems);
   std::vector<const NamedProblem*> selected;
   for (const std::string& name : o.names) {

@@ -4,10 +4,6 @@
 #include "model_loader/safetensors_reader.hpp"
 #include "models/mace/mace_model.hpp"
 #include "models/nequip/nequip_model.hpp"
-#ifdef EQUIFUSE_HAVE_CUDA
-#include "models/cuda/mace_cuda_model.hpp"
-#include "models/cuda/nequip_cuda_model.hpp"
-#endif
 
 namespace equifuse {
 
@@ -24,26 +20,11 @@ template <typename T>
 std::unique_ptr<Potential> build(const std::string& architecture, const std::string& config,
                                  const ParameterStore& parameters, const std::string& where,
                                  Backend backend) {
-  if (backend == Backend::cuda) {
-#ifdef EQUIFUSE_HAVE_CUDA
-    if (architecture == "mace") {
-      return std::make_unique<MaceCudaModel<T>>(
-          std::make_unique<MaceModel<T>>(MaceConfig::from_json(config), parameters));
-    }
-    if (architecture == "nequip") {
-      return std::make_unique<NequipCudaModel<T>>(
-          std::make_unique<NequipModel<T>>(NequipConfig::from_json(config), parameters));
-    }
-    throw Error(where + ": unknown architecture '" + architecture + "' (this build knows: mace, nequip)");
-#else
-    throw Error("this build of equifuse has no CUDA backend");
-#endif
-  }
   if (architecture == "mace") {
-    return std::make_unique<MaceModel<T>>(MaceConfig::from_json(config), parameters);
+    return std::make_unique<MaceModel<T>>(MaceConfig::from_json(config), parameters, backend);
   }
   if (architecture == "nequip") {
-    return std::make_unique<NequipModel<T>>(NequipConfig::from_json(config), parameters);
+    return std::make_unique<NequipModel<T>>(NequipConfig::from_json(config), parameters, backend);
   }
   throw Error(where + ": unknown architecture '" + architecture + "' (this build knows: mace, nequip)");
 }

@@ -14,7 +14,7 @@ namespace equifuse {
 inline constexpr int kPotentialFormatVersion = 1;
 
 // Throws equifuse::Error with a message naming the file and what is wrong with it. Backend::cuda
-// runs the model on the GPU (models/cuda).
+// runs the model on the current GPU (models/engine).
 std::unique_ptr<Potential> load_potential(const std::string& path,
                                           Precision precision = Precision::float64,
                                           Backend backend = Backend::cpu);

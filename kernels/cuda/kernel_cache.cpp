@@ -20,7 +20,7 @@ std::filesystem::path kernel_cache_directory() {
   return std::filesystem::temp_directory_path() / "equifuse-kernels";
 }
 
-std::uint64_t kernel_cache_key(const std::string& source, int compute_capability) {
+std::uint64_t kernel_cache_key(const CudaProgram& program, int compute_capability) {
   // FNV-1a over everything that determines the binary.
   std::uint64_t h = 1469598103934665603ull;
   const auto mix = [&](const std::string& s) {
@@ -29,16 +29,29 @@ std::uint64_t kernel_cache_key(const std::string& source, int compute_capability
       h *= 1099511628211ull;
     }
   };
-  mix(source);
+  mix(program.source);
+  for (const auto& [name, contents] : program.headers) {
+    mix("|header " + name + "|");
+    mix(contents);
+  }
+  for (const std::string& option : program.options) mix("|option " + option);
   mix("|sm_" + std::to_string(compute_capability) + "|nvrtc " + std::to_string(nvrtc_version()));
   return h;
 }
 
+std::uint64_t kernel_cache_key(const std::string& source, int compute_capability) {
+  return kernel_cache_key(CudaProgram{"", source, {}, {}}, compute_capability);
+}
+
 std::vector<char> cached_cubin(const std::string& source, int compute_capability,
                                const std::string& program_name) {
+  return cached_cubin(CudaProgram{program_name, source, {}, {}}, compute_capability);
+}
+
+std::vector<char> cached_cubin(const CudaProgram& program, int compute_capability) {
   static std::mutex mutex;
   static std::map<std::uint64_t, std::vector<char>> memory;
-  const std::uint64_t key = kernel_cache_key(source, compute_capability);
+  const std::uint64_t key = kernel_cache_key(program, compute_capability);
   {
     const std::lock_guard<std::mutex> lock(mutex);
     if (auto it = memory.find(key); it != memory.end()) return it->second;
@@ -54,7 +67,7 @@ std::vector<char> cached_cubin(const std::string& source, int compute_capability
     if (in) cubin.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
   }
   if (cubin.empty()) {
-    cubin = compile_cuda_to_cubin(source, compute_capability, program_name);
+    cubin = compile_cuda_to_cubin(program, compute_capability);
     if (use_disk) {
       std::error_code ec;
       std::filesystem::create_directories(file.parent_path(), ec);

@@ -21,13 +21,27 @@ int nvrtc_version() {
 
 std::vector<char> compile_cuda_to_cubin(const std::string& source, int compute_capability,
                                         const std::string& program_name) {
+  return compile_cuda_to_cubin(CudaProgram{program_name, source, {}, {}}, compute_capability);
+}
+
+std::vector<char> compile_cuda_to_cubin(const CudaProgram& p, int compute_capability) {
+  const std::string& program_name = p.name;
+  std::vector<const char*> header_sources, header_names;
+  for (const auto& [name, contents] : p.headers) {
+    header_names.push_back(name.c_str());
+    header_sources.push_back(contents.c_str());
+  }
   nvrtcProgram program = nullptr;
-  check(nvrtcCreateProgram(&program, source.c_str(), program_name.c_str(), 0, nullptr, nullptr),
+  check(nvrtcCreateProgram(&program, p.source.c_str(), program_name.c_str(),
+                           static_cast<int>(p.headers.size()), header_sources.data(),
+                           header_names.data()),
         "nvrtcCreateProgram");
   const std::string arch = "--gpu-architecture=sm_" + std::to_string(compute_capability);
   // No fast-math: the kernels must agree with the float64 CPU reference.
-  const char* options[] = {arch.c_str(), "--std=c++17", "-default-device"};
-  const nvrtcResult compiled = nvrtcCompileProgram(program, 3, options);
+  std::vector<const char*> options = {arch.c_str(), "--std=c++17", "-default-device"};
+  for (const std::string& o : p.options) options.push_back(o.c_str());
+  const nvrtcResult compiled =
+      nvrtcCompileProgram(program, static_cast<int>(options.size()), options.data());
   std::string log;
   std::size_t log_size = 0;
   if (nvrtcGetProgramLogSize(program, &log_size) == NVRTC_SUCCESS && log_size > 1) {

@@ -55,6 +55,7 @@ class SphericalHarmonics {
   };
   const std::vector<std::vector<Term>>& terms() const { return terms_; }
   int lmax() const { return lmax_; }
+  const std::vector<int>& ls() const { return ls_; }
   bool normalize() const { return normalize_; }
 
  private:

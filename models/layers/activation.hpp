@@ -1,22 +1,27 @@
-// SiLU as e3nn uses it: scaled by the constant that gives it unit second moment under a standard
-// normal input (e3nn's normalize2mom; the constant is read from the potential file because e3nn
-// estimates it by sampling).
+// The scaled SiLU of a whole array on an engine (activation.cuh): MACE's non-linear readouts.
 #pragma once
 
-#include <cmath>
+#include <cstddef>
+
+#include "models/engine/elementwise.hpp"
+#include "models/layers/activation.cuh"
 
 namespace equifuse {
 
 template <typename T>
-inline T silu(T z) {
-  return z / (T(1) + std::exp(-z));
+void scaled_silu(const Engine& e, std::size_t n, const T* in, T* out, T scale) {
+  static constexpr auto kernel =
+      elementwise_kernel<ScaledSiluArgs<T>, scaled_silu_at<T>>("scaled_silu");
+  const long count = static_cast<long>(n);
+  e.launch(kernel, {count, in, out, scale}, LaunchShape::over(count));
 }
 
-// d silu / dz = s (1 + z (1 - s)), s = sigmoid(z)
 template <typename T>
-inline T silu_derivative(T z) {
-  const T s = T(1) / (T(1) + std::exp(-z));
-  return s * (T(1) + z * (T(1) - s));
+void scaled_silu_backward(const Engine& e, std::size_t n, T* grad, const T* pre, T scale) {
+  static constexpr auto kernel = elementwise_kernel<ScaledSiluBackwardArgs<T>,
+                                                    scaled_silu_backward_at<T>>("scaled_silu_backward");
+  const long count = static_cast<long>(n);
+  e.launch(kernel, {count, grad, pre, scale}, LaunchShape::over(count));
 }
 
 }  // namespace equifuse

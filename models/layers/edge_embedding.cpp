@@ -1,12 +1,13 @@
 #include "models/layers/edge_embedding.hpp"
 
-#include <cmath>
-
 #include "kernels/common/error.hpp"
+#include "models/layers/edge_embedding_kernels.cuh"
 
 namespace equifuse {
 
-EdgeEmbedding::EdgeEmbedding(const Irreps& sh_irreps, RadialBasis radial) : radial_(std::move(radial)) {
+namespace {
+
+std::vector<int> polar_vector_degrees(const Irreps& sh_irreps) {
   std::vector<int> ls;
   for (const auto& block : sh_irreps) {
     if (block.mul != 1 || block.ir.p != (block.ir.l % 2 ? -1 : 1)) {
@@ -15,63 +16,90 @@ EdgeEmbedding::EdgeEmbedding(const Irreps& sh_irreps, RadialBasis radial) : radi
     }
     ls.push_back(block.ir.l);
   }
-  spherical_harmonics_ = std::make_unique<SphericalHarmonics>(ls, true, ShNormalization::component);
+  return ls;
 }
 
 template <typename T>
-EdgeFeatures<T> EdgeEmbedding::evaluate(const std::vector<double>& edge_vectors) const {
-  const std::size_t num_edges = edge_vectors.size() / 3;
-  const auto sh_dim = static_cast<std::size_t>(this->sh_dim());
-  const auto nb = static_cast<std::size_t>(num_basis());
-  EdgeFeatures<T> f;
-  f.sh.resize(num_edges * sh_dim);
-  f.sh_grad.resize(num_edges * sh_dim * 3);
-  f.radial.resize(num_edges * nb);
-  f.radial_grad.resize(num_edges * nb);
-  f.length.resize(num_edges);
+void host_edge_gradients(const EdgeGradientArgs<T>& a) {
 #pragma omp parallel for schedule(static)
-  for (std::size_t e = 0; e < num_edges; ++e) {
-    T v[3];
-    for (int k = 0; k < 3; ++k) v[k] = static_cast<T>(edge_vectors[3 * e + k]);
-    spherical_harmonics_->evaluate_with_gradient(v, &f.sh[e * sh_dim], &f.sh_grad[e * sh_dim * 3]);
-    f.length[e] = std::sqrt(v[0] * v[0] + v[1] * v[1] + v[2] * v[2]);
-    radial_.evaluate(f.length[e], &f.radial[e * nb], &f.radial_grad[e * nb]);
+  for (long e = 0; e < a.edges; ++e) edge_gradient_at(a, e);
+}
+
+template <typename T>
+constexpr Kernel<EdgeGradientArgs<T>> kEdgeGradients{"edge_gradients", &host_edge_gradients<T>};
+
+}  // namespace
+
+template <typename T>
+EdgeEmbedding<T>::EdgeEmbedding(const Engine& engine, const Irreps& sh_irreps,
+                                const RadialBasis& radial)
+    : engine_(engine),
+      spherical_harmonics_(std::make_unique<SphericalHarmonics>(
+          polar_vector_degrees(sh_irreps), true, ShNormalization::component)),
+      frequencies_(engine.upload(std::vector<T>(radial.frequencies().begin(), radial.frequencies().end()))),
+      num_basis_(radial.size()),
+      prefactor_(static_cast<T>(radial.prefactor())),
+      r_max_(static_cast<T>(radial.r_max())),
+      p_(radial.p()) {}
+
+template <typename T>
+std::size_t EdgeEmbedding<T>::Features::bytes() const {
+  return sh.bytes() + radial.bytes() + sh_grad.bytes() + radial_grad.bytes() + length.bytes();
+}
+
+template <typename T>
+typename EdgeEmbedding<T>::Features EdgeEmbedding<T>::forward(const EngineGraph& graph) const {
+  const std::size_t num_edges = graph.num_edges;
+  const auto dim = static_cast<std::size_t>(sh_dim()), nb = static_cast<std::size_t>(num_basis_);
+  Features f;
+  f.sh = engine_.buffer<T>(num_edges * dim);
+  f.sh_grad = engine_.buffer<T>(num_edges * dim * 3);
+  f.radial = engine_.buffer<T>(num_edges * nb);
+  f.radial_grad = engine_.buffer<T>(num_edges * nb);
+  f.length = engine_.buffer<T>(num_edges);
+  const EdgeEmbeddingArgs<T> args{static_cast<long>(num_edges),
+                                  sh_dim(),
+                                  graph.vectors.data(),
+                                  {num_basis_, frequencies_.data(), prefactor_, r_max_, p_},
+                                  f.sh.data(),
+                                  f.sh_grad.data(),
+                                  f.radial.data(),
+                                  f.radial_grad.data(),
+                                  f.length.data()};
+  if (engine_.space() == MemorySpace::host) {
+    // The host path evaluates the harmonics with the kernel library (the device kernel has them
+    // generated from the same polynomial terms).
+    const SphericalHarmonics& sh = *spherical_harmonics_;
+#pragma omp parallel for schedule(static)
+    for (long e = 0; e < args.edges; ++e) {
+      T v[3];
+      for (int k = 0; k < 3; ++k) v[k] = static_cast<T>(args.vectors[3 * e + k]);
+      sh.evaluate_with_gradient(v, args.sh + e * args.sh_dim, args.sh_grad + e * args.sh_dim * 3);
+      args.length[e] = kernel_math::sqrt(v[0] * v[0] + v[1] * v[1] + v[2] * v[2]);
+      radial_basis(args.radial, args.length[e], args.values + e * args.radial.num_basis,
+                   args.derivatives + e * args.radial.num_basis);
+    }
+  } else {
+    engine_.launch(Kernel<EdgeEmbeddingArgs<T>>{"edge_embedding", nullptr}, args,
+                   LaunchShape::over(args.edges));
   }
   return f;
 }
 
 template <typename T>
-std::vector<double> EdgeEmbedding::edge_gradients(const EdgeFeatures<T>& f, const std::vector<T>& grad_sh,
-                                                  const std::vector<T>& grad_radial,
-                                                  const std::vector<double>& edge_vectors) const {
-  const std::size_t num_edges = f.length.size();
-  const auto sh_dim = static_cast<std::size_t>(this->sh_dim());
-  const auto nb = static_cast<std::size_t>(num_basis());
-  std::vector<double> out(3 * num_edges, 0.0);
-#pragma omp parallel for schedule(static)
-  for (std::size_t e = 0; e < num_edges; ++e) {
-    double g[3] = {0, 0, 0};
-    for (std::size_t i = 0; i < sh_dim; ++i) {
-      for (int k = 0; k < 3; ++k) {
-        g[k] += static_cast<double>(grad_sh[e * sh_dim + i]) *
-                static_cast<double>(f.sh_grad[(e * sh_dim + i) * 3 + k]);
-      }
-    }
-    double dr = 0;
-    for (std::size_t b = 0; b < nb; ++b) {
-      dr += static_cast<double>(grad_radial[e * nb + b]) * static_cast<double>(f.radial_grad[e * nb + b]);
-    }
-    const double r = static_cast<double>(f.length[e]);
-    for (int k = 0; k < 3; ++k) out[3 * e + k] = g[k] + dr * edge_vectors[3 * e + k] / r;
-  }
-  return out;
+Buffer<double> EdgeEmbedding<T>::backward(const EngineGraph& graph, const Features& f,
+                                          const Buffer<T>& grad_sh,
+                                          const Buffer<T>& grad_radial) const {
+  Buffer<double> gradients = engine_.buffer<double>(3 * graph.num_edges);
+  const long edges = static_cast<long>(graph.num_edges);
+  engine_.launch(kEdgeGradients<T>,
+                 {edges, sh_dim(), num_basis_, grad_sh.data(), f.sh_grad.data(), grad_radial.data(),
+                  f.radial_grad.data(), f.length.data(), graph.vectors.data(), gradients.data()},
+                 LaunchShape::over(edges));
+  return gradients;
 }
 
-template EdgeFeatures<float> EdgeEmbedding::evaluate<float>(const std::vector<double>&) const;
-template EdgeFeatures<double> EdgeEmbedding::evaluate<double>(const std::vector<double>&) const;
-template std::vector<double> EdgeEmbedding::edge_gradients<float>(const EdgeFeatures<float>&,
-    const std::vector<float>&, const std::vector<float>&, const std::vector<double>&) const;
-template std::vector<double> EdgeEmbedding::edge_gradients<double>(const EdgeFeatures<double>&,
-    const std::vector<double>&, const std::vector<double>&, const std::vector<double>&) const;
+template class EdgeEmbedding<float>;
+template class EdgeEmbedding<double>;
 
 }  // namespace equifuse

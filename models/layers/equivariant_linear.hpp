@@ -2,7 +2,8 @@
 // out[w, m] += alpha * sum_u W[u, w] x[u, m], alpha = 1 / sqrt(sum of the input multiplicities
 // that reach the output block) (e3nn's "element" path normalisation). Weights are e3nn's flat
 // vector: the (input block, output block) pairs in input-major order, each [mul_in][mul_out].
-// Rows are [rows][dim] in e3nn's mul_ir layout. Backward returns the gradient of the input only.
+// Rows are [rows][dim] in e3nn's mul_ir layout. Backward gives the gradient of the input only.
+// Keeps nothing for its backward (it is linear).
 #pragma once
 
 #include <cstddef>
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "kernels/irreps/irreps.hpp"
+#include "models/layers/linear_map.hpp"
 
 namespace equifuse {
 
@@ -17,29 +19,28 @@ template <typename T>
 class EquivariantLinear {
  public:
   // `scale` multiplies the output (MACE divides a message by avg_num_neighbors this way).
-  EquivariantLinear(const Irreps& irreps_in, const Irreps& irreps_out,
+  EquivariantLinear(const Engine& engine, const Irreps& irreps_in, const Irreps& irreps_out,
                     std::span<const double> weights, double scale = 1.0);
   static std::size_t weight_numel(const Irreps& irreps_in, const Irreps& irreps_out);
+  // The folded weights (alpha and scale applied) in the layout of LinearMap: for each species
+  // embedding table built from a linear of one-hot species.
+  static std::vector<T> folded_weights(const Irreps& irreps_in, const Irreps& irreps_out,
+                                       std::span<const double> weights, double scale,
+                                       std::vector<LinearBlock>* blocks);
 
-  int dim_in() const { return dim_in_; }
-  int dim_out() const { return dim_out_; }
-  // out[rows][dim_out] is overwritten.
-  void forward(std::size_t rows, const T* x, T* out) const;
-  // grad_x[rows][dim_in] += d<grad_out, out>/dx.
-  void backward_accumulate(std::size_t rows, const T* grad_out, T* grad_x) const;
-
-  // The folded tables (for other backends).
-  struct Block {
-    int in_offset, out_offset, mul_in, mul_out, dim;
-    std::size_t weight_offset;
-  };
-  const std::vector<Block>& blocks() const { return blocks_; }
-  const std::vector<T>& weights() const { return weights_; }
+  int dim_in() const { return map_.dim_in(); }
+  int dim_out() const { return map_.dim_out(); }
+  // out[rows][dim_out] = (or +=) linear(x).
+  void forward(std::size_t rows, const T* x, T* out, bool accumulate = false) const {
+    map_.forward(rows, x, out, nullptr, accumulate);
+  }
+  // grad_x[rows][dim_in] += d<grad_out, out>/dx (or =, without accumulate).
+  void backward(std::size_t rows, const T* grad_out, T* grad_x, bool accumulate = true) const {
+    map_.backward(rows, grad_out, grad_x, nullptr, accumulate);
+  }
 
  private:
-  std::vector<Block> blocks_;
-  std::vector<T> weights_;  // alpha * scale folded in
-  int dim_in_ = 0, dim_out_ = 0;
+  LinearMap<T> map_;
 };
 
 }  // namespace equifuse

@@ -1,30 +1,74 @@
 #include "models/layers/gate.hpp"
 
-#include <cmath>
+#include <vector>
 
 #include "kernels/common/error.hpp"
-#include "models/layers/activation.hpp"
+#include "models/layers/gate_kernels.cuh"
 
 namespace equifuse {
 
 namespace {
 
+// Host implementations, a row at a time: each gate's activation once per row.
 template <typename T>
-T activate(std::int32_t kind, T z) {
-  return kind == static_cast<std::int32_t>(GateActivation::silu) ? silu(z) : std::tanh(z);
+void host_gate_forward(const GateArgs<T>& a) {
+  const int dim_out = a.num_scalars + a.num_gated;
+#pragma omp parallel
+  {
+    std::vector<T> g(static_cast<std::size_t>(a.num_gates));
+#pragma omp for schedule(static)
+    for (long r = 0; r < a.rows; ++r) {
+      const T* x = a.x + r * a.dim_in;
+      T* o = a.out + r * dim_out;
+      for (int k = 0; k < a.num_scalars; ++k) {
+        o[k] = a.scalar_scale[k] * gate_activation(a.scalar_activation[k], x[a.scalar_index[k]]);
+      }
+      for (int c = 0; c < a.num_gates; ++c) {
+        g[c] = a.gate_scale[c] * gate_activation(a.gate_activation[c], x[a.gate_index[c]]);
+      }
+      for (int j = 0; j < a.num_gated; ++j) o[a.num_scalars + j] = x[a.gated_index[j]] * g[a.gated_gate[j]];
+    }
+  }
 }
 
 template <typename T>
-T activate_derivative(std::int32_t kind, T z) {
-  if (kind == static_cast<std::int32_t>(GateActivation::silu)) return silu_derivative(z);
-  const T t = std::tanh(z);
-  return T(1) - t * t;
+void host_gate_backward(const GateArgs<T>& a) {
+  const int dim_out = a.num_scalars + a.num_gated;
+#pragma omp parallel
+  {
+    std::vector<T> g(static_cast<std::size_t>(a.num_gates)), grad_g(g.size());
+#pragma omp for schedule(static)
+    for (long r = 0; r < a.rows; ++r) {
+      const T* x = a.x + r * a.dim_in;
+      const T* go = a.grad_out + r * dim_out;
+      T* gx = a.out + r * a.dim_in;
+      for (int k = 0; k < a.num_scalars; ++k) {
+        const int i = a.scalar_index[k];
+        gx[i] += go[k] * a.scalar_scale[k] * gate_activation_derivative(a.scalar_activation[k], x[i]);
+      }
+      for (int c = 0; c < a.num_gates; ++c) {
+        g[c] = a.gate_scale[c] * gate_activation(a.gate_activation[c], x[a.gate_index[c]]);
+        grad_g[c] = T(0);
+      }
+      for (int j = 0; j < a.num_gated; ++j) {
+        const int c = a.gated_gate[j], i = a.gated_index[j];
+        gx[i] += go[a.num_scalars + j] * g[c];
+        grad_g[c] += go[a.num_scalars + j] * x[i];
+      }
+      for (int c = 0; c < a.num_gates; ++c) {
+        const int i = a.gate_index[c];
+        gx[i] += grad_g[c] * a.gate_scale[c] * gate_activation_derivative(a.gate_activation[c], x[i]);
+      }
+    }
+  }
 }
 
-}  // namespace
-
 template <typename T>
-Gate<T>::Gate(GateParameters parameters) : p_(std::move(parameters)) {
+constexpr Kernel<GateArgs<T>> kForward{"gate_forward", &host_gate_forward<T>};
+template <typename T>
+constexpr Kernel<GateArgs<T>> kBackward{"gate_backward", &host_gate_backward<T>};
+
+void check(const GateParameters& p) {
   const auto in_range = [&](const std::vector<std::int32_t>& v, int limit) {
     for (auto i : v)
       if (i < 0 || i >= limit) return false;
@@ -35,72 +79,57 @@ Gate<T>::Gate(GateParameters parameters) : p_(std::move(parameters)) {
       if (k != 0 && k != 1) return false;
     return true;
   };
-  const int gates = static_cast<int>(p_.gate_index.size());
-  if (!in_range(p_.scalar_index, p_.dim_in) || !in_range(p_.gate_index, p_.dim_in) ||
-      !in_range(p_.gated_index, p_.dim_in) || !in_range(p_.gated_gate, gates) ||
-      p_.scalar_activation.size() != p_.scalar_index.size() ||
-      p_.scalar_scale.size() != p_.scalar_index.size() ||
-      p_.gate_activation.size() != p_.gate_index.size() ||
-      p_.gate_scale.size() != p_.gate_index.size() || p_.gated_gate.size() != p_.gated_index.size() ||
-      !kinds_ok(p_.scalar_activation) || !kinds_ok(p_.gate_activation)) {
+  const int gates = static_cast<int>(p.gate_index.size());
+  if (!in_range(p.scalar_index, p.dim_in) || !in_range(p.gate_index, p.dim_in) ||
+      !in_range(p.gated_index, p.dim_in) || !in_range(p.gated_gate, gates) ||
+      p.scalar_activation.size() != p.scalar_index.size() ||
+      p.scalar_scale.size() != p.scalar_index.size() ||
+      p.gate_activation.size() != p.gate_index.size() ||
+      p.gate_scale.size() != p.gate_index.size() || p.gated_gate.size() != p.gated_index.size() ||
+      !kinds_ok(p.scalar_activation) || !kinds_ok(p.gate_activation)) {
     throw Error("gate: inconsistent index maps or unknown activation");
   }
 }
 
 template <typename T>
+std::vector<T> as(const std::vector<double>& v) {
+  return std::vector<T>(v.begin(), v.end());
+}
+
+}  // namespace
+
+template <typename T>
+Gate<T>::Gate(const Engine& engine, const GateParameters& p)
+    : engine_((check(p), engine)),
+      scalar_index_(engine.upload(p.scalar_index)),
+      scalar_activation_(engine.upload(p.scalar_activation)),
+      gate_index_(engine.upload(p.gate_index)),
+      gate_activation_(engine.upload(p.gate_activation)),
+      gated_index_(engine.upload(p.gated_index)),
+      gated_gate_(engine.upload(p.gated_gate)),
+      scalar_scale_(engine.upload(as<T>(p.scalar_scale))),
+      gate_scale_(engine.upload(as<T>(p.gate_scale))),
+      dim_in_(p.dim_in),
+      num_scalars_(static_cast<int>(p.scalar_index.size())),
+      num_gates_(static_cast<int>(p.gate_index.size())),
+      num_gated_(static_cast<int>(p.gated_index.size())) {}
+
+template <typename T>
 void Gate<T>::forward(std::size_t rows, const T* x, T* out) const {
-  const std::size_t ns = p_.scalar_index.size(), ng = p_.gate_index.size(), nd = p_.gated_index.size();
-  const std::size_t din = static_cast<std::size_t>(p_.dim_in), dout = ns + nd;
-#pragma omp parallel
-  {
-    std::vector<T> g(ng);
-#pragma omp for schedule(static)
-    for (std::size_t r = 0; r < rows; ++r) {
-      const T* xr = x + r * din;
-      T* o = out + r * dout;
-      for (std::size_t k = 0; k < ns; ++k) {
-        o[k] = static_cast<T>(p_.scalar_scale[k]) * activate(p_.scalar_activation[k], xr[p_.scalar_index[k]]);
-      }
-      for (std::size_t c = 0; c < ng; ++c) {
-        g[c] = static_cast<T>(p_.gate_scale[c]) * activate(p_.gate_activation[c], xr[p_.gate_index[c]]);
-      }
-      for (std::size_t j = 0; j < nd; ++j) o[ns + j] = xr[p_.gated_index[j]] * g[static_cast<std::size_t>(p_.gated_gate[j])];
-    }
-  }
+  const GateArgs<T> args{static_cast<long>(rows), dim_in_, num_scalars_, num_gates_, num_gated_,
+                         scalar_index_.data(), scalar_activation_.data(), scalar_scale_.data(),
+                         gate_index_.data(), gate_activation_.data(), gate_scale_.data(),
+                         gated_index_.data(), gated_gate_.data(), x, nullptr, out};
+  engine_.launch(kForward<T>, args, LaunchShape::over(static_cast<long>(rows) * dim_out()));
 }
 
 template <typename T>
-void Gate<T>::backward_accumulate(std::size_t rows, const T* x, const T* grad_out, T* grad_x) const {
-  const std::size_t ns = p_.scalar_index.size(), ng = p_.gate_index.size(), nd = p_.gated_index.size();
-  const std::size_t din = static_cast<std::size_t>(p_.dim_in), dout = ns + nd;
-#pragma omp parallel
-  {
-    std::vector<T> g(ng), grad_g(ng);
-#pragma omp for schedule(static)
-    for (std::size_t r = 0; r < rows; ++r) {
-      const T* xr = x + r * din;
-      const T* go = grad_out + r * dout;
-      T* gx = grad_x + r * din;
-      for (std::size_t k = 0; k < ns; ++k) {
-        const auto i = static_cast<std::size_t>(p_.scalar_index[k]);
-        gx[i] += go[k] * static_cast<T>(p_.scalar_scale[k]) * activate_derivative(p_.scalar_activation[k], xr[i]);
-      }
-      for (std::size_t c = 0; c < ng; ++c) {
-        g[c] = static_cast<T>(p_.gate_scale[c]) * activate(p_.gate_activation[c], xr[p_.gate_index[c]]);
-        grad_g[c] = T(0);
-      }
-      for (std::size_t j = 0; j < nd; ++j) {
-        const auto c = static_cast<std::size_t>(p_.gated_gate[j]);
-        const auto i = static_cast<std::size_t>(p_.gated_index[j]);
-        gx[i] += go[ns + j] * g[c];
-        grad_g[c] += go[ns + j] * xr[i];
-      }
-      for (std::size_t c = 0; c < ng; ++c) {
-        const auto i = static_cast<std::size_t>(p_.gate_index[c]);
-        gx[i] += grad_g[c] * static_cast<T>(p_.gate_scale[c]) * activate_derivative(p_.gate_activation[c], xr[i]);
-      }
-    }
-  }
+void Gate<T>::backward(std::size_t rows, const T* x, const T* grad_out, T* grad_x) const {
+  const GateArgs<T> args{static_cast<long>(rows), dim_in_, num_scalars_, num_gates_, num_gated_,
+                         scalar_index_.data(), scalar_activation_.data(), scalar_scale_.data(),
+                         gate_index_.data(), gate_activation_.data(), gate_scale_.data(),
+                         gated_index_.data(), gated_gate_.data(), x, grad_out, grad_x};
+  engine_.launch(kBackward<T>, args, LaunchShape::over(static_cast<long>(rows)));
 }
 
 template class Gate<float>;

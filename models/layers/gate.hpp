@@ -2,12 +2,15 @@
 // module, whose input is sorted and split internally):
 //   out[k]      = scale_k * act_k(x[scalar_index[k]])                      k < num_scalars
 //   out[ns + j] = x[gated_index[j]] * g[gated_gate[j]],  g[c] = scale_c * act_c(x[gate_index[c]])
-// act: SiLU or tanh (e3nn normalises both to unit second moment: the scales).
+// act: SiLU or tanh (e3nn normalises both to unit second moment: the scales). Keeps nothing for
+// its backward but its input, which the caller holds.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <vector>
+
+#include "models/engine/engine.hpp"
 
 namespace equifuse {
 
@@ -25,17 +28,19 @@ struct GateParameters {
 template <typename T>
 class Gate {
  public:
-  explicit Gate(GateParameters parameters);  // checks every index
-  int dim_in() const { return p_.dim_in; }
-  int dim_out() const { return static_cast<int>(p_.scalar_index.size() + p_.gated_index.size()); }
+  Gate(const Engine& engine, const GateParameters& parameters);  // checks every index
+  int dim_in() const { return dim_in_; }
+  int dim_out() const { return num_scalars_ + num_gated_; }
   void forward(std::size_t rows, const T* x, T* out) const;
   // grad_x[rows][dim_in] += d<grad_out, out>/dx at x.
-  void backward_accumulate(std::size_t rows, const T* x, const T* grad_out, T* grad_x) const;
-
-  const GateParameters& parameters() const { return p_; }
+  void backward(std::size_t rows, const T* x, const T* grad_out, T* grad_x) const;
 
  private:
-  GateParameters p_;
+  const Engine& engine_;
+  Buffer<std::int32_t> scalar_index_, scalar_activation_, gate_index_, gate_activation_,
+      gated_index_, gated_gate_;
+  Buffer<T> scalar_scale_, gate_scale_;
+  int dim_in_, num_scalars_, num_gates_, num_gated_;
 };
 
 }  // namespace equifuse

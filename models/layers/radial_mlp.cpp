@@ -4,9 +4,51 @@
 #include <cmath>
 
 #include "kernels/common/error.hpp"
-#include "models/layers/activation.hpp"
+#include "models/layers/activation.cuh"
+#include "models/layers/radial_mlp_kernels.cuh"
 
 namespace equifuse {
+
+namespace {
+
+// Host implementation: a row at a time, out[j] accumulated over k in order (as the device tiles
+// sum), then the epilogue.
+template <typename T>
+void host_dense_layer(const DenseLayerArgs<T>& a) {
+#pragma omp parallel for schedule(static)
+  for (long r = 0; r < a.rows; ++r) {
+    T* out = a.out + r * a.n;
+    std::fill(out, out + a.n, T(0));
+    const T* in = a.a + r * a.k;
+    for (int i = 0; i < a.k; ++i) {
+      const T ai = in[i];
+      const T* bi = a.b + static_cast<long>(i) * a.n;
+      for (int j = 0; j < a.n; ++j) out[j] += ai * bi[j];
+    }
+    if (a.mode == 1) {
+      T* saved = a.saved + r * a.n;
+      for (int j = 0; j < a.n; ++j) {
+        saved[j] = out[j];
+        out[j] = a.scale * silu(out[j]);
+      }
+    } else if (a.mode == 2) {
+      const T* pre = a.pre + r * a.n;
+      for (int j = 0; j < a.n; ++j) out[j] = out[j] * a.scale * silu_derivative(pre[j]);
+    }
+  }
+}
+
+template <typename T>
+constexpr Kernel<DenseLayerArgs<T>> kDenseLayer{"dense_layer", &host_dense_layer<T>};
+
+template <typename T>
+void dense_layer(const Engine& e, const DenseLayerArgs<T>& args) {
+  const auto grid_x = static_cast<unsigned>((args.rows + 31) / 32);
+  const auto grid_y = static_cast<unsigned>((args.n + 31) / 32);
+  e.launch(kDenseLayer<T>, args, LaunchShape::grid(grid_x, grid_y, 256));
+}
+
+}  // namespace
 
 template <typename T>
 std::vector<double> RadialMlp<T>::fan_in_scales(const std::vector<int>& dims) {
@@ -16,85 +58,83 @@ std::vector<double> RadialMlp<T>::fan_in_scales(const std::vector<int>& dims) {
 }
 
 template <typename T>
-RadialMlp<T>::RadialMlp(std::vector<int> dims, const std::vector<std::span<const double>>& weights,
+std::size_t RadialMlp<T>::Saved::bytes() const {
+  std::size_t total = 0;
+  for (const Buffer<T>& b : pre_activations) total += b.bytes();
+  return total;
+}
+
+template <typename T>
+RadialMlp<T>::RadialMlp(const Engine& engine, std::vector<int> dims,
+                        const std::vector<std::span<const double>>& weights,
                         const std::vector<double>& layer_scales, double activation_scale)
-    : dims_(std::move(dims)), scale_(static_cast<T>(activation_scale)) {
+    : engine_(engine), dims_(std::move(dims)), scale_(static_cast<T>(activation_scale)) {
   if (dims_.size() < 2 || weights.size() != dims_.size() - 1 || layer_scales.size() != weights.size()) {
     throw Error("radial MLP: needs one weight matrix and one scale per layer");
   }
   for (std::size_t k = 0; k + 1 < dims_.size(); ++k) {
-    const auto n = static_cast<std::size_t>(dims_[k]) * dims_[k + 1];
-    if (weights[k].size() != n) throw Error("radial MLP: layer " + std::to_string(k) + " has the wrong size");
-    const double norm = layer_scales[k];
-    std::vector<T> w(n);
-    for (std::size_t i = 0; i < n; ++i) w[i] = static_cast<T>(weights[k][i] * norm);
-    weights_.push_back(std::move(w));
-    if (k + 2 < dims_.size()) hidden_total_ += static_cast<std::size_t>(dims_[k + 1]);
+    const auto nin = static_cast<std::size_t>(dims_[k]), nout = static_cast<std::size_t>(dims_[k + 1]);
+    if (weights[k].size() != nin * nout) {
+      throw Error("radial MLP: layer " + std::to_string(k) + " has the wrong size");
+    }
+    std::vector<T> w(nin * nout), t(nin * nout);
+    for (std::size_t i = 0; i < nin; ++i) {
+      for (std::size_t j = 0; j < nout; ++j) {
+        w[i * nout + j] = static_cast<T>(weights[k][i * nout + j] * layer_scales[k]);
+        t[j * nin + i] = w[i * nout + j];
+      }
+    }
+    weights_.push_back(engine.upload(w));
+    transposed_.push_back(engine.upload(t));
   }
 }
 
 template <typename T>
-void RadialMlp<T>::forward(std::size_t rows, const T* in, T* out, T* saved) const {
+typename RadialMlp<T>::Saved RadialMlp<T>::forward(std::size_t rows, const T* in, T* out) const {
   const std::size_t layers = weights_.size();
-  const int widest = *std::max_element(dims_.begin(), dims_.end());
-#pragma omp parallel
-  {
-    std::vector<T> a(static_cast<std::size_t>(widest)), z(static_cast<std::size_t>(widest));
-#pragma omp for schedule(static)
-    for (std::size_t r = 0; r < rows; ++r) {
-      std::copy(in + r * dims_[0], in + (r + 1) * dims_[0], a.begin());
-      T* s = saved + r * hidden_total_;
-      for (std::size_t k = 0; k < layers; ++k) {
-        const int n_in = dims_[k], n_out = dims_[k + 1];
-        const T* w = weights_[k].data();
-        T* target = k + 1 == layers ? out + r * static_cast<std::size_t>(n_out) : z.data();
-        std::fill(target, target + n_out, T(0));
-        for (int i = 0; i < n_in; ++i) {
-          const T ai = a[i];
-          const T* wi = w + static_cast<std::size_t>(i) * n_out;
-          for (int j = 0; j < n_out; ++j) target[j] += ai * wi[j];
-        }
-        if (k + 1 < layers) {
-          for (int j = 0; j < n_out; ++j) {
-            s[j] = z[j];
-            a[j] = scale_ * silu(z[j]);
-          }
-          s += n_out;
-        }
-      }
+  Saved saved;
+  Buffer<T> activations, next;
+  const T* current = in;
+  for (std::size_t l = 0; l < layers; ++l) {
+    const int nin = dims_[l], nout = dims_[l + 1];
+    const bool hidden = l + 1 < layers;
+    T* target = out;
+    T* pre = nullptr;
+    if (hidden) {
+      saved.pre_activations.push_back(engine_.buffer<T>(rows * static_cast<std::size_t>(nout)));
+      next = engine_.buffer<T>(rows * static_cast<std::size_t>(nout));
+      target = next.data();
+      pre = saved.pre_activations.back().data();
     }
+    dense_layer<T>(engine_, {static_cast<long>(rows), nin, nout, current, weights_[l].data(),
+                             target, hidden ? 1 : 0, pre, nullptr, scale_});
+    // Freed activations are reused only by later work on the same stream.
+    std::swap(activations, next);
+    current = target;
   }
+  return saved;
 }
 
 template <typename T>
-void RadialMlp<T>::backward(std::size_t rows, const T* saved, const T* grad_out, T* grad_in) const {
+void RadialMlp<T>::backward(std::size_t rows, const Saved& saved, const T* grad_out,
+                            T* grad_in) const {
   const std::size_t layers = weights_.size();
-  const int widest = *std::max_element(dims_.begin(), dims_.end());
-#pragma omp parallel
-  {
-    std::vector<T> g(static_cast<std::size_t>(widest)), previous(static_cast<std::size_t>(widest));
-#pragma omp for schedule(static)
-    for (std::size_t r = 0; r < rows; ++r) {
-      std::copy(grad_out + r * dims_.back(), grad_out + (r + 1) * dims_.back(), g.begin());
-      // Offset of the saved pre-activations of the layer whose output is being differentiated.
-      std::size_t saved_end = hidden_total_;
-      for (std::size_t k = layers; k-- > 0;) {
-        const int n_in = dims_[k], n_out = dims_[k + 1];
-        const T* w = weights_[k].data();
-        T* target = k == 0 ? grad_in + r * static_cast<std::size_t>(n_in) : previous.data();
-        for (int i = 0; i < n_in; ++i) {
-          const T* wi = w + static_cast<std::size_t>(i) * n_out;
-          T acc = 0;
-          for (int j = 0; j < n_out; ++j) acc += wi[j] * g[j];
-          target[i] = acc;
-        }
-        if (k > 0) {
-          saved_end -= static_cast<std::size_t>(n_in);
-          const T* z = saved + r * hidden_total_ + saved_end;
-          for (int i = 0; i < n_in; ++i) g[i] = previous[i] * scale_ * silu_derivative(z[i]);
-        }
-      }
+  Buffer<T> gradient, next;
+  const T* g = grad_out;
+  for (std::size_t l = layers; l-- > 0;) {
+    const int nin = dims_[l], nout = dims_[l + 1];
+    T* target = grad_in;
+    const T* pre = nullptr;
+    if (l > 0) {
+      next = engine_.buffer<T>(rows * static_cast<std::size_t>(nin));
+      target = next.data();
+      pre = saved.pre_activations[l - 1].data();
     }
+    // grad_in = grad_out W^T (times a silu'(pre) below the first layer)
+    dense_layer<T>(engine_, {static_cast<long>(rows), nout, nin, g, transposed_[l].data(), target,
+                             pre ? 2 : 0, nullptr, pre, scale_});
+    std::swap(gradient, next);
+    g = target;
   }
 }
 

@@ -18,23 +18,12 @@ std::vector<double> identity(int n) {
   return m;
 }
 
-}  // namespace
-
+// The folded per-species maps: for species e, block (u -> w) of path (i_in1, i_out) has weight
+// coefficient * cg * sum_v attributes[e][v] W[u][v][w].
 template <typename T>
-std::size_t SpeciesLinear<T>::weight_numel(const Irreps& in, int num_attributes, const Irreps& out) {
-  return static_cast<std::size_t>(
-      fully_connected_tensor_product(in, species_irreps(num_attributes), out).weight_numel());
-}
-
-template <typename T>
-SpeciesLinear<T>::SpeciesLinear(const Irreps& in, int num_species, const Irreps& out,
-                                std::span<const double> weights)
-    : SpeciesLinear(in, num_species, identity(num_species), num_species, out, weights) {}
-
-template <typename T>
-SpeciesLinear<T>::SpeciesLinear(const Irreps& in, int num_species, std::span<const double> attributes,
-                                int num_attributes, const Irreps& out, std::span<const double> weights)
-    : num_species_(num_species), dim_in_(in.dim()), dim_out_(out.dim()) {
+LinearMap<T> species_map(const Engine& engine, const Irreps& in, int num_species,
+                         std::span<const double> attributes, int num_attributes, const Irreps& out,
+                         std::span<const double> weights) {
   if (num_species < 1 || num_attributes < 1 ||
       attributes.size() != static_cast<std::size_t>(num_species) * num_attributes) {
     throw Error("species linear: needs attributes [species][attributes]");
@@ -45,7 +34,9 @@ SpeciesLinear<T>::SpeciesLinear(const Irreps& in, int num_species, std::span<con
     throw Error("skip connection " + problem.describe() + ": " + std::to_string(weights.size()) +
                 " weights, expected " + std::to_string(problem.weight_numel()));
   }
-  std::vector<std::vector<double>> per_species(static_cast<std::size_t>(num_species));
+  std::vector<LinearBlock> blocks;
+  std::size_t per_species = 0;
+  std::vector<std::vector<double>> folded(static_cast<std::size_t>(num_species));
   for (const Instruction& ins : problem.instructions()) {
     const MulIrrep& a = in[static_cast<std::size_t>(ins.i_in1)];
     const MulIrrep& b = out[static_cast<std::size_t>(ins.i_out)];
@@ -60,11 +51,11 @@ SpeciesLinear<T>::SpeciesLinear(const Irreps& in, int num_species, std::span<con
         }
       }
     }
-    blocks_.push_back({in.offset(static_cast<std::size_t>(ins.i_in1)),
-                       out.offset(static_cast<std::size_t>(ins.i_out)), a.mul, b.mul, d,
-                       per_species_});
+    blocks.push_back({in.offset(static_cast<std::size_t>(ins.i_in1)),
+                      out.offset(static_cast<std::size_t>(ins.i_out)), a.mul, b.mul, d,
+                      static_cast<int>(per_species)});
     for (int e = 0; e < num_species; ++e) {
-      auto& target = per_species[static_cast<std::size_t>(e)];
+      auto& target = folded[static_cast<std::size_t>(e)];
       for (int u = 0; u < a.mul; ++u) {
         for (int w = 0; w < b.mul; ++w) {
           double sum = 0;
@@ -77,54 +68,33 @@ SpeciesLinear<T>::SpeciesLinear(const Irreps& in, int num_species, std::span<con
         }
       }
     }
-    per_species_ += static_cast<std::size_t>(a.mul) * b.mul;
+    per_species += static_cast<std::size_t>(a.mul) * b.mul;
   }
-  weights_.reserve(per_species_ * num_species);
-  for (const auto& w : per_species)
-    for (double v : w) weights_.push_back(static_cast<T>(v));
+  std::vector<T> table;
+  table.reserve(per_species * static_cast<std::size_t>(num_species));
+  for (const auto& w : folded)
+    for (double v : w) table.push_back(static_cast<T>(v));
+  return LinearMap<T>(engine, in.dim(), out.dim(), blocks, table, per_species);
+}
+
+}  // namespace
+
+template <typename T>
+std::size_t SpeciesLinear<T>::weight_numel(const Irreps& in, int num_attributes, const Irreps& out) {
+  return static_cast<std::size_t>(
+      fully_connected_tensor_product(in, species_irreps(num_attributes), out).weight_numel());
 }
 
 template <typename T>
-void SpeciesLinear<T>::forward(std::size_t rows, const T* x, const int* species, T* out) const {
-#pragma omp parallel for schedule(static)
-  for (std::size_t r = 0; r < rows; ++r) {
-    const T* xr = x + r * static_cast<std::size_t>(dim_in_);
-    T* o = out + r * static_cast<std::size_t>(dim_out_);
-    std::fill(o, o + dim_out_, T(0));
-    const T* ws = weights_.data() + static_cast<std::size_t>(species[r]) * per_species_;
-    for (const Block& b : blocks_) {
-      for (int u = 0; u < b.mul_in; ++u) {
-        const T* xu = xr + b.in_offset + u * b.dim;
-        const T* wu = ws + b.weight_offset + static_cast<std::size_t>(u) * b.mul_out;
-        for (int v = 0; v < b.mul_out; ++v) {
-          T* ov = o + b.out_offset + v * b.dim;
-          for (int m = 0; m < b.dim; ++m) ov[m] += wu[v] * xu[m];
-        }
-      }
-    }
-  }
-}
+SpeciesLinear<T>::SpeciesLinear(const Engine& engine, const Irreps& in, int num_species,
+                                const Irreps& out, std::span<const double> weights)
+    : SpeciesLinear(engine, in, num_species, identity(num_species), num_species, out, weights) {}
 
 template <typename T>
-void SpeciesLinear<T>::backward_accumulate(std::size_t rows, const T* grad_out, const int* species,
-                                           T* grad_x) const {
-#pragma omp parallel for schedule(static)
-  for (std::size_t r = 0; r < rows; ++r) {
-    const T* g = grad_out + r * static_cast<std::size_t>(dim_out_);
-    T* gx = grad_x + r * static_cast<std::size_t>(dim_in_);
-    const T* ws = weights_.data() + static_cast<std::size_t>(species[r]) * per_species_;
-    for (const Block& b : blocks_) {
-      for (int u = 0; u < b.mul_in; ++u) {
-        T* gu = gx + b.in_offset + u * b.dim;
-        const T* wu = ws + b.weight_offset + static_cast<std::size_t>(u) * b.mul_out;
-        for (int v = 0; v < b.mul_out; ++v) {
-          const T* gv = g + b.out_offset + v * b.dim;
-          for (int m = 0; m < b.dim; ++m) gu[m] += wu[v] * gv[m];
-        }
-      }
-    }
-  }
-}
+SpeciesLinear<T>::SpeciesLinear(const Engine& engine, const Irreps& in, int num_species,
+                                std::span<const double> attributes, int num_attributes,
+                                const Irreps& out, std::span<const double> weights)
+    : map_(species_map<T>(engine, in, num_species, attributes, num_attributes, out, weights)) {}
 
 template class SpeciesLinear<float>;
 template class SpeciesLinear<double>;

@@ -1,70 +1,48 @@
-// A MACE model (mace-torch's MACE / ScaleShiftMACE) evaluated on equifuse kernels, on the host:
-// energy, per-node energies and dE/d(edge vector) by a hand-written backward pass through every
-// layer (no autograd). Layers, in MACE's names:
-//   node_embedding (linear of the one-hot species), spherical harmonics and Bessel x cutoff radial
-//   embedding of every edge; per interaction: linear_up, radial MLP -> per-edge weights, the fused
-//   uvu graph convolution (kernels/convolution), linear / avg_num_neighbors, skip connection
-//   (species-dependent linear); per product: symmetric contraction, linear (+ skip); per readout:
-//   linear or linear-SiLU-linear; node energy = E0[species] + shift + scale * sum of readouts.
+// A MACE model (mace-torch's MACE / ScaleShiftMACE) on the engine: energy, per-node energies and
+// dE/d(edge vector) by a hand-written backward pass through every block (no autograd), once for
+// every backend. Blocks, in MACE's names:
+//   node_embedding (a linear of the one-hot species: a table per species), the edge embedding
+//   (spherical harmonics, Bessel x cutoff radial basis); per layer: an interaction block
+//   (mace_interaction.hpp), a product block (mace_product.hpp) and a readout (mace_readout.hpp);
+//   node energy = E0[species] + shift + scale * sum of readouts.
+// Between layers the node features of ghost nodes can come from their owners (GhostExchange).
 #pragma once
 
 #include <memory>
 #include <vector>
 
-#include "kernels/convolution/graph_convolution.hpp"
-#include "models/layers/equivariant_linear.hpp"
+#include "models/engine/model_potential.hpp"
 #include "models/layers/edge_embedding.hpp"
-#include "models/layers/radial_mlp.hpp"
-#include "models/layers/species_linear.hpp"
 #include "models/mace/mace_config.hpp"
-#include "models/mace/symmetric_contraction.hpp"
+#include "models/mace/mace_interaction.hpp"
+#include "models/mace/mace_product.hpp"
+#include "models/mace/mace_readout.hpp"
 #include "models/potential/parameter_store.hpp"
-#include "models/potential/potential.hpp"
 
 namespace equifuse {
 
 template <typename T>
-class MaceModel final : public Potential {
+class MaceModel final : public ModelPotential {
  public:
-  // Takes every tensor the config implies from `parameters` (checking names and shapes).
-  MaceModel(MaceConfig config, const ParameterStore& parameters);
+  // Takes every tensor the config implies from `parameters` (checking names and shapes) and places
+  // the model on `backend`.
+  MaceModel(MaceConfig config, const ParameterStore& parameters, Backend backend = Backend::cpu);
   ~MaceModel() override;
 
-  const PotentialInfo& info() const override { return info_; }
   const MaceConfig& config() const { return config_; }
-  PotentialOutput evaluate(const AtomicGraph& graph) const override;
 
  private:
-  template <typename U>
-  friend class MaceCudaModel;  // builds its device layers from these host layers
-
-  struct Interaction {
-    MaceInteractionConfig::Kind kind;
-    std::unique_ptr<EquivariantLinear<T>> linear_up, linear;
-    std::unique_ptr<RadialMlp<T>> radial_mlp;
-    std::unique_ptr<GraphConvolution<T>> convolution;
-    std::unique_ptr<SpeciesLinear<T>> skip;
-  };
-  struct Product {
-    std::unique_ptr<SymmetricContraction<T>> contraction;
-    std::unique_ptr<EquivariantLinear<T>> linear;
-    bool use_skip_connection;
-  };
-  struct Readout {
-    std::unique_ptr<EquivariantLinear<T>> linear_1, linear_2;  // linear_2 only if non-linear
-    double activation_scale = 1;
-    int hidden_dim = 0;
-  };
+  Result run(const EngineGraph& graph, const GhostExchange* exchange) const override;
 
   MaceConfig config_;
-  PotentialInfo info_;
   int num_species_;
-  std::unique_ptr<EquivariantLinear<T>> embedding_;
-  std::vector<double> atomic_energies_;
-  std::unique_ptr<EdgeEmbedding> edge_embedding_;
-  std::vector<Interaction> interactions_;
-  std::vector<Product> products_;
-  std::vector<Readout> readouts_;
+  int embedding_dim_;
+  Buffer<T> embedding_;                          // [species][embedding_dim_]
+  Buffer<double> energy_scale_, energy_offset_;  // node energy = scale * readouts + offset
+  std::unique_ptr<EdgeEmbedding<T>> edge_embedding_;
+  std::vector<std::unique_ptr<MaceInteraction<T>>> interactions_;
+  std::vector<std::unique_ptr<MaceProduct<T>>> products_;
+  std::vector<std::unique_ptr<MaceReadout<T>>> readouts_;
 };
 
 }  // namespace equifuse

@@ -6,7 +6,9 @@
 // U_nu are MACE's generalised Clebsch-Gordan bases, read from the potential file (they depend on
 // MACE's numerical construction, so they are not recomputed here). At construction the sum over
 // k is folded into per-species coefficients of each distinct monomial (m, sorted i_1..i_nu), so
-// evaluation is a sum of coefficient * product over the non-zero monomials, vectorised over c.
+// evaluation is a sum of coefficient * product over the non-zero monomials (tables in
+// symmetric_contraction_kernels.cuh). Keeps nothing for its backward but its input, which the
+// caller holds.
 #pragma once
 
 #include <cstddef>
@@ -14,10 +16,10 @@
 #include <vector>
 
 #include "kernels/irreps/irreps.hpp"
+#include "models/engine/engine.hpp"
+#include "models/mace/symmetric_contraction_kernels.cuh"
 
 namespace equifuse {
-
-inline constexpr int kMaxCorrelation = 6;
 
 // U_nu in coordinate form: indices [nnz][nu + 2] = (m, i_1..i_nu, k), values [nnz].
 struct CouplingTensor {
@@ -38,40 +40,26 @@ class SymmetricContraction {
  public:
   // irreps_in: C copies of each coupled irrep ("Cx0e+Cx1o+..."); irreps_out: "Cx<irrep>+...",
   // one contraction per output block.
-  SymmetricContraction(const Irreps& irreps_in, const Irreps& irreps_out, int num_species,
-                       const std::vector<ContractionParameters>& contractions);
+  SymmetricContraction(const Engine& engine, const Irreps& irreps_in, const Irreps& irreps_out,
+                       int num_species, const std::vector<ContractionParameters>& contractions);
 
   int dim_in() const { return dim_in_; }
   int dim_out() const { return dim_out_; }
   void forward(std::size_t rows, const T* x, const int* species, T* out) const;
   // grad_x[rows][dim_in] += d<grad_out, out>/dx at x.
-  void backward_accumulate(std::size_t rows, const T* x, const int* species, const T* grad_out,
-                           T* grad_x) const;
-
-  // The folded tables (for other backends).
-  struct Monomial {
-    int m;
-    int degree;
-    int i[kMaxCorrelation];
-  };
-  struct Output {
-    int offset, dim;                // block in the output row
-    std::vector<Monomial> monomials;
-    std::vector<T> coefficients;    // [species][monomials][channels]
-  };
-  const std::vector<Output>& outputs() const { return outputs_; }
-  int channels() const { return channels_; }
-  int num_species() const { return num_species_; }
-  const std::vector<int>& component_base() const { return component_base_; }
-  const std::vector<int>& component_stride() const { return component_stride_; }
+  void backward(std::size_t rows, const T* x, const int* species, const T* grad_out,
+                T* grad_x) const;
 
  private:
-  // Gathers row r of x into xt[i][c].
-  void gather(const T* row, T* xt) const;
+  SymmetricContractionArgs<T> args(std::size_t rows, const T* x, const int* species,
+                                   const T* grad_out, T* out) const;
 
-  int channels_ = 0, num_components_ = 0, num_species_ = 0, dim_in_ = 0, dim_out_ = 0;
-  std::vector<int> component_base_, component_stride_;  // x[c][i] = row[base_i + c * stride_i]
-  std::vector<Output> outputs_;
+  const Engine& engine_;
+  int channels_ = 0, num_components_ = 0, num_outputs_ = 0, dim_in_ = 0, dim_out_ = 0;
+  Buffer<int> component_base_, component_stride_;
+  Buffer<ContractionOutput> outputs_;
+  Buffer<ContractionMonomial> monomials_;
+  Buffer<T> coefficients_;
 };
 
 }  // namespace equifuse

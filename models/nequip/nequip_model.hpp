@@ -1,56 +1,38 @@
-// A NequIP model (nequip >= 0.7 NequIPGNNModel) evaluated on equifuse kernels, on the host, with a
-// hand-written backward pass. Layers, in NequIP's names: type embedding (a table; also the
-// attributes of the self-connections), spherical harmonics and Bessel x polynomial-cutoff edge
-// embedding; per convnet layer: self-connection (species-dependent linear), linear_1, the
-// 1/sqrt(avg_num_neighbors) normalisation (global or per type), radial MLP -> per-edge weights,
-// the fused uvu graph convolution (kernels/convolution), linear_2, gate, optional resnet; readout
-// MLP; per-type energy scale and shift.
+// A NequIP model (nequip >= 0.7 NequIPGNNModel) on the engine, with a hand-written backward pass,
+// once for every backend. Layers, in NequIP's names: type embedding (a table; also the attributes
+// of the self-connections), the edge embedding (spherical harmonics, Bessel x polynomial cutoff);
+// convnet layers (nequip_convnet_layer.hpp); the readout MLP; per-type energy scale and shift.
+// Between layers the node features of ghost nodes can come from their owners (GhostExchange).
 #pragma once
 
 #include <memory>
 #include <vector>
 
-#include "kernels/convolution/graph_convolution.hpp"
+#include "models/engine/model_potential.hpp"
 #include "models/layers/edge_embedding.hpp"
-#include "models/layers/equivariant_linear.hpp"
-#include "models/layers/gate.hpp"
 #include "models/layers/radial_mlp.hpp"
-#include "models/layers/species_linear.hpp"
 #include "models/nequip/nequip_config.hpp"
+#include "models/nequip/nequip_convnet_layer.hpp"
 #include "models/potential/parameter_store.hpp"
-#include "models/potential/potential.hpp"
 
 namespace equifuse {
 
 template <typename T>
-class NequipModel final : public Potential {
+class NequipModel final : public ModelPotential {
  public:
-  NequipModel(NequipConfig config, const ParameterStore& parameters);
+  NequipModel(NequipConfig config, const ParameterStore& parameters, Backend backend = Backend::cpu);
   ~NequipModel() override;
-  const PotentialInfo& info() const override { return info_; }
-  PotentialOutput evaluate(const AtomicGraph& graph) const override;
 
  private:
-  template <typename U>
-  friend class NequipCudaModel;  // builds its device layers from these host layers
+  Result run(const EngineGraph& graph, const GhostExchange* exchange) const override;
 
-  struct Layer {
-    std::unique_ptr<SpeciesLinear<T>> self_connection;  // null without
-    std::unique_ptr<EquivariantLinear<T>> linear_1, linear_2;
-    std::unique_ptr<RadialMlp<T>> radial_mlp;
-    std::unique_ptr<GraphConvolution<T>> convolution;
-    std::unique_ptr<Gate<T>> gate;
-    std::vector<T> neighbor_norm;  // per species
-    bool resnet = false;
-  };
   NequipConfig config_;
-  PotentialInfo info_;
-  int num_species_;
-  std::vector<T> type_embedding_;  // [species][dim]
-  std::unique_ptr<EdgeEmbedding> edge_embedding_;
-  std::vector<Layer> layers_;
+  Buffer<T> type_embedding_;  // [species][type_embedding_dim]
+  std::unique_ptr<EdgeEmbedding<T>> edge_embedding_;
+  std::vector<std::unique_ptr<NequipConvnetLayer<T>>> layers_;
   std::unique_ptr<RadialMlp<T>> readout_;
-  std::vector<double> energy_scales_, energy_shifts_;
+  Buffer<T> energy_seed_;                         // energy scale per species: the backward's seed
+  Buffer<double> energy_scale_, energy_shift_;    // node energy = scale * readout + shift
 };
 
 }  // namespace equifuse

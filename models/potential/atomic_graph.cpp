@@ -16,6 +16,14 @@ void check_atomic_graph(const AtomicGraph& graph, int num_species, const std::st
   for (int s : graph.species) {
     if (s < 0 || s >= num_species) throw Error(model + ": species index out of range");
   }
+  const auto in_range = [&](std::int32_t node) {
+    return node >= 0 && static_cast<std::size_t>(node) < graph.num_nodes;
+  };
+  for (std::size_t e = 0; e < num_edges; ++e) {
+    if (!in_range(graph.senders[e]) || !in_range(graph.receivers[e])) {
+      throw Error(model + ": edge " + std::to_string(e) + " names a node outside the graph");
+    }
+  }
 }
 
 AtomicGraph make_atomic_graph(const AtomicStructure& structure, const std::vector<int>& species,

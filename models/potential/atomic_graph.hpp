@@ -24,8 +24,9 @@ struct AtomicGraph {
   std::size_t num_edges() const { return senders.size(); }
 };
 
-// Throws equifuse::Error("<model>: ...") for sizes that do not fit together or a species index
-// outside [0, num_species): what every Potential::evaluate checks first.
+// Throws equifuse::Error("<model>: ...") for sizes that do not fit together, a species index
+// outside [0, num_species) or an edge to a node outside the graph: what every evaluation checks
+// first.
 void check_atomic_graph(const AtomicGraph& graph, int num_species, const std::string& model);
 
 // The graph of a whole structure with cutoff r_max; `species` is the potential's list of atomic

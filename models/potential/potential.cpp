@@ -14,9 +14,4 @@ std::string to_string(Precision precision) {
   return precision == Precision::float32 ? "float32" : "float64";
 }
 
-PotentialForces Potential::evaluate_forces(const AtomicGraph& graph) const {
-  PotentialOutput out = evaluate(graph);
-  return {out.energy, std::move(out.node_energies), forces_and_virial(graph, out.edge_gradients)};
-}
-
 }  // namespace equifuse

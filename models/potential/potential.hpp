@@ -1,19 +1,21 @@
 // The interface every interatomic potential implements (MACE, NequIP; any precision and
 // backend): energy, per-node energies and the gradient of the energy with respect to every edge
-// vector, from which forces and virials follow (potential/forces_and_virial.hpp).
+// vector, from which forces and virials follow (potential/forces_and_virial.hpp). All of them are
+// models on the engine (engine/model_potential.hpp).
 #pragma once
 
 #include <string>
 #include <vector>
 
+#include "models/engine/buffer.hpp"
+#include "models/engine/engine.hpp"
+#include "models/engine/engine_graph.hpp"
+#include "models/engine/ghost_exchange.hpp"
 #include "models/potential/atomic_graph.hpp"
 #include "models/potential/forces_and_virial.hpp"
+#include "models/potential/precision.hpp"
 
 namespace equifuse {
-
-enum class Precision { float32, float64 };
-Precision parse_precision(const std::string& name);
-std::string to_string(Precision precision);
 
 struct PotentialInfo {
   std::string architecture;  // "mace", "nequip"
@@ -26,9 +28,9 @@ struct PotentialInfo {
 };
 
 struct PotentialOutput {
-  double energy = 0;                  // sum of node_energies over local nodes
-  std::vector<double> node_energies;  // [num_local]
-  std::vector<double> edge_gradients; // [num_edges][3] = dE / d edge_vector
+  double energy = 0;                   // sum of node_energies over local nodes
+  std::vector<double> node_energies;   // [num_local]
+  std::vector<double> edge_gradients;  // [num_edges][3] = dE / d edge_vector
 };
 
 // What MD and `equifuse eval` need: energies, forces and virials per node.
@@ -38,16 +40,42 @@ struct PotentialForces {
   ForcesAndVirial forces;             // per node of the graph, ghosts included
 };
 
+// Which totals evaluate_forces_resident returns (each is a reduction the host waits for; an MD
+// step needs them only when LAMMPS tallies energy or virial).
+struct ResidentTotals {
+  bool energy = true, virial = true;
+};
+
+// Results left in the potential's memory; only the totals asked for reach the host.
+struct ResidentForces {
+  double energy = 0;
+  Matrix3 virial{};
+  Buffer<double> node_energies;           // [num_local]
+  Buffer<double> forces, atomic_virials;  // [num_nodes][3], [num_nodes][3][3]
+};
+
 class Potential {
  public:
   virtual ~Potential() = default;
   virtual const PotentialInfo& info() const = 0;
+  // Where the potential's arrays live: a ResidentGraph must be in this memory.
+  virtual MemorySpace memory_space() const = 0;
+  // The GPU programs it runs (engine.hpp), on whichever backend it was loaded.
+  virtual const KernelManifest& kernel_manifest() const = 0;
+
   // Throws equifuse::Error for a graph that does not fit the potential (species index, sizes).
-  virtual PotentialOutput evaluate(const AtomicGraph& graph) const = 0;
-  // The same evaluation reduced to forces and virials (forces_and_virial.hpp). This default does
-  // it on the host from evaluate()'s edge gradients; a GPU potential sums on the device and
-  // copies back per-node arrays, tens of times smaller than per-edge ones.
-  virtual PotentialForces evaluate_forces(const AtomicGraph& graph) const;
+  // `exchange` (optional): the features of ghost nodes come from their owners between layers.
+  virtual PotentialOutput evaluate(const AtomicGraph& graph,
+                                   const GhostExchange* exchange = nullptr) const = 0;
+  // The same evaluation reduced to forces and virials per node (forces_and_virial.hpp), summed
+  // where the model runs: per-node arrays come back, tens of times smaller than per-edge ones.
+  virtual PotentialForces evaluate_forces(const AtomicGraph& graph,
+                                          const GhostExchange* exchange = nullptr) const = 0;
+  // A graph already in the potential's memory (the Kokkos pair style's, built where LAMMPS's
+  // atoms live); the results stay there.
+  virtual ResidentForces evaluate_forces_resident(const ResidentGraph& graph,
+                                                  ResidentTotals totals = {},
+                                                  const GhostExchange* exchange = nullptr) const = 0;
 };
 
 }  // namespace equifuse

@@ -13,10 +13,6 @@
 #include "neighbor.h"
 
 #include "models/potential/potential.hpp"
-#if defined(EQUIFUSE_HAVE_CUDA) && defined(KOKKOS_ENABLE_CUDA)
-#include "models/cuda/cuda_potential.hpp"
-#define EQUIFUSE_KOKKOS_DEVICE_MODEL 1
-#endif
 
 using namespace LAMMPS_NS;
 
@@ -156,39 +152,55 @@ void PairEquifuseKokkos<DeviceType>::compute(int eflag, int vflag) {
   }
 }
 
+namespace {
+
+// The equifuse memory space of a Kokkos memory space: where a potential can read LAMMPS's views
+// directly (none for other spaces, e.g. HIP until equifuse has a HIP backend).
+template <class KokkosSpace>
+bool same_memory(equifuse::MemorySpace potential) {
+  if constexpr (std::is_same_v<KokkosSpace, Kokkos::HostSpace>) {
+    return potential == equifuse::MemorySpace::host;
+#ifdef KOKKOS_ENABLE_CUDA
+  } else if constexpr (std::is_same_v<KokkosSpace, Kokkos::CudaSpace>) {
+    return potential == equifuse::MemorySpace::cuda;
+#endif
+  } else {
+    return false;
+  }
+}
+
+}  // namespace
+
 template <class DeviceType>
 void PairEquifuseKokkos<DeviceType>::evaluate_graph() {
-#ifdef EQUIFUSE_KOKKOS_DEVICE_MODEL
-  if constexpr (std::is_same_v<typename DeviceType::memory_space, Kokkos::CudaSpace>) {
-    if (const auto* gpu = dynamic_cast<const equifuse::CudaPotential*>(potential_.get())) {
-      // The model runs on its own stream: the graph must be complete first.
-      typename DeviceType::execution_space().fence();
-      equifuse::DeviceGraphInput in;
-      in.num_nodes = static_cast<std::size_t>(graph_.num_nodes);
-      in.num_local = static_cast<std::size_t>(graph_.num_local);
-      in.num_edges = static_cast<std::size_t>(graph_.num_edges);
-      in.species = graph_.species.data();
-      in.senders = graph_.senders.data();
-      in.receivers = graph_.receivers.data();
-      in.edge_vectors = graph_.vectors.data();
-      // Energy and virial come back only on steps where LAMMPS tallies them.
-      equifuse::DeviceForces out = gpu->evaluate_forces_on_device(
-          in, {.energy = eflag_global != 0, .virial = vflag_global != 0});
-      add_node_results(out.forces.data(), out.atomic_virials.data(), out.node_energies.data());
-      tally_energy_and_virial(out.energy, out.virial);
-      // `out`'s device arrays return to the model's pool when it goes out of scope.
-      typename DeviceType::execution_space().fence();
-      return;
-    }
+  if (!same_memory<typename DeviceType::memory_space>(potential_->memory_space())) {
+    evaluate_on_host();
+    return;
   }
-#endif
-  evaluate_on_host();
+  // The potential reads the graph where it was built; it runs on its own stream, so the graph
+  // must be complete first.
+  typename DeviceType::execution_space().fence();
+  equifuse::ResidentGraph in;
+  in.num_nodes = static_cast<std::size_t>(graph_.num_nodes);
+  in.num_local = static_cast<std::size_t>(graph_.num_local);
+  in.num_edges = static_cast<std::size_t>(graph_.num_edges);
+  in.species = graph_.species.data();
+  in.senders = graph_.senders.data();
+  in.receivers = graph_.receivers.data();
+  in.edge_vectors = graph_.vectors.data();
+  // Energy and virial come back only on steps where LAMMPS tallies them.
+  const equifuse::ResidentForces out = potential_->evaluate_forces_resident(
+      in, {.energy = eflag_global != 0, .virial = vflag_global != 0});
+  add_node_results(out.forces.data(), out.atomic_virials.data(), out.node_energies.data());
+  tally_energy_and_virial(out.energy, out.virial);
+  // `out`'s arrays return to the potential's memory when it goes out of scope.
+  typename DeviceType::execution_space().fence();
 }
 
 template <class DeviceType>
 void PairEquifuseKokkos<DeviceType>::evaluate_on_host() {
-  // A host potential (or a host Kokkos): the graph goes to the host, the results come back. On a
-  // host back-end the mirrors are the views themselves.
+  // A potential in other memory than the Kokkos views (a host potential under a GPU Kokkos): the
+  // graph goes to the host, the results come back.
   const auto num_edges = static_cast<std::size_t>(graph_.num_edges);
   const auto num_nodes = static_cast<std::size_t>(graph_.num_nodes);
   const auto senders = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), graph_.senders);

@@ -1,7 +1,7 @@
 // pair_style equifuse/kk: pair_style equifuse in a LAMMPS built with the KOKKOS package. Positions,
 // neighbour lists and forces stay in LAMMPS's Kokkos views: the graph is built there
-// (kokkos_neighbor_graph.hpp) and, with a CUDA Kokkos and the potential on the GPU, handed to the
-// model as device pointers. A step issues no host <-> device copy: the host waits for the graph's
+// (kokkos_neighbor_graph.hpp) and handed to the potential where it lives when the potential's
+// memory is the views' (a GPU potential under a CUDA Kokkos, a host potential under a host one). A step issues no host <-> device copy: the host waits for the graph's
 // sizes (once on one rank, twice with ghosts of other ranks) and, only on steps where LAMMPS
 // tallies them, the energy and virial, which kernels write into mapped pinned memory.
 // Same keywords, pair_coeff and results as equifuse (docs/kokkos.md).
@@ -37,7 +37,7 @@ class PairEquifuseKokkos : public PairEquifuse {
   double memory_usage() override;
 
  private:
-  // The potential on the graph's device arrays (CUDA potential, CUDA Kokkos), else on a host
+  // The potential on the graph's arrays where it can read them (ResidentGraph), else on a host
   // copy (evaluate_on_host).
   void evaluate_graph();
   void evaluate_on_host();

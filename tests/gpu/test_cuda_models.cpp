@@ -1,6 +1,6 @@
-// The models' GPU path: the model-layer kernels compile with NVRTC for sm_90 (everywhere), and
-// MACE and NequIP on the GPU equal themselves on the CPU (fp64 1e-10, fp32 1e-4 relative) for
-// every reference model and structure, ghost nodes included (skipped without a GPU).
+// The models on the CUDA engine: the model-layer kernel library compiles with NVRTC for sm_90
+// (everywhere), and MACE and NequIP on the GPU equal themselves on the CPU (fp64 1e-10, fp32 1e-4
+// relative) for every reference model and structure, ghost nodes included (skipped without a GPU).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -10,16 +10,14 @@
 #include "model_loader/potential_file.hpp"
 #include "models/potential/forces_and_virial.hpp"
 #include "models/structure/extxyz.hpp"
+#include "models/engine/engine.hpp"
+#include "models/engine/engine_graph.hpp"
 #ifdef EQUIFUSE_HAVE_CUDA
-#include <cuda_runtime_api.h>
-
 #include <random>
 
 #include "kernels/convolution/convolution_graph.hpp"
 #include "kernels/cuda/nvrtc_compiler.hpp"
-#include "models/cuda/cuda_potential.hpp"
-#include "models/cuda/device_layers.hpp"
-#include "models/cuda/model_kernels.hpp"
+#include "models/engine/cuda/model_kernel_program.hpp"
 #include "tests/support/cuda_buffers.hpp"
 #endif
 
@@ -34,10 +32,9 @@ TEST(NvrtcCompiles, ModelKernelsForSm90) {
 #ifndef EQUIFUSE_HAVE_CUDA
   GTEST_SKIP() << "this build has no CUDA backend";
 #else
-  for (int lmax : {1, 3}) {
-    const auto sh = SphericalHarmonics::up_to(lmax, true, ShNormalization::component);
-    for (const char* real : {"float", "double"}) {
-      EXPECT_GT(compile_cuda_to_cubin(model_kernel_source(real, sh), 90, "model.cu").size(), 1000u);
+  for (const std::vector<int>& degrees : {std::vector<int>{0, 1}, std::vector<int>{0, 1, 2, 3}}) {
+    for (Precision precision : {Precision::float32, Precision::float64}) {
+      EXPECT_GT(compile_cuda_to_cubin(model_kernel_program({precision, degrees}), 90).size(), 1000u);
     }
   }
 #endif
@@ -57,7 +54,7 @@ TEST(DeviceGraph, GroupsEdgesLikeTheHost) {
   GTEST_SKIP() << "this build has no CUDA backend";
 #else
   if (!testing::have_gpu()) GTEST_SKIP() << "no CUDA GPU on this machine";
-  const ModelKernels k("double", SphericalHarmonics::up_to(1, true, ShNormalization::component));
+  const Engine gpu(Backend::cuda, {Precision::float64, {0, 1}});
   std::mt19937 random(7);
   for (std::size_t num_nodes : {1ul, 5ul, 3000ul}) {
     std::uniform_int_distribution<std::int32_t> node(0, static_cast<std::int32_t>(num_nodes / 2));  // half stay empty
@@ -65,15 +62,17 @@ TEST(DeviceGraph, GroupsEdgesLikeTheHost) {
     for (auto& s : senders) s = node(random);
     for (auto& r : receivers) r = node(random) * 2 % static_cast<std::int32_t>(num_nodes);
     const ConvolutionGraph host(num_nodes, senders, receivers);
-    for (const auto& [edge_nodes, offsets, grouped] :
-         {std::tuple{&receivers, &host.receiver_offsets(), &host.receiver_edges()},
-          std::tuple{&senders, &host.sender_offsets(), &host.sender_edges()}}) {
-      const DeviceArray<std::int32_t> device_nodes(*edge_nodes);
-      DeviceArray<std::int32_t> device_offsets, device_grouped;
-      group_edges_on_device(k, num_nodes, device_nodes, device_offsets, device_grouped);
-      EXPECT_EQ(device_offsets.download(), *offsets) << num_nodes << " nodes";
-      EXPECT_EQ(device_grouped.download(), *grouped) << num_nodes << " nodes";
-    }
+    AtomicGraph graph;
+    graph.num_nodes = graph.num_local = num_nodes;
+    graph.species.assign(num_nodes, 0);
+    graph.senders = senders;
+    graph.receivers = receivers;
+    graph.edge_vectors.assign(3 * senders.size(), 1.0);
+    const EngineGraph device = make_engine_graph(gpu, graph, 1, "test");
+    EXPECT_EQ(gpu.download(device.receiver_offsets), host.receiver_offsets()) << num_nodes << " nodes";
+    EXPECT_EQ(gpu.download(device.receiver_edges), host.receiver_edges()) << num_nodes << " nodes";
+    EXPECT_EQ(gpu.download(device.sender_offsets), host.sender_offsets()) << num_nodes << " nodes";
+    EXPECT_EQ(gpu.download(device.sender_edges), host.sender_edges()) << num_nodes << " nodes";
   }
 #endif
 }
@@ -115,31 +114,27 @@ TEST_P(CudaModelTest, MatchesCpu) {
       // The same graph handed over as device arrays (the Kokkos pair style's entry): the same
       // kernels on the same data, so forces equal bit for bit; energy and virial are summed on
       // the device in another order.
-      const auto* cuda = dynamic_cast<const CudaPotential*>(gpu.get());
-      ASSERT_NE(cuda, nullptr);
-      const DeviceArray<std::int32_t> senders(graph.senders), receivers(graph.receivers);
-      const DeviceArray<int> species(graph.species);
-      const DeviceArray<double> vectors(graph.edge_vectors);
-      const DeviceForces resident = cuda->evaluate_forces_on_device(
-          {.num_nodes = graph.num_nodes, .num_local = graph.num_local, .num_edges = graph.num_edges(),
-           .species = species.data(), .senders = senders.data(), .receivers = receivers.data(),
-           .edge_vectors = vectors.data()});
+      ASSERT_EQ(gpu->memory_space(), MemorySpace::cuda);
+      const Engine memory(Backend::cuda, {precision, {0}});
+      const Buffer<std::int32_t> senders = memory.upload(graph.senders), receivers = memory.upload(graph.receivers);
+      const Buffer<int> species = memory.upload(graph.species);
+      const Buffer<double> vectors = memory.upload(graph.edge_vectors);
+      const ResidentGraph resident_graph{graph.num_nodes, graph.num_local, graph.num_edges(), species.data(),
+                                         senders.data(), receivers.data(), vectors.data()};
+      const ResidentForces resident = gpu->evaluate_forces_resident(resident_graph);
       EXPECT_NEAR(resident.energy, device.energy, 1e-12 * std::max(1.0, std::abs(device.energy))) << name;
-      EXPECT_EQ(resident.node_energies.download(), device.node_energies) << name;
-      EXPECT_EQ(resident.forces.download(), device.forces.forces) << name;
-      EXPECT_EQ(resident.atomic_virials.download(), device.forces.atomic_virials) << name;
+      EXPECT_EQ(memory.download(resident.node_energies), device.node_energies) << name;
+      EXPECT_EQ(memory.download(resident.forces), device.forces.forces) << name;
+      EXPECT_EQ(memory.download(resident.atomic_virials), device.forces.atomic_virials) << name;
       for (int r = 0; r < 3; ++r)
         for (int c = 0; c < 3; ++c)
           EXPECT_NEAR(resident.virial[r][c], device.forces.virial[r][c], 1e-12 * std::max(1.0, std::abs(device_virial[3 * r + c])))
               << name;      // Without the totals (MD steps where LAMMPS tallies neither): the same forces, no sums.
-      const DeviceForces forces_only = cuda->evaluate_forces_on_device(
-          {.num_nodes = graph.num_nodes, .num_local = graph.num_local, .num_edges = graph.num_edges(),
-           .species = species.data(), .senders = senders.data(), .receivers = receivers.data(),
-           .edge_vectors = vectors.data()},
-          {.energy = false, .virial = false});
+      const ResidentForces forces_only =
+          gpu->evaluate_forces_resident(resident_graph, {.energy = false, .virial = false});
       EXPECT_EQ(forces_only.energy, 0.0) << name;
       EXPECT_EQ(forces_only.virial, Matrix3{}) << name;
-      EXPECT_EQ(forces_only.forces.download(), device.forces.forces) << name;
+      EXPECT_EQ(memory.download(forces_only.forces), device.forces.forces) << name;
     }
   }
 #endif

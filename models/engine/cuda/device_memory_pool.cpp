@@ -1,11 +1,13 @@
-#include "models/cuda/device_memory_pool.hpp"
+#include "models/engine/cuda/device_memory_pool.hpp"
 
 #include <cuda_runtime_api.h>
 
 #include <algorithm>
 #include <map>
 #include <mutex>
+#include <string>
 
+#include "kernels/common/error.hpp"
 #include "kernels/cuda/cuda_device.hpp"
 
 namespace equifuse {
@@ -13,11 +15,17 @@ namespace {
 
 struct Pool {
   std::mutex mutex;
-  std::multimap<std::size_t, void*> free_blocks;  // capacity -> block
-  DeviceMemoryUse use;
+  std::map<int, std::multimap<std::size_t, void*>> free_blocks;  // device -> capacity -> block
+  MemoryUse use;
 };
 
-void count_in_use(DeviceMemoryUse& use, std::size_t bytes) {
+int current_device() {
+  int device = 0;
+  check_cuda(cudaGetDevice(&device), "current device");
+  return device;
+}
+
+void count_in_use(MemoryUse& use, std::size_t bytes) {
   use.in_use += bytes;
   use.peak_in_use = std::max(use.peak_in_use, use.in_use);
 }
@@ -34,13 +42,15 @@ constexpr std::size_t kGranularity = 512;
 void* device_allocate(std::size_t bytes, std::size_t& capacity) {
   const std::size_t rounded = (bytes + kGranularity - 1) / kGranularity * kGranularity;
   Pool& p = pool();
+  const int device = current_device();
   {
     std::lock_guard lock(p.mutex);
-    const auto it = p.free_blocks.lower_bound(rounded);
-    if (it != p.free_blocks.end() && it->first / 2 <= rounded) {
+    auto& blocks = p.free_blocks[device];
+    const auto it = blocks.lower_bound(rounded);
+    if (it != blocks.end() && it->first / 2 <= rounded) {
       capacity = it->first;
       void* block = it->second;
-      p.free_blocks.erase(it);
+      blocks.erase(it);
       count_in_use(p.use, capacity);
       return block;
     }
@@ -49,7 +59,12 @@ void* device_allocate(std::size_t bytes, std::size_t& capacity) {
   if (cudaMalloc(&block, rounded) != cudaSuccess) {
     (void)cudaGetLastError();
     device_release_cached();
-    check_cuda(cudaMalloc(&block, rounded), "allocate");
+    const cudaError_t again = cudaMalloc(&block, rounded);
+    if (again != cudaSuccess) {
+      (void)cudaGetLastError();
+      throw Error("out of GPU memory: " + std::to_string(rounded >> 20) + " MiB for one array, " +
+                  std::to_string(device_memory_use().in_use >> 20) + " MiB in use");
+    }
   }
   capacity = rounded;
   std::lock_guard lock(p.mutex);
@@ -62,22 +77,24 @@ void* device_allocate(std::size_t bytes, std::size_t& capacity) {
 void device_release(void* block, std::size_t capacity) {
   if (block == nullptr) return;
   Pool& p = pool();
+  const int device = current_device();
   std::lock_guard lock(p.mutex);
-  p.free_blocks.emplace(capacity, block);
+  p.free_blocks[device].emplace(capacity, block);
   p.use.in_use -= capacity;
 }
 
 void device_release_cached() {
   Pool& p = pool();
   std::lock_guard lock(p.mutex);
-  for (const auto& [capacity, block] : p.free_blocks) {
+  const int device = current_device();
+  for (const auto& [capacity, block] : p.free_blocks[device]) {
     cudaFree(block);
     p.use.held -= capacity;
   }
-  p.free_blocks.clear();
+  p.free_blocks[device].clear();
 }
 
-DeviceMemoryUse device_memory_use() {
+MemoryUse device_memory_use() {
   Pool& p = pool();
   std::lock_guard lock(p.mutex);
   return p.use;

@@ -1,11 +1,15 @@
-// Device memory kept for reuse across evaluations. A model evaluation makes dozens of arrays whose
-// sizes change little from one MD step to the next; cudaMalloc and the synchronising cudaFree for
-// each cost more than the kernels on small systems. Freed blocks wait here and serve any later
-// request they fit without wasting more than half of themselves. All work runs on the default
-// stream, so a block handed out again is only touched after the kernels that used it.
+// Device memory kept for reuse across evaluations (the CUDA backend's Buffers). A model evaluation
+// makes dozens of arrays whose sizes change little from one MD step to the next; cudaMalloc and
+// the synchronising cudaFree for each cost more than the kernels on small systems. Freed blocks
+// wait here, per device, and serve any later request they fit without wasting more than half of
+// themselves. All model work on a device runs on the backend's one stream of that device
+// (cuda_device_backend.hpp), so a block handed out again is only touched after the kernels that
+// used it.
 #pragma once
 
 #include <cstddef>
+
+#include "models/engine/memory_space.hpp"
 
 namespace equifuse {
 
@@ -19,9 +23,6 @@ void device_release_cached();
 // Bytes in live arrays now and at most since the process began (what torch reports as
 // memory_allocated / max_memory_allocated), and bytes taken from CUDA (live + cached): the
 // benchmarks' peak memory and largest system per GPU.
-struct DeviceMemoryUse {
-  std::size_t in_use = 0, peak_in_use = 0, held = 0, peak_held = 0;
-};
-DeviceMemoryUse device_memory_use();
+MemoryUse device_memory_use();
 
 }  // namespace equifuse

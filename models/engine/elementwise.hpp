@@ -1,0 +1,74 @@
+// The element-wise steps of elementwise_kernels.cuh as calls on an engine: the host runs the
+// per-element functions in an OpenMP loop, a GPU the kernels of elementwise_kernels.cu.
+#pragma once
+
+#include <cstddef>
+#include <type_traits>
+
+#include "models/engine/elementwise_kernels.cuh"
+#include "models/engine/engine.hpp"
+
+namespace equifuse {
+
+// Host implementation of a kernel whose per-element function is `at`: every element, in
+// parallel.
+template <typename Args, void (*at)(const Args&, long)>
+void for_each_element(const Args& args) {
+#pragma omp parallel for schedule(static)
+  for (long i = 0; i < args.n; ++i) at(args, i);
+}
+
+template <typename Args, void (*at)(const Args&, long)>
+constexpr Kernel<Args> elementwise_kernel(const char* name) {
+  return {name, &for_each_element<Args, at>};
+}
+
+// a += b (n elements); Sum may be double where b is float.
+template <typename Sum, typename Real>
+void add_into(const Engine& e, Sum* a, const Real* b, std::size_t n) {
+  constexpr bool same = sizeof(Sum) == sizeof(Real);
+  static constexpr auto kernel = elementwise_kernel<AddArgs<Sum, Real>, add_at<Sum, Real>>(
+      same ? "add_to" : "add_to_double");
+  static_assert(same || sizeof(Sum) == sizeof(double), "sums are real or double");
+  const long count = static_cast<long>(n);
+  e.launch(kernel, {count, a, b}, LaunchShape::over(count));
+}
+
+// seed[n] for n < num_local: `value`, or per_species[species[n]] where given; 0 for ghosts.
+template <typename T>
+void energy_seed(const Engine& e, std::size_t num_nodes, std::size_t num_local,
+                 const int* species, T value, const T* per_species, T* seed) {
+  static constexpr auto kernel = elementwise_kernel<SeedArgs<T>, seed_at<T>>("energy_seed");
+  const long count = static_cast<long>(num_nodes);
+  e.launch(kernel, {count, static_cast<long>(num_local), value, species, per_species, seed},
+           LaunchShape::over(count));
+}
+
+template <typename T>
+void scale_rows_by_species(const Engine& e, std::size_t rows, int dim, const int* species,
+                           const T* factors, T* x) {
+  static constexpr auto kernel =
+      elementwise_kernel<ScaleRowsArgs<T>, scale_rows_at<T>>("scale_rows_by_species");
+  const long count = static_cast<long>(rows) * dim;
+  e.launch(kernel, {count, dim, species, factors, x}, LaunchShape::over(count));
+}
+
+template <typename T>
+void gather_species_rows(const Engine& e, std::size_t rows, int dim, const int* species,
+                         const T* table, T* out) {
+  static constexpr auto kernel =
+      elementwise_kernel<GatherRowsArgs<T>, gather_rows_at<T>>("gather_species_rows");
+  const long count = static_cast<long>(rows) * dim;
+  e.launch(kernel, {count, dim, species, table, out}, LaunchShape::over(count));
+}
+
+template <typename T>
+void node_energies(const Engine& e, std::size_t count, const int* species, const T* values,
+                   const double* scale, const double* offset, double* out) {
+  static constexpr auto kernel = elementwise_kernel<NodeEnergyArgs<T>, node_energy_at<T>>(
+      sizeof(T) == sizeof(double) ? "node_energies_double" : "node_energies");
+  const long n = static_cast<long>(count);
+  e.launch(kernel, {n, species, values, scale, offset, out}, LaunchShape::over(n));
+}
+
+}  // namespace equifuse

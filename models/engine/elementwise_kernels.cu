@@ -1,0 +1,22 @@
+// Device kernels of the element-wise steps (elementwise_kernels.cuh).
+#include "models/engine/elementwise_kernels.cuh"
+
+using namespace equifuse;
+
+extern "C" __global__ void add_to(const AddArgs<real, real> a) { GRID_LOOP(i, a.n) add_at(a, i); }
+extern "C" __global__ void add_to_double(const AddArgs<double, real> a) {
+  GRID_LOOP(i, a.n) add_at(a, i);
+}
+extern "C" __global__ void energy_seed(const SeedArgs<real> a) { GRID_LOOP(i, a.n) seed_at(a, i); }
+extern "C" __global__ void scale_rows_by_species(const ScaleRowsArgs<real> a) {
+  GRID_LOOP(i, a.n) scale_rows_at(a, i);
+}
+extern "C" __global__ void gather_species_rows(const GatherRowsArgs<real> a) {
+  GRID_LOOP(i, a.n) gather_rows_at(a, i);
+}
+extern "C" __global__ void node_energies(const NodeEnergyArgs<real> a) {
+  GRID_LOOP(i, a.n) node_energy_at(a, i);
+}
+extern "C" __global__ void node_energies_double(const NodeEnergyArgs<double> a) {
+  GRID_LOOP(i, a.n) node_energy_at(a, i);
+}

@@ -1,0 +1,89 @@
+// Argument structs of the graph kernels (graph_kernels.cu) and the per-node force sum that host
+// and device share: every model's graph preparation (edge groupings on a GPU) and its last step
+// (forces and per-node virials from the edge gradients, column sums for totals).
+#pragma once
+
+#include "models/engine/kernel_prelude.cuh"
+
+namespace equifuse {
+
+// Edge groupings on the device (ConvolutionGraph's CSR: offsets, then edge ids ascending within
+// a node): count per node, exclusive scan of the counts in blocks of 1024, scatter, then each
+// node's few edges sorted, so that the result does not depend on the order the atomics ran in.
+// The host builds the same groupings with ConvolutionGraph (kernels/convolution).
+struct CountEdgesArgs {
+  long edges;
+  const int* node_of_edge;
+  int* counts;
+};
+struct ScanBlocksArgs {  // blocks of 1024 threads
+  long n;
+  const int* in;
+  int* out;         // exclusive scan within each block
+  int* block_sums;  // [blocks]: each block's total
+};
+struct ScanBlockSumsArgs {  // one block of 1024 threads
+  long blocks;
+  int* sums;   // in place: exclusive scan of the block totals
+  int* total;  // their sum
+};
+struct AddBlockOffsetsArgs {
+  long n;
+  int* out;  // [n + 1]
+  const int* block_sums;
+  const int* total;
+};
+struct ScatterEdgesArgs {
+  long edges;
+  const int* node_of_edge;
+  const int* offsets;
+  int* cursor;  // [nodes], zero on entry
+  int* grouped;
+};
+struct SortNodeEdgesArgs {
+  long nodes;
+  const int* offsets;
+  int* grouped;
+};
+
+// Forces and per-node virials (models/potential/forces_and_virial.hpp's formulas) from the edge
+// gradients g_e = dE/d(edge vector): each node sums its edges in CSR order (receiving: -g_e;
+// sending: +g_e; virial: a quarter of -(g_e v_e^T + v_e g_e^T) per end), deterministic and free of
+// atomics.
+struct NodeForcesArgs {
+  long nodes;
+  const int *receiver_offsets, *receiver_edges, *sender_offsets, *sender_edges;
+  const double *gradients, *vectors;  // [edges][3]
+  double *forces, *virials;           // [nodes][3], [nodes][3][3]
+};
+
+EQUIFUSE_HD inline void node_forces_at(const NodeForcesArgs& a, long n) {
+  double f[3] = {0, 0, 0}, w[9] = {0, 0, 0, 0, 0, 0, 0, 0, 0};
+  for (int side = 0; side < 2; ++side) {
+    const int* offsets = side == 0 ? a.receiver_offsets : a.sender_offsets;
+    const int* edges = side == 0 ? a.receiver_edges : a.sender_edges;
+    const double sign = side == 0 ? -1.0 : 1.0;
+    for (int k = offsets[n]; k < offsets[n + 1]; ++k) {
+      const long e = edges[k];
+      const double* g = a.gradients + 3 * e;
+      const double* v = a.vectors + 3 * e;
+      for (int i = 0; i < 3; ++i) {
+        f[i] += sign * g[i];
+        for (int j = 0; j < 3; ++j) w[3 * i + j] -= 0.25 * (g[i] * v[j] + g[j] * v[i]);
+      }
+    }
+  }
+  for (int i = 0; i < 3; ++i) a.forces[3 * n + i] = f[i];
+  for (int i = 0; i < 9; ++i) a.virials[9 * n + i] = w[i];
+}
+
+// Column sums of a [rows][columns] array by one block of 1024 threads in a fixed order
+// (deterministic), into `sums` (on a GPU: pinned host memory mapped into the device).
+struct ColumnSumsArgs {
+  long rows;
+  int columns;
+  const double* values;
+  double* sums;
+};
+
+}  // namespace equifuse

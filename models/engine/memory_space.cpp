@@ -1,0 +1,87 @@
+#include "models/engine/memory_space.hpp"
+
+#include <algorithm>
+#include <mutex>
+#include <new>
+
+#include "kernels/common/error.hpp"
+#ifdef EQUIFUSE_HAVE_CUDA
+#include "models/engine/cuda/device_memory_pool.hpp"
+#endif
+
+namespace equifuse {
+
+namespace {
+
+// Host arrays are aligned for vector loads and never initialised (layers overwrite them).
+constexpr std::align_val_t kHostAlignment{64};
+
+struct HostUse {
+  std::mutex mutex;
+  MemoryUse use;
+};
+
+HostUse& host_use() {
+  static HostUse* use = new HostUse;  // never destroyed: buffers may outlive static destruction
+  return *use;
+}
+
+}  // namespace
+
+std::string to_string(MemorySpace space) { return space == MemorySpace::host ? "host" : "cuda"; }
+
+void* allocate_memory(MemorySpace space, std::size_t bytes, std::size_t& capacity) {
+  capacity = 0;
+  if (bytes == 0) return nullptr;
+  if (space == MemorySpace::host) {
+    void* block = ::operator new(bytes, kHostAlignment, std::nothrow);
+    if (block == nullptr) {
+      throw Error("out of host memory: " + std::to_string(bytes) + " bytes for one array");
+    }
+    capacity = bytes;
+    HostUse& h = host_use();
+    const std::lock_guard lock(h.mutex);
+    h.use.in_use += bytes;
+    h.use.held = h.use.in_use;
+    h.use.peak_in_use = std::max(h.use.peak_in_use, h.use.in_use);
+    h.use.peak_held = h.use.peak_in_use;
+    return block;
+  }
+#ifdef EQUIFUSE_HAVE_CUDA
+  return device_allocate(bytes, capacity);
+#else
+  throw Error("this build of equifuse has no CUDA backend");
+#endif
+}
+
+void release_memory(MemorySpace space, void* block, std::size_t capacity) {
+  if (block == nullptr) return;
+  if (space == MemorySpace::host) {
+    ::operator delete(block, kHostAlignment);
+    HostUse& h = host_use();
+    const std::lock_guard lock(h.mutex);
+    h.use.in_use -= capacity;
+    h.use.held = h.use.in_use;
+    return;
+  }
+#ifdef EQUIFUSE_HAVE_CUDA
+  device_release(block, capacity);
+#else
+  (void)capacity;
+#endif
+}
+
+MemoryUse memory_use(MemorySpace space) {
+  if (space == MemorySpace::host) {
+    HostUse& h = host_use();
+    const std::lock_guard lock(h.mutex);
+    return h.use;
+  }
+#ifdef EQUIFUSE_HAVE_CUDA
+  return device_memory_use();
+#else
+  return {};
+#endif
+}
+
+}  // namespace equifuse

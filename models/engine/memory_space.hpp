@@ -1,0 +1,28 @@
+// Where a model's arrays live: host memory (the host backend) or the memory of the current CUDA
+// device (the CUDA backend). Allocation and release by space; device memory comes from the
+// reuse pool of the CUDA backend (cuda/device_memory_pool.hpp).
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+namespace equifuse {
+
+enum class MemorySpace { host, cuda };
+
+std::string to_string(MemorySpace space);
+
+// At least `bytes` (0 gives nullptr); `capacity` receives the usable size. Throws equifuse::Error
+// when the memory cannot be had, naming the size.
+void* allocate_memory(MemorySpace space, std::size_t bytes, std::size_t& capacity);
+void release_memory(MemorySpace space, void* block, std::size_t capacity);
+
+// Bytes in live arrays now and at most since the process began (what torch reports as
+// memory_allocated / max_memory_allocated), and bytes taken from the system (live + cached for
+// reuse; the host keeps no cache): the benchmarks' peak memory and bytes per atom.
+struct MemoryUse {
+  std::size_t in_use = 0, peak_in_use = 0, held = 0, peak_held = 0;
+};
+MemoryUse memory_use(MemorySpace space);
+
+}  // namespace equifuse

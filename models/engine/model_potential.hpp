@@ -1,0 +1,73 @@
+// What every model shares around its own pass: the Potential interface over one engine. The graph
+// goes to the engine's memory once (from the host, or already there), the model runs
+// (ModelPotential::run, each model's one forward and backward), and forces and per-node virials
+// are summed where it ran; only what the caller asks for comes back to the host.
+#pragma once
+
+#include <string>
+
+#include "kernels/irreps/irreps.hpp"
+#include "models/engine/engine.hpp"
+#include "models/engine/engine_graph.hpp"
+#include "models/potential/potential.hpp"
+
+namespace equifuse {
+
+// The kernels a model with these spherical harmonics needs, in this precision.
+ModelKernelSpec model_kernel_spec(Precision precision, const Irreps& spherical_harmonics);
+
+class ModelPotential : public Potential {
+ public:
+  const PotentialInfo& info() const final { return info_; }
+  MemorySpace memory_space() const final { return engine_.space(); }
+  const KernelManifest& kernel_manifest() const final { return engine_.manifest(); }
+  PotentialOutput evaluate(const AtomicGraph& graph,
+                           const GhostExchange* exchange = nullptr) const final;
+  PotentialForces evaluate_forces(const AtomicGraph& graph,
+                                  const GhostExchange* exchange = nullptr) const final;
+  ResidentForces evaluate_forces_resident(const ResidentGraph& graph, ResidentTotals totals = {},
+                                          const GhostExchange* exchange = nullptr) const final;
+
+ protected:
+  // `model_name` prefixes error messages ("MACE: ...").
+  ModelPotential(Backend backend, const ModelKernelSpec& kernels, std::string model_name);
+  const Engine& engine() const { return engine_; }
+  // Set by the model's constructor.
+  PotentialInfo& mutable_info() { return info_; }
+
+  struct Result {
+    Buffer<double> node_energies;   // [num_local]
+    Buffer<double> edge_gradients;  // [num_edges][3]
+  };
+  virtual Result run(const EngineGraph& graph, const GhostExchange* exchange) const = 0;
+
+  // The hook between layers (ghost_exchange.hpp), after the engine has finished its work; no-op
+  // without an exchange.
+  template <typename T>
+  void exchange_ghost_features(const GhostExchange* exchange, int layer, Buffer<T>& features,
+                               const EngineGraph& graph) const {
+    if (exchange == nullptr) return;
+    engine_.synchronize();
+    exchange->forward(layer, node_rows(features, graph));
+  }
+  template <typename T>
+  void return_ghost_gradients(const GhostExchange* exchange, int layer, Buffer<T>& gradients,
+                              const EngineGraph& graph) const {
+    if (exchange == nullptr) return;
+    engine_.synchronize();
+    exchange->reverse(layer, node_rows(gradients, graph));
+  }
+
+ private:
+  template <typename T>
+  static NodeRows<T> node_rows(Buffer<T>& b, const EngineGraph& g) {
+    return {b.data(), g.num_nodes, g.num_local,
+            static_cast<int>(g.num_nodes ? b.size() / g.num_nodes : 0), b.space()};
+  }
+
+  Engine engine_;  // first: the layers of the derived model live in its memory
+  PotentialInfo info_;
+  std::string model_name_;
+};
+
+}  // namespace equifuse

@@ -1,0 +1,73 @@
+#include "models/mace/mace_product.hpp"
+
+#include "models/engine/elementwise.hpp"
+
+namespace equifuse {
+
+template <typename T>
+MaceProduct<T>::MaceProduct(const Engine& engine, const MaceProductConfig& pc, int index,
+                            int num_species, const ParameterStore& p)
+    : engine_(engine) {
+  const std::string prefix = "products." + std::to_string(index) + ".";
+  std::vector<ContractionParameters> contractions;
+  const int channels = pc.irreps_in[0].mul;
+  for (std::size_t o = 0; o < pc.contractions.size(); ++o) {
+    ContractionParameters cp;
+    cp.irrep = pc.contractions[o].irrep;
+    cp.correlation = pc.contractions[o].correlation;
+    const std::string cprefix = prefix + "contractions." + std::to_string(o) + ".";
+    for (int nu = 1; nu <= cp.correlation; ++nu) {
+      const std::string n = std::to_string(nu);
+      const StoredTensor& w = p.integers(cprefix + "coupling." + n + ".indices", {-1, nu + 2});
+      CouplingTensor u;
+      u.indices = w.integers;
+      u.values = p.reals(cprefix + "coupling." + n + ".values", {w.shape[0]});
+      cp.couplings.push_back(std::move(u));
+      const auto& weights = p.reals(cprefix + "weights." + n, {num_species, -1, channels});
+      const auto k_count =
+          static_cast<int>(weights.size() / (static_cast<std::size_t>(num_species) * channels));
+      cp.weights.push_back(weights);
+      cp.num_coupling_weights.push_back(k_count);
+    }
+    contractions.push_back(std::move(cp));
+  }
+  contraction_ = std::make_unique<SymmetricContraction<T>>(engine, pc.irreps_in, pc.irreps_out,
+                                                           num_species, contractions);
+  const auto& weights = p.reals(prefix + "linear.weight",
+                                {static_cast<std::int64_t>(EquivariantLinear<T>::weight_numel(
+                                    pc.irreps_out, pc.irreps_out))});
+  linear_ = std::make_unique<EquivariantLinear<T>>(engine, pc.irreps_out, pc.irreps_out,
+                                                   std::span<const double>(weights));
+}
+
+template <typename T>
+MaceProduct<T>::~MaceProduct() = default;
+
+template <typename T>
+Buffer<T> MaceProduct<T>::forward(std::size_t nodes, const int* species, Buffer<T> message,
+                                  const Buffer<T>& skip, Saved& saved) const {
+  Buffer<T> contracted = engine_.buffer<T>(nodes * static_cast<std::size_t>(contraction_->dim_out()));
+  contraction_->forward(nodes, message.data(), species, contracted.data());
+  Buffer<T> h = engine_.buffer<T>(nodes * static_cast<std::size_t>(linear_->dim_out()));
+  linear_->forward(nodes, contracted.data(), h.data());
+  if (!skip.empty()) add_into(engine_, h.data(), skip.data(), h.size());
+  saved.message = std::move(message);
+  return h;
+}
+
+template <typename T>
+Buffer<T> MaceProduct<T>::backward(std::size_t nodes, const int* species, const Saved& saved,
+                                   const T* grad_h_next) const {
+  Buffer<T> grad_contracted =
+      engine_.buffer<T>(nodes * static_cast<std::size_t>(contraction_->dim_out()));
+  linear_->backward(nodes, grad_h_next, grad_contracted.data(), false);
+  Buffer<T> grad_message = engine_.zeros<T>(saved.message.size());
+  contraction_->backward(nodes, saved.message.data(), species, grad_contracted.data(),
+                         grad_message.data());
+  return grad_message;
+}
+
+template class MaceProduct<float>;
+template class MaceProduct<double>;
+
+}  // namespace equifuse

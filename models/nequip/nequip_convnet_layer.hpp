@@ -1,0 +1,67 @@
+// One NequIP convnet layer (nequip's ConvNetLayer around InteractionBlock): self-connection
+// (species-dependent linear), linear_1, the 1/sqrt(avg_num_neighbors) normalisation (global or
+// per type), radial MLP -> per-edge weights, the fused uvu graph convolution with the edge
+// spherical harmonics (kernels/convolution), linear_2, the gate, and an optional resnet. Forward
+// and hand-written backward.
+#pragma once
+
+#include <memory>
+
+#include "kernels/convolution/graph_convolution.hpp"
+#include "models/engine/engine_graph.hpp"
+#include "models/layers/edge_embedding.hpp"
+#include "models/layers/equivariant_linear.hpp"
+#include "models/layers/gate.hpp"
+#include "models/layers/radial_mlp.hpp"
+#include "models/layers/species_linear.hpp"
+#include "models/nequip/nequip_config.hpp"
+#include "models/potential/parameter_store.hpp"
+
+namespace equifuse {
+
+// The weight matrices <prefix>0.weight, <prefix>1.weight, ... of an MLP with layer widths `dims`.
+std::vector<std::span<const double>> nequip_mlp_weights(const ParameterStore& parameters,
+                                                        const std::string& prefix,
+                                                        const std::vector<int>& dims);
+
+template <typename T>
+class NequipConvnetLayer {
+ public:
+  // Takes layers.<index>.* from `parameters`; `type_embedding` [species][embedding_dim] is the
+  // self-connection's attributes.
+  NequipConvnetLayer(const Engine& engine, const NequipConfig& config, int index,
+                     std::span<const double> type_embedding, const ParameterStore& parameters);
+  ~NequipConvnetLayer();
+
+  int dim_in() const { return linear_1_->dim_in(); }
+  int dim_out() const { return gate_->dim_out(); }
+
+  // Kept for the backward: the normalised linear_1 output and the gate's input (node), the radial
+  // MLP's per-edge weights and pre-activations (edge). The message is not kept.
+  struct Saved {
+    Buffer<T> normalized, gate_in, weights;
+    typename RadialMlp<T>::Saved mlp;
+    std::size_t bytes() const {
+      return normalized.bytes() + gate_in.bytes() + weights.bytes() + mlp.bytes();
+    }
+  };
+  // h_next [nodes][dim_out] from h [nodes][dim_in].
+  Buffer<T> forward(const EngineGraph& graph, const typename EdgeEmbedding<T>::Features& edges,
+                    const Buffer<T>& h, Saved& saved) const;
+  // dE/dh [nodes][dim_in] from dE/d(h_next); grad_sh and grad_radial += their parts.
+  Buffer<T> backward(const EngineGraph& graph, const typename EdgeEmbedding<T>::Features& edges,
+                     const Saved& saved, const Buffer<T>& grad_next, Buffer<T>& grad_sh,
+                     Buffer<T>& grad_radial) const;
+
+ private:
+  const Engine& engine_;
+  std::unique_ptr<SpeciesLinear<T>> self_connection_;  // null without
+  std::unique_ptr<EquivariantLinear<T>> linear_1_, linear_2_;
+  std::unique_ptr<RadialMlp<T>> radial_mlp_;
+  std::unique_ptr<GraphConvolution<T>> convolution_;
+  std::unique_ptr<Gate<T>> gate_;
+  Buffer<T> neighbor_norm_;  // per species
+  bool resnet_ = false;
+};
+
+}  // namespace equifuse

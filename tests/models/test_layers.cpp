@@ -1,0 +1,482 @@
+// Every model layer on every backend, in both precisions: the forward against a direct reference
+// written here in double from the layer's definition, and the backward against central finite
+// differences of that reference. The same tests run on the host and on CUDA (skipped, and said so,
+// where no GPU can run).
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <functional>
+#include <memory>
+#include <ostream>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "kernels/spherical_harmonics/spherical_harmonics.hpp"
+#include "kernels/tensor_product/tensor_product.hpp"
+#include "models/engine/engine.hpp"
+#include "models/engine/engine_graph.hpp"
+#include "models/layers/edge_embedding.hpp"
+#include "models/layers/equivariant_linear.hpp"
+#include "models/layers/gate.hpp"
+#include "models/layers/radial_mlp.hpp"
+#include "models/layers/species_linear.hpp"
+#include "models/mace/mace_readout.hpp"
+#include "models/mace/symmetric_contraction.hpp"
+#include "tests/support/test_support.hpp"
+
+namespace equifuse {
+namespace {
+
+using testing::finite_difference_gradient;
+using testing::random_vector;
+using testing::relative_error;
+
+struct LayerCase {
+  Backend backend;
+  Precision precision;
+};
+
+void PrintTo(const LayerCase& c, std::ostream* os) {
+  *os << (c.backend == Backend::cpu ? "cpu " : "cuda ") << to_string(c.precision);
+}
+
+std::string case_name(const ::testing::TestParamInfo<LayerCase>& info) {
+  return std::string(info.param.backend == Backend::cpu ? "cpu" : "cuda") + "_" +
+         to_string(info.param.precision);
+}
+
+class LayerTest : public ::testing::TestWithParam<LayerCase> {
+ public:
+  void SetUp() override {
+    if (!backend_runs_here(GetParam().backend)) GTEST_SKIP() << "no CUDA GPU on this machine";
+    engine_ = std::make_unique<Engine>(GetParam().backend,
+                                       ModelKernelSpec{GetParam().precision, {0, 1, 2, 3}});
+  }
+  const Engine& engine() const { return *engine_; }
+  bool f64() const { return GetParam().precision == Precision::float64; }
+  double forward_tolerance() const { return f64() ? 1e-12 : 2e-6; }
+  double backward_tolerance() const { return f64() ? 1e-7 : 1e-4; }
+
+  template <typename T>
+  std::vector<double> run(const std::vector<double>& x,
+                          const std::function<void(const Buffer<T>&, Buffer<T>&)>& layer,
+                          std::size_t out_size) const {
+    const Buffer<T> in = engine().upload(std::vector<T>(x.begin(), x.end()));
+    Buffer<T> out = engine().zeros<T>(out_size);
+    layer(in, out);
+    const std::vector<T> host = engine().download(out);
+    return {host.begin(), host.end()};
+  }
+
+  // forward(x) against reference(x), and backward(x, g) = d<g, forward(x)>/dx against finite
+  // differences of <g, reference(x)>. `accumulates`: the backward adds into its output (checked
+  // with a non-zero start).
+  template <typename T>
+  void check(std::vector<double> x, std::size_t out_size,
+             const std::function<void(const Buffer<T>&, Buffer<T>&)>& forward,
+             const std::function<void(const Buffer<T>&, const Buffer<T>&, Buffer<T>&)>& backward,
+             const std::function<std::vector<double>(const std::vector<double>&)>& reference,
+             bool accumulates = true) {
+    std::mt19937_64 rng(11);
+    const std::vector<double> expected = reference(x);
+    ASSERT_EQ(expected.size(), out_size);
+    const std::vector<double> ours = run<T>(x, forward, out_size);
+    EXPECT_LE(relative_error(ours, expected), forward_tolerance()) << "forward";
+
+    const std::vector<double> g = random_vector(out_size, rng);
+    const std::vector<double> start = accumulates ? random_vector(x.size(), rng) : std::vector<double>(x.size(), 0.0);
+    const Buffer<T> xb = engine().upload(std::vector<T>(x.begin(), x.end()));
+    const Buffer<T> gb = engine().upload(std::vector<T>(g.begin(), g.end()));
+    Buffer<T> gx = engine().upload(std::vector<T>(start.begin(), start.end()));
+    backward(xb, gb, gx);
+    std::vector<double> gradient;
+    for (T v : engine().download(gx)) gradient.push_back(static_cast<double>(v));
+    for (std::size_t i = 0; i < gradient.size(); ++i) gradient[i] -= start[i];
+    const std::vector<double> fd = finite_difference_gradient(
+        x, [&] { return testing::dot(g, reference(x)); }, 1e-5);
+    EXPECT_LE(relative_error(gradient, fd), backward_tolerance()) << "backward";
+  }
+
+ private:
+  std::unique_ptr<Engine> engine_;
+};
+
+// e3nn's Linear: out[w, m] = sum over input blocks of the same irrep of
+// W[u, w] x[u, m] * scale / sqrt(sum of their multiplicities).
+std::vector<double> linear_reference(const Irreps& in, const Irreps& out, const std::vector<double>& w,
+                                     double scale, std::size_t rows, const std::vector<double>& x) {
+  std::vector<double> y(rows * static_cast<std::size_t>(out.dim()), 0.0);
+  std::size_t offset = 0;
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    for (std::size_t o = 0; o < out.size(); ++o) {
+      if (in[i].ir != out[o].ir) continue;
+      double fan_in = 0;
+      for (const auto& b : in)
+        if (b.ir == out[o].ir) fan_in += b.mul;
+      const int d = in[i].ir.dim();
+      for (std::size_t r = 0; r < rows; ++r)
+        for (int u = 0; u < in[i].mul; ++u)
+          for (int v = 0; v < out[o].mul; ++v)
+            for (int m = 0; m < d; ++m)
+              y[r * out.dim() + out.offset(o) + v * d + m] +=
+                  scale / std::sqrt(fan_in) * w[offset + u * out[o].mul + v] *
+                  x[r * in.dim() + in.offset(i) + u * d + m];
+      offset += static_cast<std::size_t>(in[i].mul) * out[o].mul;
+    }
+  }
+  return y;
+}
+
+template <typename T>
+void linear_case(LayerTest& test) {
+  const Irreps in = Irreps::parse("3x0e+2x1o+2x0e+1x2e"), out = Irreps::parse("2x0e+3x1o+1x2e");
+  const std::size_t rows = 4;
+  std::mt19937_64 rng(1);
+  const auto w = random_vector(EquivariantLinear<T>::weight_numel(in, out), rng);
+  const EquivariantLinear<T> layer(test.engine(), in, out, w, 0.7);
+  test.check<T>(
+      random_vector(rows * in.dim(), rng), rows * out.dim(),
+      [&](const Buffer<T>& x, Buffer<T>& y) { layer.forward(rows, x.data(), y.data()); },
+      [&](const Buffer<T>&, const Buffer<T>& g, Buffer<T>& gx) { layer.backward(rows, g.data(), gx.data()); },
+      [&](const std::vector<double>& x) { return linear_reference(in, out, w, 0.7, rows, x); });
+}
+
+TEST_P(LayerTest, EquivariantLinear) {
+  if (f64()) linear_case<double>(*this);
+  else linear_case<float>(*this);
+}
+
+// A tensor product x (x) attributes(species) -> out with shared weights (e3nn's
+// FullyConnectedTensorProduct), evaluated by the kernel library's CPU reference.
+template <typename T>
+void species_linear_case(LayerTest& test) {
+  const Irreps in = Irreps::parse("3x0e+2x1o"), out = Irreps::parse("2x0e+2x1o");
+  const int num_species = 3, num_attributes = 2;
+  const std::size_t rows = 5;
+  const std::vector<int> species = {2, 0, 1, 2, 0};
+  std::mt19937_64 rng(2);
+  const auto attributes = random_vector(num_species * num_attributes, rng);
+  const auto w = random_vector(SpeciesLinear<T>::weight_numel(in, num_attributes, out), rng);
+  const SpeciesLinear<T> layer(test.engine(), in, num_species, attributes, num_attributes, out, w);
+  const Buffer<int> sp = test.engine().upload(species);
+  const auto reference = [&](const std::vector<double>& x) {
+    const auto tp = make_tensor_product<double>(
+        fully_connected_tensor_product(in, Irreps({MulIrrep{num_attributes, Irrep(0, 1)}}), out));
+    std::vector<double> a(rows * num_attributes), y(rows * out.dim());
+    for (std::size_t r = 0; r < rows; ++r)
+      for (int k = 0; k < num_attributes; ++k) a[r * num_attributes + k] = attributes[species[r] * num_attributes + k];
+    tp->forward(rows, {.x = x, .y = a, .weights = w, .out = y});
+    return y;
+  };
+  test.check<T>(
+      random_vector(rows * in.dim(), rng), rows * out.dim(),
+      [&](const Buffer<T>& x, Buffer<T>& y) { layer.forward(rows, x.data(), sp.data(), y.data()); },
+      [&](const Buffer<T>&, const Buffer<T>& g, Buffer<T>& gx) {
+        layer.backward(rows, g.data(), sp.data(), gx.data());
+      },
+      reference);
+}
+
+TEST_P(LayerTest, SpeciesLinear) {
+  if (f64()) species_linear_case<double>(*this);
+  else species_linear_case<float>(*this);
+}
+
+template <typename T>
+void radial_mlp_case(LayerTest& test) {
+  const std::vector<int> dims = {4, 8, 6, 5};
+  const std::vector<double> layer_scales = {0.5, 0.35, 0.4};
+  const double activation_scale = 1.68;
+  const std::size_t rows = 6;
+  std::mt19937_64 rng(3);
+  std::vector<std::vector<double>> weights;
+  for (std::size_t k = 0; k + 1 < dims.size(); ++k) weights.push_back(random_vector(dims[k] * dims[k + 1], rng));
+  const RadialMlp<T> mlp(test.engine(), dims, {weights.begin(), weights.end()}, layer_scales,
+                         activation_scale);
+  const auto reference = [&](const std::vector<double>& x) {
+    std::vector<double> y;
+    for (std::size_t r = 0; r < rows; ++r) {
+      std::vector<double> a(x.begin() + r * dims[0], x.begin() + (r + 1) * dims[0]);
+      for (std::size_t k = 0; k + 1 < dims.size(); ++k) {
+        std::vector<double> z(dims[k + 1], 0.0);
+        for (int i = 0; i < dims[k]; ++i)
+          for (int j = 0; j < dims[k + 1]; ++j) z[j] += a[i] * weights[k][i * dims[k + 1] + j] * layer_scales[k];
+        if (k + 2 < dims.size())
+          for (double& v : z) v = activation_scale * v / (1 + std::exp(-v));
+        a = z;
+      }
+      y.insert(y.end(), a.begin(), a.end());
+    }
+    return y;
+  };
+  typename RadialMlp<T>::Saved saved;
+  test.check<T>(
+      random_vector(rows * dims[0], rng), rows * dims.back(),
+      [&](const Buffer<T>& x, Buffer<T>& y) { saved = mlp.forward(rows, x.data(), y.data()); },
+      [&](const Buffer<T>& x, const Buffer<T>& g, Buffer<T>& gx) {
+        Buffer<T> y = test.engine().buffer<T>(rows * dims.back());
+        const auto s = mlp.forward(rows, x.data(), y.data());
+        mlp.backward(rows, s, g.data(), gx.data());
+      },
+      reference, false);
+}
+
+TEST_P(LayerTest, RadialMlp) {
+  if (f64()) radial_mlp_case<double>(*this);
+  else radial_mlp_case<float>(*this);
+}
+
+template <typename T>
+void gate_case(LayerTest& test) {
+  // 2 activated scalars (SiLU, tanh), 2 gates (tanh, SiLU) on a 1o (3 components) and a 0e.
+  GateParameters p;
+  p.dim_in = 8;
+  p.scalar_index = {0, 3};
+  p.scalar_activation = {0, 1};
+  p.scalar_scale = {1.6, 1.2};
+  p.gate_index = {1, 2};
+  p.gate_activation = {1, 0};
+  p.gate_scale = {1.3, 1.7};
+  p.gated_index = {4, 5, 6, 7};
+  p.gated_gate = {0, 0, 0, 1};
+  const std::size_t rows = 5, dim_out = 6;
+  const Gate<T> gate(test.engine(), p);
+  const auto act = [](int kind, double z) { return kind == 0 ? z / (1 + std::exp(-z)) : std::tanh(z); };
+  const auto reference = [&](const std::vector<double>& x) {
+    std::vector<double> y;
+    for (std::size_t r = 0; r < rows; ++r) {
+      const double* xr = &x[r * p.dim_in];
+      for (std::size_t k = 0; k < p.scalar_index.size(); ++k)
+        y.push_back(p.scalar_scale[k] * act(p.scalar_activation[k], xr[p.scalar_index[k]]));
+      for (std::size_t j = 0; j < p.gated_index.size(); ++j) {
+        const int c = p.gated_gate[j];
+        y.push_back(xr[p.gated_index[j]] * p.gate_scale[c] * act(p.gate_activation[c], xr[p.gate_index[c]]));
+      }
+    }
+    return y;
+  };
+  std::mt19937_64 rng(4);
+  test.check<T>(
+      random_vector(rows * p.dim_in, rng), rows * dim_out,
+      [&](const Buffer<T>& x, Buffer<T>& y) { gate.forward(rows, x.data(), y.data()); },
+      [&](const Buffer<T>& x, const Buffer<T>& g, Buffer<T>& gx) {
+        gate.backward(rows, x.data(), g.data(), gx.data());
+      },
+      reference);
+}
+
+TEST_P(LayerTest, Gate) {
+  if (f64()) gate_case<double>(*this);
+  else gate_case<float>(*this);
+}
+
+// out[c][o block, m] = sum_nu sum_z U_nu[z] W_nu[species][k_z][c] prod_j x[c][i_j(z)] with random
+// sparse couplings U (the definition, before any folding).
+template <typename T>
+void symmetric_contraction_case(LayerTest& test) {
+  const Irreps in = Irreps::parse("3x0e+3x1o"), out = Irreps::parse("3x0e+3x1o");
+  const int channels = 3, num_species = 2, components = 4;
+  const std::size_t rows = 4;
+  const std::vector<int> species = {1, 0, 1, 1};
+  std::mt19937_64 rng(5);
+  std::uniform_int_distribution<int> component(0, components - 1);
+  std::vector<ContractionParameters> contractions;
+  for (std::size_t o = 0; o < out.size(); ++o) {
+    ContractionParameters cp;
+    cp.irrep = out[o].ir;
+    cp.correlation = 3;
+    const int dim = out[o].ir.dim();
+    for (int nu = 1; nu <= 3; ++nu) {
+      const int k_count = 2;
+      CouplingTensor u;
+      for (int z = 0; z < 6; ++z) {
+        u.indices.push_back(z % dim);
+        for (int j = 0; j < nu; ++j) u.indices.push_back(component(rng));
+        u.indices.push_back(z % k_count);
+        u.values.push_back(random_vector(1, rng)[0]);
+      }
+      cp.couplings.push_back(u);
+      cp.weights.push_back(random_vector(num_species * k_count * channels, rng));
+      cp.num_coupling_weights.push_back(k_count);
+    }
+    contractions.push_back(cp);
+  }
+  const SymmetricContraction<T> layer(test.engine(), in, out, num_species, contractions);
+  const Buffer<int> sp = test.engine().upload(species);
+  const auto reference = [&](const std::vector<double>& x) {
+    std::vector<double> y(rows * out.dim(), 0.0);
+    for (std::size_t r = 0; r < rows; ++r) {
+      for (int c = 0; c < channels; ++c) {
+        // component i of channel c: block of i, entry within the irrep
+        const auto xc = [&](int i) {
+          const int block = i == 0 ? 0 : 1, m = i == 0 ? 0 : i - 1;
+          return x[r * in.dim() + in.offset(block) + c * in[block].ir.dim() + m];
+        };
+        for (std::size_t o = 0; o < out.size(); ++o) {
+          const ContractionParameters& cp = contractions[o];
+          const int dim = out[o].ir.dim();
+          for (int nu = 1; nu <= cp.correlation; ++nu) {
+            const CouplingTensor& u = cp.couplings[nu - 1];
+            const int width = nu + 2, k_count = cp.num_coupling_weights[nu - 1];
+            for (std::size_t z = 0; z < u.values.size(); ++z) {
+              const std::int32_t* idx = &u.indices[z * width];
+              double term = u.values[z] * cp.weights[nu - 1][(species[r] * k_count + idx[width - 1]) * channels + c];
+              for (int j = 1; j <= nu; ++j) term *= xc(idx[j]);
+              y[r * out.dim() + out.offset(o) + c * dim + idx[0]] += term;
+            }
+          }
+        }
+      }
+    }
+    return y;
+  };
+  test.check<T>(
+      random_vector(rows * in.dim(), rng), rows * out.dim(),
+      [&](const Buffer<T>& x, Buffer<T>& y) { layer.forward(rows, x.data(), sp.data(), y.data()); },
+      [&](const Buffer<T>& x, const Buffer<T>& g, Buffer<T>& gx) {
+        layer.backward(rows, x.data(), sp.data(), g.data(), gx.data());
+      },
+      reference);
+}
+
+TEST_P(LayerTest, SymmetricContraction) {
+  if (f64()) symmetric_contraction_case<double>(*this);
+  else symmetric_contraction_case<float>(*this);
+}
+
+// The spherical harmonics (the kernel library's, checked against e3nn) and the Bessel basis with
+// the polynomial cutoff, evaluated here in double; the backward gives dE/d(edge vector) for
+// dE/dY and dE/dR.
+template <typename T>
+void edge_embedding_case(LayerTest& test) {
+  const Irreps sh_irreps = Irreps::parse("1x0e+1x1o+1x2e+1x3o");
+  const std::vector<double> frequencies = {0.6, 1.3, 2.1, 2.9};
+  const double prefactor = 0.8, r_max = 4.0;
+  const int p = 5;
+  const EdgeEmbedding<T> layer(test.engine(), sh_irreps, RadialBasis(frequencies, prefactor, r_max, p));
+  const SphericalHarmonics sh({0, 1, 2, 3}, true, ShNormalization::component);
+  const std::size_t edges = 6, dim = 16, nb = frequencies.size();
+  std::mt19937_64 rng(6);
+  std::vector<double> vectors = random_vector(3 * edges, rng, 1.6);
+  vectors[0] = 4.5;  // one edge beyond r_max: no radial part
+  const auto reference = [&](const std::vector<double>& v) {
+    std::vector<double> y;
+    for (std::size_t e = 0; e < edges; ++e) {
+      std::vector<double> values(dim);
+      sh.evaluate(&v[3 * e], values.data());
+      y.insert(y.end(), values.begin(), values.end());
+    }
+    for (std::size_t e = 0; e < edges; ++e) {
+      const double r = std::sqrt(v[3 * e] * v[3 * e] + v[3 * e + 1] * v[3 * e + 1] + v[3 * e + 2] * v[3 * e + 2]);
+      const double x = r / r_max;
+      const double f = r < r_max ? 1 - (p + 1.0) * (p + 2) / 2 * std::pow(x, p) + p * (p + 2.0) * std::pow(x, p + 1) -
+                                       p * (p + 1.0) / 2 * std::pow(x, p + 2)
+                                 : 0.0;
+      for (double w : frequencies) y.push_back(prefactor * std::sin(w * r) / r * f);
+    }
+    return y;
+  };
+  AtomicGraph graph;
+  graph.num_nodes = graph.num_local = edges + 1;
+  graph.species.assign(edges + 1, 0);
+  for (std::size_t e = 0; e < edges; ++e) {
+    graph.senders.push_back(static_cast<std::int32_t>(e + 1));
+    graph.receivers.push_back(0);
+  }
+  const auto with_vectors = [&](const Buffer<T>& v) {
+    graph.edge_vectors.clear();
+    for (T value : test.engine().download(v)) graph.edge_vectors.push_back(static_cast<double>(value));
+    return make_engine_graph(test.engine(), graph, 1, "test");
+  };
+  test.check<T>(
+      vectors, edges * (dim + nb),
+      [&](const Buffer<T>& v, Buffer<T>& y) {
+        const EngineGraph g = with_vectors(v);
+        const auto f = layer.forward(g);
+        std::vector<T> host = test.engine().download(f.sh);
+        const std::vector<T> radial = test.engine().download(f.radial);
+        host.insert(host.end(), radial.begin(), radial.end());
+        y = test.engine().upload(host);
+      },
+      [&](const Buffer<T>& v, const Buffer<T>& g, Buffer<T>& gv) {
+        const EngineGraph graph_here = with_vectors(v);
+        const auto f = layer.forward(graph_here);
+        const std::vector<T> all = test.engine().download(g);
+        const Buffer<T> grad_sh = test.engine().upload(std::vector<T>(all.begin(), all.begin() + edges * dim));
+        const Buffer<T> grad_radial = test.engine().upload(std::vector<T>(all.begin() + edges * dim, all.end()));
+        const std::vector<double> gradient =
+            test.engine().download(layer.backward(graph_here, f, grad_sh, grad_radial));
+        gv = test.engine().upload(std::vector<T>(gradient.begin(), gradient.end()));
+      },
+      reference, false);
+}
+
+TEST_P(LayerTest, EdgeEmbedding) {
+  if (f64()) edge_embedding_case<double>(*this);
+  else edge_embedding_case<float>(*this);
+}
+
+// MACE's readouts: linear (only the scalars of the features reach the energy) and
+// linear-SiLU-linear.
+template <typename T>
+void readout_case(LayerTest& test, bool nonlinear) {
+  const Irreps in = Irreps::parse("4x0e+2x1o"), hidden = Irreps::parse("3x0e"), energy = Irreps::parse("1x0e");
+  const std::size_t rows = 5;
+  const double activation_scale = 1.679;
+  std::mt19937_64 rng(nonlinear ? 8 : 7);
+  ParameterStore store("test");
+  MaceReadoutConfig config;
+  config.irreps_in = in;
+  std::vector<double> w1, w2;
+  if (nonlinear) {
+    config.kind = MaceReadoutConfig::Kind::nonlinear;
+    config.hidden_irreps = hidden;
+    config.activation_scale = activation_scale;
+    w1 = random_vector(EquivariantLinear<T>::weight_numel(in, hidden), rng);
+    w2 = random_vector(EquivariantLinear<T>::weight_numel(hidden, energy), rng);
+    store.add("readouts.0.linear_1.weight", {{static_cast<std::int64_t>(w1.size())}, false, w1, {}});
+    store.add("readouts.0.linear_2.weight", {{static_cast<std::int64_t>(w2.size())}, false, w2, {}});
+  } else {
+    w1 = random_vector(EquivariantLinear<T>::weight_numel(in, energy), rng);
+    store.add("readouts.0.linear.weight", {{static_cast<std::int64_t>(w1.size())}, false, w1, {}});
+  }
+  const MaceReadout<T> readout(test.engine(), config, 0, store);
+  store.check_all_used();
+  const auto reference = [&](const std::vector<double>& x) {
+    if (!nonlinear) return linear_reference(in, energy, w1, 1.0, rows, x);
+    std::vector<double> h = linear_reference(in, hidden, w1, 1.0, rows, x);
+    for (double& v : h) v = activation_scale * v / (1 + std::exp(-v));
+    return linear_reference(hidden, energy, w2, 1.0, rows, h);
+  };
+  test.check<T>(
+      random_vector(rows * in.dim(), rng), rows,
+      [&](const Buffer<T>& x, Buffer<T>& y) {
+        typename MaceReadout<T>::Saved saved;
+        y = readout.forward(rows, x.data(), saved);
+      },
+      [&](const Buffer<T>& x, const Buffer<T>& g, Buffer<T>& gx) {
+        typename MaceReadout<T>::Saved saved;
+        const Buffer<T> e = readout.forward(rows, x.data(), saved);
+        readout.backward(rows, saved, g.data(), gx.data());
+      },
+      reference);
+}
+
+TEST_P(LayerTest, MaceReadouts) {
+  for (bool nonlinear : {false, true}) {
+    SCOPED_TRACE(nonlinear ? "non-linear" : "linear");
+    if (f64()) readout_case<double>(*this, nonlinear);
+    else readout_case<float>(*this, nonlinear);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, LayerTest,
+                         ::testing::Values(LayerCase{Backend::cpu, Precision::float64},
+                                           LayerCase{Backend::cpu, Precision::float32},
+                                           LayerCase{Backend::cuda, Precision::float64},
+                                           LayerCase{Backend::cuda, Precision::float32}),
+                         case_name);
+
+}  // namespace
+}  // namespace equifuse
