@@ -8,10 +8,8 @@ using namespace gpu_codegen_detail;
 
 namespace {
 
-constexpr const char* kGraphParams =
-    "long batch, const int* __restrict__ SRC, const int* __restrict__ DST, const int* __restrict__ "
-    "OFFS, "
-    "const int* __restrict__ EDGES";
+// generated_kernel_prelude.cuh's graph parameters.
+constexpr const char* kGraphParams = "GRAPH_ROWS";
 
 RowMap row_map(ConvolutionRows rows) {
   switch (rows) {

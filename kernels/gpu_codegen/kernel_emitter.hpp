@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "kernels/gpu_codegen/embedded_codegen_sources.hpp"
 #include "kernels/gpu_codegen/tensor_product_codegen.hpp"
 
 namespace equifuse::gpu_codegen_detail {
@@ -105,22 +106,13 @@ inline std::string indexed(const char* prefix, int index) {
   return s;
 }
 
-// Buffer parameters of each direction's kernels (after the leading row parameters).
-inline constexpr const char* kForwardParams =
-    "const T* __restrict__ X, const T* __restrict__ Y, const T* __restrict__ W, T* __restrict__ OUT";
-inline constexpr const char* kBackwardParams =
-    "const T* __restrict__ X, const T* __restrict__ Y, const T* __restrict__ W, "
-    "const T* __restrict__ G, T* __restrict__ GX, T* __restrict__ GY, T* __restrict__ GW";
-inline constexpr const char* kDoubleBackwardParams =
-    "const T* __restrict__ X, const T* __restrict__ Y, const T* __restrict__ W, "
-    "const T* __restrict__ G, const T* __restrict__ GGX, const T* __restrict__ GGY, "
-    "const T* __restrict__ GGW, T* __restrict__ DX, T* __restrict__ DY, T* __restrict__ DW, "
-    "T* __restrict__ DG";
-inline constexpr const char* kBackwardWeightsParams =
-    "const T* __restrict__ X, const T* __restrict__ Y, const T* __restrict__ G, T* __restrict__ GW";
-inline constexpr const char* kDoubleBackwardWeightsParams =
-    "const T* __restrict__ X, const T* __restrict__ Y, const T* __restrict__ G, "
-    "const T* __restrict__ GGX, const T* __restrict__ GGY, T* __restrict__ DW";
+// Buffer parameters of each direction's kernels (after the leading row parameters): macros of
+// generated_kernel_prelude.cuh.
+inline constexpr const char* kForwardParams = "FORWARD_BUFFERS";
+inline constexpr const char* kBackwardParams = "BACKWARD_BUFFERS";
+inline constexpr const char* kDoubleBackwardParams = "DOUBLE_BACKWARD_BUFFERS";
+inline constexpr const char* kBackwardWeightsParams = "BACKWARD_WEIGHTS_BUFFERS";
+inline constexpr const char* kDoubleBackwardWeightsParams = "DOUBLE_BACKWARD_WEIGHTS_BUFFERS";
 
 // The rows a kernel's loop visits and how each buffer's row is found from them.
 enum class RowMap {
@@ -139,7 +131,8 @@ class KernelEmitter {
 
   std::string source() const { return out_.str(); }
 
-  // Typedefs and macros every kernel uses; `title` is the first comment line.
+  // The scalar type, the warp size and the fixed prelude (generated_kernel_prelude.cuh) every
+  // kernel uses; `title` is the first comment line.
   void preamble(const std::string& title) {
     line("// " + title + ", version " + std::to_string(kGeneratorVersion) + ".");
     line("// " + p_.describe() + (p_.shared_weights() ? ", shared weights" : ", per-sample weights") +
@@ -147,13 +140,12 @@ class KernelEmitter {
     if (dialect_ == GpuDialect::hip) line("#include <hip/hip_runtime.h>");
     line(std::string("typedef ") + (double_ ? "double" : "float") + " T;");
     line("#define LANES " + std::to_string(warp_));
-    line(dialect_ == GpuDialect::hip ? "#define SHUFFLE_XOR(v, o) __shfl_xor(v, o)"
-                                     : "#define SHUFFLE_XOR(v, o) __shfl_xor_sync(0xffffffffu, v, o)");
+    out_ << embedded_codegen_sources().front().contents;
     line("");
   }
 
   // Row organisation of the kernels emitted next, and the parameters that precede each kernel's
-  // buffers ("long batch" for the tensor product; the graph for convolutions).
+  // buffers (BATCH_ROWS for the tensor product, GRAPH_ROWS for convolutions).
   void set_rows(RowMap rows, std::string leading_params) {
     rows_ = rows;
     leading_params_ = std::move(leading_params);
@@ -169,7 +161,7 @@ class KernelEmitter {
   int indent_ = 0;
   std::string acc_prefix_ = "acc";  // accumulator names path_body writes: acc0, acc1, ...
   RowMap rows_ = RowMap::batch;
-  std::string leading_params_ = "long batch";
+  std::string leading_params_ = "BATCH_ROWS";
   std::vector<std::string> segment_inputs_;  // row pointers declared per edge in segment kernels
 
  public:
@@ -527,9 +519,7 @@ class KernelEmitter {
   void channel_kernel(const std::string& name, const std::vector<Phase>& phases, const std::string& params) {
     open("extern \"C\" __global__ void __launch_bounds__(" + std::to_string(threads_per_block_) + ") " + name +
          "(" + leading_params_ + ", " + params + ")");
-    line("const int lane = threadIdx.x % LANES;");
-    line("const long rows_per_block = blockDim.x / LANES;");
-    open("for (long z = blockIdx.x * rows_per_block + threadIdx.x / LANES; z < batch; z += (long)gridDim.x * rows_per_block)");
+    open("FOR_EACH_ROW_OF_A_WARP(z, batch)");
     phase_row_pointers(phases);
     const Irreps &in1 = p_.irreps_in1(), &in2 = p_.irreps_in2(), &out = p_.irreps_out();
     const auto prefix = [](const char* base, std::size_t block) {
@@ -645,9 +635,7 @@ class KernelEmitter {
   void row_kernel(const std::string& name, const std::vector<Phase>& phases, const std::string& params) {
     open("extern \"C\" __global__ void __launch_bounds__(" + std::to_string(threads_per_block_) + ") " + name +
          "(" + leading_params_ + ", " + params + ")");
-    line("const int lane = threadIdx.x % LANES;");
-    line("const long rows_per_block = blockDim.x / LANES;");
-    open("for (long z = blockIdx.x * rows_per_block + threadIdx.x / LANES; z < batch; z += (long)gridDim.x * rows_per_block)");
+    open("FOR_EACH_ROW_OF_A_WARP(z, batch)");
     phase_row_pointers(phases);
     for (Phase ph : phases) phase_body(ph);
     close();

@@ -1,16 +1,13 @@
-// The model-layer kernel sources (.cu and .cuh files of models/), embedded into the library at
-// build time (cmake/EmbedSources.cmake), so that NVRTC compiles them at run time without the
-// source tree.
+// The model-layer kernel sources (every .cu and .cuh file of models/), embedded into the library
+// at build time (cmake/EmbedSourcesFunction.cmake), so that NVRTC compiles them at run time
+// without the source tree.
 #pragma once
 
 #include <span>
 
-namespace equifuse {
+#include "kernels/common/embedded_source.hpp"
 
-struct EmbeddedSource {
-  const char* path;  // from the repository root, as the sources #include each other
-  const char* contents;
-};
+namespace equifuse {
 
 std::span<const EmbeddedSource> embedded_model_kernel_sources();
 
