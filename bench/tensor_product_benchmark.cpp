@@ -36,11 +36,19 @@ double forward_flops_per_row(const TensorProductProblem& p) {
     const int mo = p.irreps_out()[ins.i_out].mul, d3 = p.irreps_out()[ins.i_out].ir.dim();
     double paths = 0;
     switch (ins.mode) {
-      case ConnectionMode::uvw: paths = double(m1) * m2 * mo; break;
+      case ConnectionMode::uvw:
+        paths = double(m1) * m2 * mo;
+        break;
       case ConnectionMode::uvu:
-      case ConnectionMode::uvv: paths = double(m1) * m2; break;
-      case ConnectionMode::uuw: paths = double(m1) * mo; break;
-      case ConnectionMode::uuu: paths = m1; break;
+      case ConnectionMode::uvv:
+        paths = double(m1) * m2;
+        break;
+      case ConnectionMode::uuw:
+        paths = double(m1) * mo;
+        break;
+      case ConnectionMode::uuu:
+        paths = m1;
+        break;
     }
     f += paths * (3.0 * static_cast<double>(ins.cg->nonzeros.size()) + 2.0 * d3);
   }
@@ -97,7 +105,8 @@ double median_ms(int repeat, F&& call) {
 }
 
 template <typename T>
-void run(const NamedProblem& np, std::size_t batch, int repeat, const std::vector<std::string>& directions) {
+void run(const NamedProblem& np, std::size_t batch, int repeat,
+         const std::vector<std::string>& directions) {
   const auto& p = np.problem;
   const auto tp = make_tensor_product<T>(p, Backend::cuda);
   std::mt19937_64 rng(1);
@@ -116,18 +125,23 @@ void run(const NamedProblem& np, std::size_t batch, int repeat, const std::vecto
       flops = F;
       bytes = in1 + in2 + wb + o;
     } else if (d == "backward") {
-      ms = median_ms(repeat, [&] { tp->backward(batch, {x.c(), y.c(), w.c(), g.c(), gx.s(), gy.s(), gw.s()}); });
+      ms = median_ms(repeat, [&] {
+        tp->backward(batch, {x.c(), y.c(), w.c(), g.c(), gx.s(), gy.s(), gw.s()});
+      });
       flops = 3 * F;
       bytes = 2 * (in1 + in2 + wb) + o;
     } else {
       ms = median_ms(repeat, [&] {
-        tp->double_backward(batch, {x.c(), y.c(), w.c(), g.c(), ggx.c(), ggy.c(), ggw.c(), gx.s(), gy.s(), gw.s(), gg.s()});
+        tp->double_backward(batch, {x.c(), y.c(), w.c(), g.c(), ggx.c(), ggy.c(), ggw.c(), gx.s(),
+                                    gy.s(), gw.s(), gg.s()});
       });
       flops = 8 * F;
       bytes = 3 * (in1 + in2 + wb) + 2 * o;
     }
     nlohmann::json j = {{"problem", np.name}, {"dtype", sizeof(T) == 8 ? "float64" : "float32"},
-                        {"direction", d}, {"batch", batch}, {"ms", ms}, {"flops", flops}, {"bytes", bytes}};
+                        {"direction", d},     {"batch", batch},
+                        {"ms", ms},           {"flops", flops},
+                        {"bytes", bytes}};
     std::printf("%s\n", j.dump().c_str());
     std::fflush(stdout);
   }
@@ -144,15 +158,25 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     const std::string v = i + 1 < argc ? argv[i + 1] : "";
-    if (a == "--problems") problems = v, ++i;
-    else if (a == "--name") names.push_back(v), ++i;
-    else if (a == "--skip") skip.push_back(v), ++i;
-    else if (a == "--batch") batch = std::stoul(v), ++i;
-    else if (a == "--repeat") repeat = std::stoi(v), ++i;
-    else if (a == "--dtype") dtypes = {v}, ++i;
-    else if (a == "--direction") directions = {v}, ++i;
+    if (a == "--problems")
+      problems = v, ++i;
+    else if (a == "--name")
+      names.push_back(v), ++i;
+    else if (a == "--skip")
+      skip.push_back(v), ++i;
+    else if (a == "--batch")
+      batch = std::stoul(v), ++i;
+    else if (a == "--repeat")
+      repeat = std::stoi(v), ++i;
+    else if (a == "--dtype")
+      dtypes = {v}, ++i;
+    else if (a == "--direction")
+      directions = {v}, ++i;
     else {
-      std::fprintf(stderr, "usage: %s [--problems F] [--name N]... [--skip N]... [--batch B] [--repeat R] [--dtype D] [--direction D]\n", argv[0]);
+      std::fprintf(stderr,
+                   "usage: %s [--problems F] [--name N]... [--skip N]... [--batch B] [--repeat R] "
+                   "[--dtype D] [--direction D]\n",
+                   argv[0]);
       return 2;
     }
   }
@@ -162,8 +186,10 @@ int main(int argc, char** argv) {
     if (!names.empty() && std::find(names.begin(), names.end(), np.name) == names.end()) continue;
     if (std::find(skip.begin(), skip.end(), np.name) != skip.end()) continue;
     for (const auto& dt : dtypes) {
-      if (dt == "float32") run<float>(np, batch, repeat, directions);
-      else run<double>(np, batch, repeat, directions);
+      if (dt == "float32")
+        run<float>(np, batch, repeat, directions);
+      else
+        run<double>(np, batch, repeat, directions);
     }
   }
 }

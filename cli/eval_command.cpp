@@ -20,13 +20,18 @@ namespace {
 
 void print_usage() {
   std::puts(
-      "usage: equifuse eval POTENTIAL.eqf STRUCTURE.extxyz [--precision float64|float32] [--device cpu|cuda]\n"
+      "usage: equifuse eval POTENTIAL.eqf STRUCTURE.extxyz [--precision float64|float32] [--device "
+      "cpu|cuda]\n"
       "                     [--output OUT.extxyz] [--quiet] [--repeat N]\n"
-      "Evaluates every frame: energy (eV), per-atom forces (eV/Angstrom), virial (eV) and, for fully\n"
-      "periodic frames, stress (eV/Angstrom^3, ASE's sign: positive under tension). --output writes\n"
+      "Evaluates every frame: energy (eV), per-atom forces (eV/Angstrom), virial (eV) and, for "
+      "fully\n"
+      "periodic frames, stress (eV/Angstrom^3, ASE's sign: positive under tension). --output "
+      "writes\n"
       "the frames with energy, stress, per-atom energies and forces (extended XYZ, ASE-readable).\n"
-      "--quiet prints only the per-frame summary lines. --repeat N evaluates each frame N more times\n"
-      "and prints the median times of the model (energy, forces, virial) and of the neighbour list,\n"
+      "--quiet prints only the per-frame summary lines. --repeat N evaluates each frame N more "
+      "times\n"
+      "and prints the median times of the model (energy, forces, virial) and of the neighbour "
+      "list,\n"
       "and the peak memory of the model's arrays since the start (host, or the GPU's).");
 }
 
@@ -148,8 +153,8 @@ int eval_command(const std::vector<std::string>& args) {
                       stress[1][2], stress[2][0], stress[2][1], stress[2][2]);
         extra += info_line;
       }
-      write_extxyz(out_file, s,
-                   {{"energies", 1, result.node_energies}, {"forces", 3, fv.forces}}, extra);
+      write_extxyz(out_file, s, {{"energies", 1, result.node_energies}, {"forces", 3, fv.forces}},
+                   extra);
     }
   }
   if (!output.empty()) std::printf("wrote %s\n", output.c_str());

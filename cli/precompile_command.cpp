@@ -25,13 +25,16 @@ namespace equifuse::cli {
 namespace {
 
 constexpr const char* kUsage =
-    "usage: equifuse precompile [--arch sm_90] --potential FILE.eqf [--precision float32|float64]...\n"
-    "       equifuse precompile [--arch sm_90] [--problems FILE] [--name NAME]... [--dtype float32|float64]\n"
+    "usage: equifuse precompile [--arch sm_90] --potential FILE.eqf [--precision "
+    "float32|float64]...\n"
+    "       equifuse precompile [--arch sm_90] [--problems FILE] [--name NAME]... [--dtype "
+    "float32|float64]\n"
     "                          [--convolution deterministic|atomic]...\n"
     "Compiles CUDA kernels into the kernel cache ($EQUIFUSE_KERNEL_CACHE, default\n"
     "~/.cache/equifuse/kernels), with no GPU needed: with --potential, everything a run of that\n"
     "potential compiles (its model-layer kernels and graph convolutions; both precisions unless\n"
-    "--precision is given); otherwise the tensor products of the problems (with --convolution: their\n"
+    "--precision is given); otherwise the tensor products of the problems (with --convolution: "
+    "their\n"
     "graph convolutions).";
 
 }  // namespace
@@ -46,12 +49,18 @@ int precompile_command(const std::vector<std::string>& args) {
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     const auto value = [&]() -> const std::string& { return option_value(args, i); };
-    if (a == "--problems") problems = value();
-    else if (a == "--name") names.push_back(value());
-    else if (a == "--dtype") dtypes = {value()};
-    else if (a == "--convolution") convolutions.push_back(value());
-    else if (a == "--potential") potentials.push_back(value());
-    else if (a == "--precision") precisions.push_back(parse_precision(value()));
+    if (a == "--problems")
+      problems = value();
+    else if (a == "--name")
+      names.push_back(value());
+    else if (a == "--dtype")
+      dtypes = {value()};
+    else if (a == "--convolution")
+      convolutions.push_back(value());
+    else if (a == "--potential")
+      potentials.push_back(value());
+    else if (a == "--precision")
+      precisions.push_back(parse_precision(value()));
     else if (a == "--arch") {
       std::string v = value();
       if (v.rfind("sm_", 0) == 0) v = v.substr(3);
@@ -72,8 +81,8 @@ int precompile_command(const std::vector<std::string>& args) {
   (void)arch;
   throw Error("this build of equifuse has no CUDA backend");
 #else
-  const auto report = [&](const std::string& what, const std::string& dtype, const std::string& kind,
-                          const auto& compile) {
+  const auto report = [&](const std::string& what, const std::string& dtype,
+                          const std::string& kind, const auto& compile) {
     const auto t0 = std::chrono::steady_clock::now();
     const std::vector<char> cubin = compile();
     std::printf("%-24s %-8s %-14s sm_%d  %8zu bytes  %7.2f s\n", what.c_str(), dtype.c_str(),
@@ -90,11 +99,13 @@ int precompile_command(const std::vector<std::string>& args) {
       const std::string dtype = to_string(precision);
       report(name, dtype, "model-layers",
              [&] { return cached_cubin(model_kernel_program(manifest.model_kernels), arch); });
-      const GpuDtype gpu_dtype = precision == Precision::float64 ? GpuDtype::float64 : GpuDtype::float32;
+      const GpuDtype gpu_dtype =
+          precision == Precision::float64 ? GpuDtype::float64 : GpuDtype::float32;
       for (std::size_t c = 0; c < manifest.convolutions.size(); ++c) {
         report(name, dtype, "conv-" + std::to_string(c), [&] {
           const auto source = generate_graph_convolution_source(
-              manifest.convolutions[c], gpu_dtype, GpuDialect::cuda, ConvolutionAlgorithm::deterministic);
+              manifest.convolutions[c], gpu_dtype, GpuDialect::cuda,
+              ConvolutionAlgorithm::deterministic);
           return cached_cubin(source.source, arch, "equifuse_graph_convolution.cu");
         });
       }
@@ -107,16 +118,18 @@ int precompile_command(const std::vector<std::string>& args) {
         const GpuDtype dtype = dt == "float64" ? GpuDtype::float64 : GpuDtype::float32;
         if (convolutions.empty()) {
           report(np.name, dt, "tp", [&] {
-            return cached_cubin(generate_tensor_product_source(np.problem, dtype, GpuDialect::cuda).source,
-                                arch, np.name + ".cu");
+            return cached_cubin(
+                generate_tensor_product_source(np.problem, dtype, GpuDialect::cuda).source, arch,
+                np.name + ".cu");
           });
         }
         for (const auto& c : convolutions) {
           report(np.name, dt, "conv-" + c, [&] {
-            return cached_cubin(generate_graph_convolution_source(np.problem, dtype, GpuDialect::cuda,
-                                                                  parse_convolution_algorithm(c))
-                                    .source,
-                                arch, np.name + ".cu");
+            return cached_cubin(
+                generate_graph_convolution_source(np.problem, dtype, GpuDialect::cuda,
+                                                  parse_convolution_algorithm(c))
+                    .source,
+                arch, np.name + ".cu");
           });
         }
       }

@@ -138,14 +138,21 @@ int tensor_product_command(const std::vector<std::string>& args) {
       o.backend = parse_backend(value());
     } else if (a == "--dtype") {
       const std::string& d = value();
-      if (d == "both") o.dtypes = {"float32", "float64"};
-      else if (d == "float32" || d == "float64") o.dtypes = {d};
-      else throw Error("--dtype expects float32, float64 or both, got \"" + d + "\"");
+      if (d == "both")
+        o.dtypes = {"float32", "float64"};
+      else if (d == "float32" || d == "float64")
+        o.dtypes = {d};
+      else
+        throw Error("--dtype expects float32, float64 or both, got \"" + d + "\"");
     } else if (a == "--direction") {
       const std::string& d = value();
-      if (d == "all") o.directions = {"forward", "backward", "double_backward"};
-      else if (d == "forward" || d == "backward" || d == "double_backward") o.directions = {d};
-      else throw Error("--direction expects forward, backward, double_backward or all, got \"" + d + "\"");
+      if (d == "all")
+        o.directions = {"forward", "backward", "double_backward"};
+      else if (d == "forward" || d == "backward" || d == "double_backward")
+        o.directions = {d};
+      else
+        throw Error("--direction expects forward, backward, double_backward or all, got \"" + d +
+                    "\"");
     } else if (a == "--list") {
       list = true;
     } else {
@@ -154,8 +161,9 @@ int tensor_product_command(const std::vector<std::string>& args) {
   }
 
   if (o.backend != Backend::cpu) {
-    throw Error("equifuse tp times the CPU backend (--device cpu); the GPU kernels are timed by "
-                "bench/run_gpu_suite.sh bench");
+    throw Error(
+        "equifuse tp times the CPU backend (--device cpu); the GPU kernels are timed by "
+        "bench/run_gpu_suite.sh bench");
   }
   const ProblemSet set = load_problem_set(o.problems);
   std::vector<const NamedProblem*> selected;
@@ -177,8 +185,10 @@ int tensor_product_command(const std::vector<std::string>& args) {
               "ms/call", "checksum");
   for (const NamedProblem* np : selected) {
     for (const std::string& dtype : o.dtypes) {
-      if (dtype == "float32") run_problem<float>(*np, o, "float32");
-      else run_problem<double>(*np, o, "float64");
+      if (dtype == "float32")
+        run_problem<float>(*np, o, "float32");
+      else
+        run_problem<double>(*np, o, "float64");
     }
   }
   return 0;

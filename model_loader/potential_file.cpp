@@ -26,7 +26,8 @@ std::unique_ptr<Potential> build(const std::string& architecture, const std::str
   if (architecture == "nequip") {
     return std::make_unique<NequipModel<T>>(NequipConfig::from_json(config), parameters, backend);
   }
-  throw Error(where + ": unknown architecture '" + architecture + "' (this build knows: mace, nequip)");
+  throw Error(where + ": unknown architecture '" + architecture +
+              "' (this build knows: mace, nequip)");
 }
 
 }  // namespace
@@ -48,7 +49,8 @@ std::unique_ptr<Potential> load_potential(const std::string& path, Precision pre
   ParameterStore parameters(where);
   for (auto& [name, tensor] : file.tensors) parameters.add(name, std::move(tensor));
   try {
-    if (precision == Precision::float32) return build<float>(architecture, config, parameters, where, backend);
+    if (precision == Precision::float32)
+      return build<float>(architecture, config, parameters, where, backend);
     return build<double>(architecture, config, parameters, where, backend);
   } catch (const Error& e) {
     const std::string message = e.what();

@@ -38,17 +38,20 @@ SafetensorsFile read_safetensors(const std::string& path) {
   static_assert(std::endian::native == std::endian::little, "big-endian hosts are not supported");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error("cannot open potential file \"" + path + "\"");
-  std::vector<unsigned char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::vector<unsigned char> bytes((std::istreambuf_iterator<char>(in)),
+                                   std::istreambuf_iterator<char>());
   const std::string where = "potential file \"" + path + "\"";
   if (bytes.size() < 8) throw Error(where + " is truncated (no header)");
   const std::uint64_t header_size = little_endian_u64(bytes.data());
   if (header_size > bytes.size() - 8) {
     throw Error(where + " is truncated or not a safetensors file (header of " +
-                std::to_string(header_size) + " bytes in a file of " + std::to_string(bytes.size()) + ")");
+                std::to_string(header_size) + " bytes in a file of " +
+                std::to_string(bytes.size()) + ")");
   }
   nlohmann::json header;
   try {
-    header = nlohmann::json::parse(bytes.begin() + 8, bytes.begin() + 8 + static_cast<std::ptrdiff_t>(header_size));
+    header = nlohmann::json::parse(bytes.begin() + 8,
+                                   bytes.begin() + 8 + static_cast<std::ptrdiff_t>(header_size));
   } catch (const nlohmann::json::exception&) {
     throw Error(where + " has a corrupt header (not JSON)");
   }
@@ -83,15 +86,20 @@ SafetensorsFile read_safetensors(const std::string& path) {
     } catch (const nlohmann::json::exception&) {
       throw Error(what + " has an invalid shape");
     }
-    const std::string dtype = entry.at("dtype").is_string() ? entry.at("dtype").get<std::string>() : "";
+    const std::string dtype =
+        entry.at("dtype").is_string() ? entry.at("dtype").get<std::string>() : "";
     std::size_t element = 0;
-    if (dtype == "F64" || dtype == "I64") element = 8;
-    else if (dtype == "F32" || dtype == "I32") element = 4;
-    else throw Error(what + " has unsupported dtype '" + dtype + "' (F64, F32, I32, I64)");
+    if (dtype == "F64" || dtype == "I64")
+      element = 8;
+    else if (dtype == "F32" || dtype == "I32")
+      element = 4;
+    else
+      throw Error(what + " has unsupported dtype '" + dtype + "' (F64, F32, I32, I64)");
     std::uint64_t begin = 0, end = 0;
     try {
       const auto& offsets = entry.at("data_offsets");
-      if (!offsets.is_array() || offsets.size() != 2) throw Error(what + " has invalid data_offsets");
+      if (!offsets.is_array() || offsets.size() != 2)
+        throw Error(what + " has invalid data_offsets");
       begin = offsets[0].get<std::uint64_t>();
       end = offsets[1].get<std::uint64_t>();
     } catch (const nlohmann::json::exception&) {
@@ -108,12 +116,16 @@ SafetensorsFile read_safetensors(const std::string& path) {
     t.integer = dtype[0] == 'I';
     for (std::uint64_t k = 0; k < count; ++k) {
       const unsigned char* q = p + k * element;
-      if (dtype == "F64") t.reals.push_back(load_le<double>(q));
-      else if (dtype == "F32") t.reals.push_back(static_cast<double>(load_le<float>(q)));
-      else if (dtype == "I32") t.integers.push_back(load_le<std::int32_t>(q));
+      if (dtype == "F64")
+        t.reals.push_back(load_le<double>(q));
+      else if (dtype == "F32")
+        t.reals.push_back(static_cast<double>(load_le<float>(q)));
+      else if (dtype == "I32")
+        t.integers.push_back(load_le<std::int32_t>(q));
       else {
         const auto v = load_le<std::int64_t>(q);
-        if (v < std::numeric_limits<std::int32_t>::min() || v > std::numeric_limits<std::int32_t>::max()) {
+        if (v < std::numeric_limits<std::int32_t>::min() ||
+            v > std::numeric_limits<std::int32_t>::max()) {
           throw Error(what + " holds an integer outside 32 bits");
         }
         t.integers.push_back(static_cast<std::int32_t>(v));

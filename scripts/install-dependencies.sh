@@ -19,7 +19,8 @@ e3nn_env() {
 # MPI, dpkg-dev and xz-utils: LAMMPS and Kokkos, built from Debian's source packages
 # (scripts/install-lammps.sh, scripts/install-kokkos.sh).
 main_packages=(build-essential cmake nlohmann-json3-dev libopenmpi-dev openmpi-bin dpkg-dev xz-utils)
-test_packages=(libgtest-dev python3 python3-venv python3-torch libtorch-dev python3-scipy python3-sympy python3-numpy hipcc)
+test_packages=(libgtest-dev python3 python3-venv python3-torch libtorch-dev python3-scipy python3-sympy python3-numpy hipcc
+  clang-format-14)
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Installs what the tests need, builds equifuse and runs the whole test suite: first the CPU tests
-# under AddressSanitizer and UndefinedBehaviorSanitizer (against the committed e3nn golden files),
-# then the full suite in an optimised build, including the live comparison with e3nn.
+# Installs what the tests need, builds equifuse and runs the whole test suite: the C++ formatting
+# check, then the CPU tests under AddressSanitizer and UndefinedBehaviorSanitizer (against the
+# committed e3nn golden files), then the full suite in an optimised build, including the live
+# comparison with e3nn.
 # GPU tests report as skipped on machines without a GPU.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,6 +13,9 @@ python=$(scripts/install-dependencies.sh python-path)
 eval "$(scripts/install-lammps.sh | grep '^LAMMPS_')"
 # LAMMPS with the KOKKOS package (OpenMP), and its Kokkos, for pair_style equifuse/kk.
 eval "$(scripts/install-lammps.sh kokkos | grep -E '^(LAMMPS_KOKKOS_|KOKKOS_DIR=)')"
+
+echo "== formatting =="
+scripts/check-format.sh
 
 echo "== sanitizer build (ASan + UBSan) =="
 # The PyTorch frontend and the LAMMPS plugin are left out here: a sanitized library cannot be

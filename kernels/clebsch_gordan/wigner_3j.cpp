@@ -35,11 +35,11 @@ Real su2_clebsch_gordan(int l1, int m1, int l2, int m2, int l3) {
   const int m3 = m1 + m2;
   const int vmin = std::max({-l1 + l2 + m3, -l1 + m1, 0});
   const int vmax = std::min({l2 + l3 + m1, l3 - l1 + l2, l3 + m3});
-  const Real prefactor = std::sqrt(
-      (2 * l3 + 1) * factorial(l3 + l1 - l2) * factorial(l3 - l1 + l2) * factorial(l1 + l2 - l3) *
-      factorial(l3 + m3) * factorial(l3 - m3) /
-      (factorial(l1 + l2 + l3 + 1) * factorial(l1 - m1) * factorial(l1 + m1) * factorial(l2 - m2) *
-       factorial(l2 + m2)));
+  const Real prefactor =
+      std::sqrt((2 * l3 + 1) * factorial(l3 + l1 - l2) * factorial(l3 - l1 + l2) *
+                factorial(l1 + l2 - l3) * factorial(l3 + m3) * factorial(l3 - m3) /
+                (factorial(l1 + l2 + l3 + 1) * factorial(l1 - m1) * factorial(l1 + m1) *
+                 factorial(l2 - m2) * factorial(l2 + m2)));
   Real sum = 0;
   for (int v = vmin; v <= vmax; ++v) {
     const Real sign = ((v + l2 + m2) % 2 == 0) ? 1 : -1;

@@ -17,8 +17,8 @@ struct CgNonzero {
 
 struct ClebschGordanBlock {
   int l1 = 0, l2 = 0, l3 = 0;
-  std::vector<double> dense;         // row-major [2l1+1][2l2+1][2l3+1]
-  std::vector<CgNonzero> nonzeros;   // entries with |value| > kNonzeroThreshold, in (i, j, k) order
+  std::vector<double> dense;        // row-major [2l1+1][2l2+1][2l3+1]
+  std::vector<CgNonzero> nonzeros;  // entries with |value| > kNonzeroThreshold, in (i, j, k) order
 
   double at(int i, int j, int k) const {
     return dense[(static_cast<std::size_t>(i) * (2 * l2 + 1) + j) * (2 * l3 + 1) + k];

@@ -12,7 +12,8 @@
 namespace equifuse {
 
 std::filesystem::path kernel_cache_directory() {
-  if (const char* dir = std::getenv("EQUIFUSE_KERNEL_CACHE"); dir != nullptr && *dir != '\0') return dir;
+  if (const char* dir = std::getenv("EQUIFUSE_KERNEL_CACHE"); dir != nullptr && *dir != '\0')
+    return dir;
   if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg != nullptr && *xdg != '\0')
     return std::filesystem::path(xdg) / "equifuse" / "kernels";
   if (const char* home = std::getenv("HOME"); home != nullptr && *home != '\0')

@@ -1,7 +1,7 @@
 // On-disk and in-memory cache of compiled kernels, keyed by a hash of the program (generated
 // source, which spells out the problem, dtype and generator version; headers; options), the target
-// architecture and the NVRTC version. Thread-safe; files are written to a temporary name and renamed, so concurrent
-// processes sharing the directory never read a partial file.
+// architecture and the NVRTC version. Thread-safe; files are written to a temporary name and
+// renamed, so concurrent processes sharing the directory never read a partial file.
 //
 // Directory: $EQUIFUSE_KERNEL_CACHE, else $XDG_CACHE_HOME/equifuse/kernels, else
 // ~/.cache/equifuse/kernels. EQUIFUSE_KERNEL_CACHE=off disables the disk cache.

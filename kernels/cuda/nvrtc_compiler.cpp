@@ -8,7 +8,8 @@ namespace equifuse {
 namespace {
 
 void check(nvrtcResult r, const char* what) {
-  if (r != NVRTC_SUCCESS) throw Error(std::string("NVRTC: ") + what + ": " + nvrtcGetErrorString(r));
+  if (r != NVRTC_SUCCESS)
+    throw Error(std::string("NVRTC: ") + what + ": " + nvrtcGetErrorString(r));
 }
 
 }  // namespace
@@ -50,8 +51,8 @@ std::vector<char> compile_cuda_to_cubin(const CudaProgram& p, int compute_capabi
   }
   if (compiled != NVRTC_SUCCESS) {
     nvrtcDestroyProgram(&program);
-    throw Error("NVRTC failed to compile " + program_name + " for sm_" + std::to_string(compute_capability) +
-                ":\n" + log);
+    throw Error("NVRTC failed to compile " + program_name + " for sm_" +
+                std::to_string(compute_capability) + ":\n" + log);
   }
   std::size_t size = 0;
   check(nvrtcGetCUBINSize(program, &size), "nvrtcGetCUBINSize");

@@ -19,24 +19,24 @@
 // The rows of a tensor-product kernel, and those of a graph-convolution kernel: `batch` edges or
 // nodes, edge senders and receivers, and the grouping (offsets, edge ids) that node rows walk.
 #define BATCH_ROWS long batch
-#define GRAPH_ROWS                                                               \
-  long batch, const int* __restrict__ SRC, const int* __restrict__ DST,          \
-      const int* __restrict__ OFFS, const int* __restrict__ EDGES
+#define GRAPH_ROWS                                                      \
+  long batch, const int *__restrict__ SRC, const int *__restrict__ DST, \
+      const int *__restrict__ OFFS, const int *__restrict__ EDGES
 
 // The buffers of each direction's kernels, after their rows (tensor_product.hpp defines them).
 #define FORWARD_BUFFERS \
   const T* __restrict__ X, const T* __restrict__ Y, const T* __restrict__ W, T* __restrict__ OUT
-#define BACKWARD_BUFFERS                                                                   \
-  const T* __restrict__ X, const T* __restrict__ Y, const T* __restrict__ W,               \
+#define BACKWARD_BUFFERS                                                     \
+  const T* __restrict__ X, const T* __restrict__ Y, const T* __restrict__ W, \
       const T* __restrict__ G, T* __restrict__ GX, T* __restrict__ GY, T* __restrict__ GW
-#define DOUBLE_BACKWARD_BUFFERS                                                            \
-  const T* __restrict__ X, const T* __restrict__ Y, const T* __restrict__ W,               \
-      const T* __restrict__ G, const T* __restrict__ GGX, const T* __restrict__ GGY,       \
+#define DOUBLE_BACKWARD_BUFFERS                                                              \
+  const T* __restrict__ X, const T* __restrict__ Y, const T* __restrict__ W,                 \
+      const T* __restrict__ G, const T* __restrict__ GGX, const T* __restrict__ GGY,         \
       const T* __restrict__ GGW, T* __restrict__ DX, T* __restrict__ DY, T* __restrict__ DW, \
       T* __restrict__ DG
 // Shared weights: the weight gradients' reductions over rows.
 #define BACKWARD_WEIGHTS_BUFFERS \
   const T* __restrict__ X, const T* __restrict__ Y, const T* __restrict__ G, T* __restrict__ GW
-#define DOUBLE_BACKWARD_WEIGHTS_BUFFERS                                                   \
-  const T* __restrict__ X, const T* __restrict__ Y, const T* __restrict__ G,              \
+#define DOUBLE_BACKWARD_WEIGHTS_BUFFERS                                      \
+  const T* __restrict__ X, const T* __restrict__ Y, const T* __restrict__ G, \
       const T* __restrict__ GGX, const T* __restrict__ GGY, T* __restrict__ DW

@@ -16,20 +16,19 @@
 
 namespace equifuse::gpu_codegen_detail {
 
-
 // The buffer whose rows the lanes of a phase own.
 enum class Target { out, x, y, weight };
 
 // What a phase computes (see the header of tensor_product.hpp for the mathematics).
 enum class Phase {
-  forward,          // out
-  grad_x,           // backward: d<g, out>/dx
-  grad_y,           //           d<g, out>/dy
-  grad_weights,     //           d<g, out>/dW
-  dd_x,             // double backward: dL/dx, L = <ggx, grad_x> + <ggy, grad_y> + <ggW, grad_W>
-  dd_y,             //                  dL/dy
-  dd_weights,       //                  dL/dW
-  dd_grad_out,      //                  dL/dg
+  forward,       // out
+  grad_x,        // backward: d<g, out>/dx
+  grad_y,        //           d<g, out>/dy
+  grad_weights,  //           d<g, out>/dW
+  dd_x,          // double backward: dL/dx, L = <ggx, grad_x> + <ggy, grad_y> + <ggW, grad_W>
+  dd_y,          //                  dL/dy
+  dd_weights,    //                  dL/dW
+  dd_grad_out,   //                  dL/dg
 };
 
 inline Target target_of(Phase p) {
@@ -60,39 +59,62 @@ inline ChannelPaths channel_paths(ConnectionMode mode, Target t, int m1, int m2,
   switch (t) {
     case Target::out:  // lane c = output channel
       switch (mode) {
-        case ConnectionMode::uvw: return {{{"u", m1}, {"v", m2}}, "u", "v", "c", "(u*" + M2 + "+v)*" + MO + "+c"};
-        case ConnectionMode::uvu: return {{{"v", m2}}, "c", "v", "c", "c*" + M2 + "+v"};
-        case ConnectionMode::uvv: return {{{"u", m1}}, "u", "c", "c", "u*" + M2 + "+c"};
-        case ConnectionMode::uuw: return {{{"u", m1}}, "u", "u", "c", "u*" + MO + "+c"};
-        case ConnectionMode::uuu: return {{}, "c", "c", "c", "c"};
+        case ConnectionMode::uvw:
+          return {{{"u", m1}, {"v", m2}}, "u", "v", "c", "(u*" + M2 + "+v)*" + MO + "+c"};
+        case ConnectionMode::uvu:
+          return {{{"v", m2}}, "c", "v", "c", "c*" + M2 + "+v"};
+        case ConnectionMode::uvv:
+          return {{{"u", m1}}, "u", "c", "c", "u*" + M2 + "+c"};
+        case ConnectionMode::uuw:
+          return {{{"u", m1}}, "u", "u", "c", "u*" + MO + "+c"};
+        case ConnectionMode::uuu:
+          return {{}, "c", "c", "c", "c"};
       }
       break;
     case Target::x:  // lane c = u
       switch (mode) {
-        case ConnectionMode::uvw: return {{{"v", m2}, {"w", mo}}, "c", "v", "w", "(c*" + M2 + "+v)*" + MO + "+w"};
-        case ConnectionMode::uvu: return {{{"v", m2}}, "c", "v", "c", "c*" + M2 + "+v"};
-        case ConnectionMode::uvv: return {{{"v", m2}}, "c", "v", "v", "c*" + M2 + "+v"};
-        case ConnectionMode::uuw: return {{{"w", mo}}, "c", "c", "w", "c*" + MO + "+w"};
-        case ConnectionMode::uuu: return {{}, "c", "c", "c", "c"};
+        case ConnectionMode::uvw:
+          return {{{"v", m2}, {"w", mo}}, "c", "v", "w", "(c*" + M2 + "+v)*" + MO + "+w"};
+        case ConnectionMode::uvu:
+          return {{{"v", m2}}, "c", "v", "c", "c*" + M2 + "+v"};
+        case ConnectionMode::uvv:
+          return {{{"v", m2}}, "c", "v", "v", "c*" + M2 + "+v"};
+        case ConnectionMode::uuw:
+          return {{{"w", mo}}, "c", "c", "w", "c*" + MO + "+w"};
+        case ConnectionMode::uuu:
+          return {{}, "c", "c", "c", "c"};
       }
       break;
     case Target::y:  // lane c = v
       switch (mode) {
-        case ConnectionMode::uvw: return {{{"u", m1}, {"w", mo}}, "u", "c", "w", "(u*" + M2 + "+c)*" + MO + "+w"};
-        case ConnectionMode::uvu: return {{{"u", m1}}, "u", "c", "u", "u*" + M2 + "+c"};
-        case ConnectionMode::uvv: return {{{"u", m1}}, "u", "c", "c", "u*" + M2 + "+c"};
-        case ConnectionMode::uuw: return {{{"w", mo}}, "c", "c", "w", "c*" + MO + "+w"};
-        case ConnectionMode::uuu: return {{}, "c", "c", "c", "c"};
+        case ConnectionMode::uvw:
+          return {{{"u", m1}, {"w", mo}}, "u", "c", "w", "(u*" + M2 + "+c)*" + MO + "+w"};
+        case ConnectionMode::uvu:
+          return {{{"u", m1}}, "u", "c", "u", "u*" + M2 + "+c"};
+        case ConnectionMode::uvv:
+          return {{{"u", m1}}, "u", "c", "c", "u*" + M2 + "+c"};
+        case ConnectionMode::uuw:
+          return {{{"w", mo}}, "c", "c", "w", "c*" + MO + "+w"};
+        case ConnectionMode::uuu:
+          return {{}, "c", "c", "c", "c"};
       }
       break;
     case Target::weight:  // lane p = weight element of the instruction
       switch (mode) {
         case ConnectionMode::uvw:
-          return {{}, "(p/" + std::to_string(m2 * mo) + ")", "((p/" + MO + ")%" + M2 + ")", "(p%" + MO + ")", "p"};
-        case ConnectionMode::uvu: return {{}, "(p/" + M2 + ")", "(p%" + M2 + ")", "(p/" + M2 + ")", "p"};
-        case ConnectionMode::uvv: return {{}, "(p/" + M2 + ")", "(p%" + M2 + ")", "(p%" + M2 + ")", "p"};
-        case ConnectionMode::uuw: return {{}, "(p/" + MO + ")", "(p/" + MO + ")", "(p%" + MO + ")", "p"};
-        case ConnectionMode::uuu: return {{}, "p", "p", "p", "p"};
+          return {{},
+                  "(p/" + std::to_string(m2 * mo) + ")",
+                  "((p/" + MO + ")%" + M2 + ")",
+                  "(p%" + MO + ")",
+                  "p"};
+        case ConnectionMode::uvu:
+          return {{}, "(p/" + M2 + ")", "(p%" + M2 + ")", "(p/" + M2 + ")", "p"};
+        case ConnectionMode::uvv:
+          return {{}, "(p/" + M2 + ")", "(p%" + M2 + ")", "(p%" + M2 + ")", "p"};
+        case ConnectionMode::uuw:
+          return {{}, "(p/" + MO + ")", "(p/" + MO + ")", "(p%" + MO + ")", "p"};
+        case ConnectionMode::uuu:
+          return {{}, "p", "p", "p", "p"};
       }
       break;
   }
@@ -116,17 +138,21 @@ inline constexpr const char* kDoubleBackwardWeightsParams = "DOUBLE_BACKWARD_WEI
 
 // The rows a kernel's loop visits and how each buffer's row is found from them.
 enum class RowMap {
-  batch,     // tensor product: row z of every buffer
-  edges,     // convolution, z = edge: x-side node rows at SRC[z], out-side node rows at DST[z]
-  receivers, // convolution, z = node: sums over the edges EDGES[OFFS[z]..OFFS[z+1]) into row z
-  senders,   // (the same, with the graph's by-sender grouping)
+  batch,      // tensor product: row z of every buffer
+  edges,      // convolution, z = edge: x-side node rows at SRC[z], out-side node rows at DST[z]
+  receivers,  // convolution, z = node: sums over the edges EDGES[OFFS[z]..OFFS[z+1]) into row z
+  senders,    // (the same, with the graph's by-sender grouping)
 };
 
 // The building blocks of the generated kernels: one instance emits one source file.
 class KernelEmitter {
  public:
-  KernelEmitter(const TensorProductProblem& p, GpuDtype dtype, GpuDialect dialect, int warp, int threads_per_block)
-      : p_(p), double_(dtype == GpuDtype::float64), dialect_(dialect), warp_(warp),
+  KernelEmitter(const TensorProductProblem& p, GpuDtype dtype, GpuDialect dialect, int warp,
+                int threads_per_block)
+      : p_(p),
+        double_(dtype == GpuDtype::float64),
+        dialect_(dialect),
+        warp_(warp),
         threads_per_block_(threads_per_block) {}
 
   std::string source() const { return out_.str(); }
@@ -135,7 +161,8 @@ class KernelEmitter {
   // kernel uses; `title` is the first comment line.
   void preamble(const std::string& title) {
     line("// " + title + ", version " + std::to_string(kGeneratorVersion) + ".");
-    line("// " + p_.describe() + (p_.shared_weights() ? ", shared weights" : ", per-sample weights") +
+    line("// " + p_.describe() +
+         (p_.shared_weights() ? ", shared weights" : ", per-sample weights") +
          (double_ ? ", float64" : ", float32"));
     if (dialect_ == GpuDialect::hip) line("#include <hip/hip_runtime.h>");
     line(std::string("typedef ") + (double_ ? "double" : "float") + " T;");
@@ -225,22 +252,26 @@ class KernelEmitter {
   }
 
   static bool written(const std::string& n) {
-    return n == "out" || n == "gx" || n == "gy" || n == "gw" || n == "dx" || n == "dy" || n == "dw" || n == "dg";
+    return n == "out" || n == "gx" || n == "gy" || n == "gw" || n == "dx" || n == "dy" ||
+           n == "dw" || n == "dg";
   }
 
   // Row pointers of a kernel body: the current row of every buffer a phase may touch. `edge` is
   // the variable holding the current edge (convolutions); `node_rows` puts these at row z.
-  void row_pointers(const std::vector<std::string>& names, const std::string& edge = "z", bool node_rows = false) {
+  void row_pointers(const std::vector<std::string>& names, const std::string& edge = "z",
+                    bool node_rows = false) {
     const long d1 = p_.irreps_in1().dim(), d2 = p_.irreps_in2().dim(), d3 = p_.irreps_out().dim();
     const long wn = p_.shared_weights() ? 0 : p_.weight_numel();
     const std::map<std::string, std::pair<std::string, long>> rows = {
-        {"x", {"X", d1}},   {"y", {"Y", d2}},   {"wrow", {"W", wn}},   {"g", {"G", d3}},   {"ggx", {"GGX", d1}},
-        {"ggy", {"GGY", d2}}, {"ggwrow", {"GGW", wn}}, {"out", {"OUT", d3}}, {"gx", {"GX", d1}}, {"gy", {"GY", d2}},
-        {"gw", {"GW", wn}}, {"dx", {"DX", d1}}, {"dy", {"DY", d2}},   {"dw", {"DW", wn}}, {"dg", {"DG", d3}}};
+        {"x", {"X", d1}},     {"y", {"Y", d2}},     {"wrow", {"W", wn}},     {"g", {"G", d3}},
+        {"ggx", {"GGX", d1}}, {"ggy", {"GGY", d2}}, {"ggwrow", {"GGW", wn}}, {"out", {"OUT", d3}},
+        {"gx", {"GX", d1}},   {"gy", {"GY", d2}},   {"gw", {"GW", wn}},      {"dx", {"DX", d1}},
+        {"dy", {"DY", d2}},   {"dw", {"DW", wn}},   {"dg", {"DG", d3}}};
     for (const auto& n : names) {
       const auto& [buffer, stride] = rows.at(n);
       line(std::string(written(n) ? "T* " : "const T* ") + n + " = " + buffer + " + " +
-           (node_rows ? std::string("z") : row_index(n, edge)) + " * " + std::to_string(stride) + "L;");
+           (node_rows ? std::string("z") : row_index(n, edge)) + " * " + std::to_string(stride) +
+           "L;");
     }
   }
 
@@ -252,10 +283,14 @@ class KernelEmitter {
   };
   std::vector<Operand> operands(Phase phase, bool weighted) const {
     switch (phase) {
-      case Phase::forward: return {{"x", "x", '1'}, {"y", "y", '2'}};
-      case Phase::grad_x: return {{"y", "y", '2'}, {"g", "g", 'o'}};
-      case Phase::grad_y: return {{"x", "x", '1'}, {"g", "g", 'o'}};
-      case Phase::grad_weights: return {{"x", "x", '1'}, {"y", "y", '2'}, {"g", "g", 'o'}};
+      case Phase::forward:
+        return {{"x", "x", '1'}, {"y", "y", '2'}};
+      case Phase::grad_x:
+        return {{"y", "y", '2'}, {"g", "g", 'o'}};
+      case Phase::grad_y:
+        return {{"x", "x", '1'}, {"g", "g", 'o'}};
+      case Phase::grad_weights:
+        return {{"x", "x", '1'}, {"y", "y", '2'}, {"g", "g", 'o'}};
       case Phase::dd_x:
         return weighted ? std::vector<Operand>{{"b", "ggy", '2'}, {"g", "g", 'o'}, {"y", "y", '2'}}
                         : std::vector<Operand>{{"b", "ggy", '2'}, {"g", "g", 'o'}};
@@ -263,7 +298,11 @@ class KernelEmitter {
         return weighted ? std::vector<Operand>{{"a", "ggx", '1'}, {"g", "g", 'o'}, {"x", "x", '1'}}
                         : std::vector<Operand>{{"a", "ggx", '1'}, {"g", "g", 'o'}};
       case Phase::dd_weights:
-        return {{"x", "x", '1'}, {"y", "y", '2'}, {"a", "ggx", '1'}, {"b", "ggy", '2'}, {"g", "g", 'o'}};
+        return {{"x", "x", '1'},
+                {"y", "y", '2'},
+                {"a", "ggx", '1'},
+                {"b", "ggy", '2'},
+                {"g", "g", 'o'}};
       case Phase::dd_grad_out:
         return {{"x", "x", '1'}, {"y", "y", '2'}, {"a", "ggx", '1'}, {"b", "ggy", '2'}};
     }
@@ -291,7 +330,8 @@ class KernelEmitter {
     const std::string woff = std::to_string(ins.weight_offset) + "+" + cp.weight_index;
     // Weight registers.
     const bool needs_w = weighted && phase != Phase::grad_weights && phase != Phase::dd_weights;
-    const bool needs_ggw = weighted && (phase == Phase::dd_x || phase == Phase::dd_y || phase == Phase::dd_grad_out);
+    const bool needs_ggw =
+        weighted && (phase == Phase::dd_x || phase == Phase::dd_y || phase == Phase::dd_grad_out);
     if (needs_w) line("const T wt = wrow[" + woff + "];");
     if (needs_ggw) line("const T ggwt = ggwrow[" + woff + "];");
     // Operand registers, only the components some nonzero touches.
@@ -304,8 +344,9 @@ class KernelEmitter {
                                           : p_.irreps_out().offset(ins.i_out);
       const std::string channel = op.side == '1' ? cp.u : op.side == '2' ? cp.v : cp.o;
       for (int e : used) {
-        line("const T " + std::string(op.reg) + std::to_string(e) + " = " + op.buffer + "[" + std::to_string(offset) + "+" +
-             channel + "*" + std::to_string(m.ir.dim()) + "+" + std::to_string(e) + "];");
+        line("const T " + std::string(op.reg) + std::to_string(e) + " = " + op.buffer + "[" +
+             std::to_string(offset) + "+" + channel + "*" + std::to_string(m.ir.dim()) + "+" +
+             std::to_string(e) + "];");
       }
     }
     const double coef = ins.coefficient;
@@ -325,44 +366,61 @@ class KernelEmitter {
     switch (phase) {
       case Phase::forward:
         for (const auto& [k, g] : group_by([](auto& n) { return n.k; }))
-          line(acc(k) + " += " + W + "(" + sum_of(g, coef, [&](auto& n) { return xi(n) + "*" + yj(n); }) + ");");
+          line(acc(k) + " += " + W + "(" +
+               sum_of(g, coef, [&](auto& n) { return xi(n) + "*" + yj(n); }) + ");");
         break;
       case Phase::grad_x:
         for (const auto& [i, g] : group_by([](auto& n) { return n.i; }))
-          line(acc(i) + " += " + W + "(" + sum_of(g, coef, [&](auto& n) { return yj(n) + "*" + gk(n); }) + ");");
+          line(acc(i) + " += " + W + "(" +
+               sum_of(g, coef, [&](auto& n) { return yj(n) + "*" + gk(n); }) + ");");
         break;
       case Phase::grad_y:
         for (const auto& [j, g] : group_by([](auto& n) { return n.j; }))
-          line(acc(j) + " += " + W + "(" + sum_of(g, coef, [&](auto& n) { return xi(n) + "*" + gk(n); }) + ");");
+          line(acc(j) + " += " + W + "(" +
+               sum_of(g, coef, [&](auto& n) { return xi(n) + "*" + gk(n); }) + ");");
         break;
       case Phase::grad_weights:
-        line(acc(0) + " += " + sum_of(nonzeros, coef, [&](auto& n) { return xi(n) + "*" + yj(n) + "*" + gk(n); }) + ";");
+        line(acc(0) + " += " +
+             sum_of(nonzeros, coef, [&](auto& n) { return xi(n) + "*" + yj(n) + "*" + gk(n); }) +
+             ";");
         break;
       case Phase::dd_x:
         for (const auto& [i, g] : group_by([](auto& n) { return n.i; })) {
-          std::string s = W + "(" + sum_of(g, coef, [&](auto& n) { return gk(n) + "*" + bj(n); }) + ")";
-          if (weighted) s += " + ggwt*(" + sum_of(g, coef, [&](auto& n) { return gk(n) + "*" + yj(n); }) + ")";
+          std::string s =
+              W + "(" + sum_of(g, coef, [&](auto& n) { return gk(n) + "*" + bj(n); }) + ")";
+          if (weighted)
+            s += " + ggwt*(" + sum_of(g, coef, [&](auto& n) { return gk(n) + "*" + yj(n); }) + ")";
           line(acc(i) + " += " + s + ";");
         }
         break;
       case Phase::dd_y:
         for (const auto& [j, g] : group_by([](auto& n) { return n.j; })) {
-          std::string s = W + "(" + sum_of(g, coef, [&](auto& n) { return gk(n) + "*" + ai(n); }) + ")";
-          if (weighted) s += " + ggwt*(" + sum_of(g, coef, [&](auto& n) { return gk(n) + "*" + xi(n); }) + ")";
+          std::string s =
+              W + "(" + sum_of(g, coef, [&](auto& n) { return gk(n) + "*" + ai(n); }) + ")";
+          if (weighted)
+            s += " + ggwt*(" + sum_of(g, coef, [&](auto& n) { return gk(n) + "*" + xi(n); }) + ")";
           line(acc(j) + " += " + s + ";");
         }
         break;
       case Phase::dd_weights:
-        line(acc(0) + " += " + sum_of(nonzeros, coef, [&](auto& n) {
-               return gk(n) + "*(" + ai(n) + "*" + yj(n) + " + " + bj(n) + "*" + xi(n) + ")";
-             }) + ";");
+        line(acc(0) + " += " +
+             sum_of(nonzeros, coef,
+                    [&](auto& n) {
+                      return gk(n) + "*(" + ai(n) + "*" + yj(n) + " + " + bj(n) + "*" + xi(n) + ")";
+                    }) +
+             ";");
         break;
       case Phase::dd_grad_out:
         for (const auto& [k, g] : group_by([](auto& n) { return n.k; })) {
-          std::string s = W + "(" + sum_of(g, coef, [&](auto& n) {
-                            return std::string("(") + ai(n) + "*" + yj(n) + " + " + bj(n) + "*" + xi(n) + ")";
-                          }) + ")";
-          if (weighted) s += " + ggwt*(" + sum_of(g, coef, [&](auto& n) { return xi(n) + "*" + yj(n); }) + ")";
+          std::string s = W + "(" +
+                          sum_of(g, coef,
+                                 [&](auto& n) {
+                                   return std::string("(") + ai(n) + "*" + yj(n) + " + " + bj(n) +
+                                          "*" + xi(n) + ")";
+                                 }) +
+                          ")";
+          if (weighted)
+            s += " + ggwt*(" + sum_of(g, coef, [&](auto& n) { return xi(n) + "*" + yj(n); }) + ")";
           line(acc(k) + " += " + s + ";");
         }
         break;
@@ -383,8 +441,8 @@ class KernelEmitter {
     for (std::size_t n = 0; n < cp.loops.size(); ++n) {
       const auto& [var, bound] = cp.loops[n];
       const bool strided = split && n == 0;
-      open("for (int " + var + " = " + (strided ? "lane" : "0") + "; " + var + " < " + std::to_string(bound) +
-           "; " + (strided ? var + " += LANES" : "++" + var) + ")");
+      open("for (int " + var + " = " + (strided ? "lane" : "0") + "; " + var + " < " +
+           std::to_string(bound) + "; " + (strided ? var + " += LANES" : "++" + var) + ")");
     }
     const bool lane0_only = split && cp.loops.empty();  // nothing to share: one lane computes
     if (lane0_only) open("if (lane == 0)");
@@ -416,7 +474,9 @@ class KernelEmitter {
       }
       return;
     }
-    const Irreps& irreps = t == Target::out ? p_.irreps_out() : t == Target::x ? p_.irreps_in1() : p_.irreps_in2();
+    const Irreps& irreps = t == Target::out ? p_.irreps_out()
+                           : t == Target::x ? p_.irreps_in1()
+                                            : p_.irreps_in2();
     for (std::size_t blk = 0; blk < irreps.size(); ++blk) {
       const MulIrrep& m = irreps[blk];
       if (m.dim() == 0) continue;
@@ -426,7 +486,8 @@ class KernelEmitter {
         if (idx == static_cast<int>(blk) && usable(ins)) feeding.push_back(&ins);
       }
       const int offset = irreps.offset(blk), d = m.ir.dim();
-      line("// " + dst + " block " + std::to_string(blk) + ": " + std::to_string(m.mul) + "x" + m.ir.to_string());
+      line("// " + dst + " block " + std::to_string(blk) + ": " + std::to_string(m.mul) + "x" +
+           m.ir.to_string());
       if (feeding.empty()) {
         if (atomic_target(t)) continue;  // cleared before the kernel; nothing adds to it
         open("for (int e = lane; e < " + std::to_string(m.dim()) + "; e += LANES)");
@@ -440,7 +501,8 @@ class KernelEmitter {
       open(split ? "for (int c = 0; c < " + std::to_string(m.mul) + "; ++c)"
                  : "for (int c = lane; c < " + std::to_string(m.mul) + "; c += LANES)");
       std::string decl = "T";
-      for (int e = 0; e < d; ++e) decl += std::string(e ? "," : "") + " acc" + std::to_string(e) + " = 0";
+      for (int e = 0; e < d; ++e)
+        decl += std::string(e ? "," : "") + " acc" + std::to_string(e) + " = 0";
       line(decl + ";");
       const bool segment = rows_ == RowMap::receivers || rows_ == RowMap::senders;
       if (segment) {  // this node's edges, in the grouping's fixed order
@@ -452,13 +514,16 @@ class KernelEmitter {
       if (segment) close();
       if (split) {
         open("for (int offset = LANES / 2; offset > 0; offset /= 2)");
-        for (int e = 0; e < d; ++e) line(indexed("acc", e) + " += SHUFFLE_XOR(" + indexed("acc", e) + ", offset);");
+        for (int e = 0; e < d; ++e)
+          line(indexed("acc", e) + " += SHUFFLE_XOR(" + indexed("acc", e) + ", offset);");
         close();
         open("if (lane == 0)");
       }
       for (int e = 0; e < d; ++e) {
-        const std::string target = dst + "[" + std::to_string(offset) + "+c*" + std::to_string(d) + "+" + std::to_string(e) + "]";
-        line(atomic_target(t) ? "atomicAdd(&" + target + ", " + indexed("acc", e) + ");" : target + " = " + indexed("acc", e) + ";");
+        const std::string target = dst + "[" + std::to_string(offset) + "+c*" + std::to_string(d) +
+                                   "+" + std::to_string(e) + "]";
+        line(atomic_target(t) ? "atomicAdd(&" + target + ", " + indexed("acc", e) + ");"
+                              : target + " = " + indexed("acc", e) + ";");
       }
       if (split) close();
       close();
@@ -466,7 +531,9 @@ class KernelEmitter {
   }
 
   // Edge kernels of a convolution add into node rows (out, x side) that other edges share.
-  bool atomic_target(Target t) const { return rows_ == RowMap::edges && (t == Target::out || t == Target::x); }
+  bool atomic_target(Target t) const {
+    return rows_ == RowMap::edges && (t == Target::out || t == Target::x);
+  }
 
   // Row pointers of every buffer the phases read or write. Segment kernels declare their targets
   // at node z here and their inputs per edge inside the edge loop (segment_inputs_).
@@ -474,14 +541,30 @@ class KernelEmitter {
     std::set<std::string> buffers;
     for (Phase ph : phases) {
       switch (ph) {
-        case Phase::forward: buffers.insert({"x", "y", "wrow", "out"}); break;
-        case Phase::grad_x: buffers.insert({"y", "wrow", "g", "gx"}); break;
-        case Phase::grad_y: buffers.insert({"x", "wrow", "g", "gy"}); break;
-        case Phase::grad_weights: buffers.insert({"x", "y", "g", "gw"}); break;
-        case Phase::dd_x: buffers.insert({"y", "wrow", "g", "ggy", "ggwrow", "dx"}); break;
-        case Phase::dd_y: buffers.insert({"x", "wrow", "g", "ggx", "ggwrow", "dy"}); break;
-        case Phase::dd_weights: buffers.insert({"x", "y", "g", "ggx", "ggy", "dw"}); break;
-        case Phase::dd_grad_out: buffers.insert({"x", "y", "wrow", "ggx", "ggy", "ggwrow", "dg"}); break;
+        case Phase::forward:
+          buffers.insert({"x", "y", "wrow", "out"});
+          break;
+        case Phase::grad_x:
+          buffers.insert({"y", "wrow", "g", "gx"});
+          break;
+        case Phase::grad_y:
+          buffers.insert({"x", "wrow", "g", "gy"});
+          break;
+        case Phase::grad_weights:
+          buffers.insert({"x", "y", "g", "gw"});
+          break;
+        case Phase::dd_x:
+          buffers.insert({"y", "wrow", "g", "ggy", "ggwrow", "dx"});
+          break;
+        case Phase::dd_y:
+          buffers.insert({"x", "wrow", "g", "ggx", "ggwrow", "dy"});
+          break;
+        case Phase::dd_weights:
+          buffers.insert({"x", "y", "g", "ggx", "ggy", "dw"});
+          break;
+        case Phase::dd_grad_out:
+          buffers.insert({"x", "y", "wrow", "ggx", "ggy", "ggwrow", "dg"});
+          break;
       }
     }
     if (p_.shared_weights()) {
@@ -501,14 +584,22 @@ class KernelEmitter {
 
   static std::string destination(Phase phase) {
     switch (phase) {
-      case Phase::forward: return "out";
-      case Phase::grad_x: return "gx";
-      case Phase::grad_y: return "gy";
-      case Phase::grad_weights: return "gw";
-      case Phase::dd_x: return "dx";
-      case Phase::dd_y: return "dy";
-      case Phase::dd_weights: return "dw";
-      case Phase::dd_grad_out: return "dg";
+      case Phase::forward:
+        return "out";
+      case Phase::grad_x:
+        return "gx";
+      case Phase::grad_y:
+        return "gy";
+      case Phase::grad_weights:
+        return "gw";
+      case Phase::dd_x:
+        return "dx";
+      case Phase::dd_y:
+        return "dy";
+      case Phase::dd_weights:
+        return "dw";
+      case Phase::dd_grad_out:
+        return "dg";
     }
     return "";
   }
@@ -516,9 +607,10 @@ class KernelEmitter {
   // The channel pass (see channel_pass()): lane c owns channel c of every in1 and out block; x
   // and out targets accumulate per channel, weight targets are written per instruction, and y
   // targets (in2 has multiplicity 1) are summed over the lane's channels, then over the warp.
-  void channel_kernel(const std::string& name, const std::vector<Phase>& phases, const std::string& params) {
-    open("extern \"C\" __global__ void __launch_bounds__(" + std::to_string(threads_per_block_) + ") " + name +
-         "(" + leading_params_ + ", " + params + ")");
+  void channel_kernel(const std::string& name, const std::vector<Phase>& phases,
+                      const std::string& params) {
+    open("extern \"C\" __global__ void __launch_bounds__(" + std::to_string(threads_per_block_) +
+         ") " + name + "(" + leading_params_ + ", " + params + ")");
     open("FOR_EACH_ROW_OF_A_WARP(z, batch)");
     phase_row_pointers(phases);
     const Irreps &in1 = p_.irreps_in1(), &in2 = p_.irreps_in2(), &out = p_.irreps_out();
@@ -529,7 +621,8 @@ class KernelEmitter {
     };
     const auto declare = [&](const std::string& pre, int dim) {
       std::string decl = "T";
-      for (int e = 0; e < dim; ++e) decl += std::string(e ? "," : "") + " " + indexed(pre.c_str(), e) + " = 0";
+      for (int e = 0; e < dim; ++e)
+        decl += std::string(e ? "," : "") + " " + indexed(pre.c_str(), e) + " = 0";
       line(decl + ";");
     };
     const auto has = [&](Target t) {
@@ -552,17 +645,27 @@ class KernelEmitter {
     for (const Instruction& ins : p_.instructions()) {
       if (!usable(ins)) continue;
       const MulIrrep& a = in1[ins.i_in1];
-      line("// instruction (" + std::to_string(ins.i_in1) + ", " + std::to_string(ins.i_in2) + ", " +
-           std::to_string(ins.i_out) + ", uvu): " + a.ir.to_string() + " x " + in2[ins.i_in2].ir.to_string() +
-           " -> " + out[ins.i_out].ir.to_string());
+      line("// instruction (" + std::to_string(ins.i_in1) + ", " + std::to_string(ins.i_in2) +
+           ", " + std::to_string(ins.i_out) + ", uvu): " + a.ir.to_string() + " x " +
+           in2[ins.i_in2].ir.to_string() + " -> " + out[ins.i_out].ir.to_string());
       open(a.mul < channels ? "if (c < " + std::to_string(a.mul) + ")" : "");
       for (Phase ph : phases) {
         open("");
         switch (target_of(ph)) {
-          case Target::x: acc_prefix_ = prefix("xa", ins.i_in1); break;
-          case Target::y: acc_prefix_ = prefix("ya", ins.i_in2); break;
-          case Target::out: acc_prefix_ = "oa"; declare(acc_prefix_, out[ins.i_out].ir.dim()); break;
-          case Target::weight: acc_prefix_ = "wa"; declare(acc_prefix_, 1); break;
+          case Target::x:
+            acc_prefix_ = prefix("xa", ins.i_in1);
+            break;
+          case Target::y:
+            acc_prefix_ = prefix("ya", ins.i_in2);
+            break;
+          case Target::out:
+            acc_prefix_ = "oa";
+            declare(acc_prefix_, out[ins.i_out].ir.dim());
+            break;
+          case Target::weight:
+            acc_prefix_ = "wa";
+            declare(acc_prefix_, 1);
+            break;
         }
         if (target_of(ph) == Target::weight && !ins.has_weight) {
           close();
@@ -572,8 +675,8 @@ class KernelEmitter {
         if (target_of(ph) == Target::out) {
           const int d = out[ins.i_out].ir.dim(), offset = out.offset(ins.i_out);
           for (int e = 0; e < d; ++e)
-            line(destination(ph) + "[" + std::to_string(offset) + "+c*" + std::to_string(d) + "+" + std::to_string(e) +
-                 "] = " + indexed("oa", e) + ";");
+            line(destination(ph) + "[" + std::to_string(offset) + "+c*" + std::to_string(d) + "+" +
+                 std::to_string(e) + "] = " + indexed("oa", e) + ";");
         }
         if (target_of(ph) == Target::weight)
           line(destination(ph) + "[" + std::to_string(ins.weight_offset) + "+c] = wa0;");
@@ -587,12 +690,12 @@ class KernelEmitter {
         const int d = in1[b].ir.dim(), offset = in1.offset(b);
         open(in1[b].mul < channels ? "if (c < " + std::to_string(in1[b].mul) + ")" : "");
         for (int e = 0; e < d; ++e)
-          line(destination(x_phase) + "[" + std::to_string(offset) + "+c*" + std::to_string(d) + "+" +
-               std::to_string(e) + "] = " + indexed(prefix("xa", b).c_str(), e) + ";");
+          line(destination(x_phase) + "[" + std::to_string(offset) + "+c*" + std::to_string(d) +
+               "+" + std::to_string(e) + "] = " + indexed(prefix("xa", b).c_str(), e) + ";");
         close();
       }
     }
-    close();  // channels
+    close();           // channels
     if (out_target) {  // output blocks no instruction writes
       std::vector<bool> fed(out.size(), false);
       for (const Instruction& ins : p_.instructions())
@@ -617,14 +720,15 @@ class KernelEmitter {
         const std::string pre = prefix("ya", b);
         open("for (int offset = LANES / 2; offset > 0; offset /= 2)");
         for (int e = 0; e < in2[b].ir.dim(); ++e)
-          line(indexed(pre.c_str(), e) + " += SHUFFLE_XOR(" + indexed(pre.c_str(), e) + ", offset);");
+          line(indexed(pre.c_str(), e) + " += SHUFFLE_XOR(" + indexed(pre.c_str(), e) +
+               ", offset);");
         close();
       }
       open("if (lane == 0)");
       for (std::size_t b = 0; b < in2.size(); ++b)
         for (int e = 0; e < in2[b].ir.dim(); ++e)
-          line(destination(y_phase) + "[" + std::to_string(in2.offset(b) + e) + "] = " +
-               indexed(prefix("ya", b).c_str(), e) + ";");
+          line(destination(y_phase) + "[" + std::to_string(in2.offset(b) + e) +
+               "] = " + indexed(prefix("ya", b).c_str(), e) + ";");
       close();
     }
     close();  // rows
@@ -632,9 +736,10 @@ class KernelEmitter {
     line("");
   }
 
-  void row_kernel(const std::string& name, const std::vector<Phase>& phases, const std::string& params) {
-    open("extern \"C\" __global__ void __launch_bounds__(" + std::to_string(threads_per_block_) + ") " + name +
-         "(" + leading_params_ + ", " + params + ")");
+  void row_kernel(const std::string& name, const std::vector<Phase>& phases,
+                  const std::string& params) {
+    open("extern \"C\" __global__ void __launch_bounds__(" + std::to_string(threads_per_block_) +
+         ") " + name + "(" + leading_params_ + ", " + params + ")");
     open("FOR_EACH_ROW_OF_A_WARP(z, batch)");
     phase_row_pointers(phases);
     for (Phase ph : phases) phase_body(ph);
@@ -645,8 +750,8 @@ class KernelEmitter {
 
   // Shared weights: grad[t] += sum over this block's chunk of rows, one thread per weight element.
   void weight_reduction_kernel(const std::string& name, Phase phase, const std::string& params) {
-    open("extern \"C\" __global__ void __launch_bounds__(" + std::to_string(threads_per_block_) + ") " +
-         std::string(name) + "(" + leading_params_ + ", " + params + ")");
+    open("extern \"C\" __global__ void __launch_bounds__(" + std::to_string(threads_per_block_) +
+         ") " + std::string(name) + "(" + leading_params_ + ", " + params + ")");
     line("const int t = blockIdx.x * blockDim.x + threadIdx.x;");
     line("if (t >= " + std::to_string(p_.weight_numel()) + ") return;");
     line("const long chunk = (batch + gridDim.y - 1) / gridDim.y;");
@@ -657,7 +762,8 @@ class KernelEmitter {
     bool first = true;
     for (const Instruction& ins : p_.instructions()) {
       if (!ins.has_weight || ins.weight_numel == 0 || !usable(ins)) continue;
-      open(std::string(first ? "" : "else ") + "if (t < " + std::to_string(ins.weight_offset + ins.weight_numel) +
+      open(std::string(first ? "" : "else ") + "if (t < " +
+           std::to_string(ins.weight_offset + ins.weight_numel) +
            (first ? "" : " && t >= " + std::to_string(ins.weight_offset)) + ")");
       first = false;
       line("const int p = t - " + std::to_string(ins.weight_offset) + ";");
@@ -674,6 +780,5 @@ class KernelEmitter {
     line("");
   }
 };
-
 
 }  // namespace equifuse::gpu_codegen_detail

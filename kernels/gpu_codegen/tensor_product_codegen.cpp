@@ -22,7 +22,8 @@ GeneratedTensorProductSource generate_tensor_product_source(const TensorProductP
   // Large problems get one kernel per phase: kernels holding several phases of them made ptxas
   // fall back to 32 registers with kilobytes of spills per thread. Small problems keep the
   // phases in one kernel, which reuses each row's inputs from cache (faster there on an H100).
-  const auto emit_kernels = [&](const char* base, const std::vector<Phase>& phases, const char* params) {
+  const auto emit_kernels = [&](const char* base, const std::vector<Phase>& phases,
+                                const char* params) {
     if (em.channel_pass()) {
       em.channel_kernel(GeneratedTensorProductSource::phase_kernel(base, 0), phases, params);
       return 1;
@@ -35,13 +36,14 @@ GeneratedTensorProductSource generate_tensor_product_source(const TensorProductP
       em.row_kernel(GeneratedTensorProductSource::phase_kernel(base, k), {phases[k]}, params);
     return static_cast<int>(phases.size());
   };
-  g.backward_kernels = emit_kernels(GeneratedTensorProductSource::kBackward, backward, kBackwardParams);
-  g.double_backward_kernels =
-      emit_kernels(GeneratedTensorProductSource::kDoubleBackward, double_backward, kDoubleBackwardParams);
+  g.backward_kernels =
+      emit_kernels(GeneratedTensorProductSource::kBackward, backward, kBackwardParams);
+  g.double_backward_kernels = emit_kernels(GeneratedTensorProductSource::kDoubleBackward,
+                                           double_backward, kDoubleBackwardParams);
   em.weight_reduction_kernel(GeneratedTensorProductSource::kBackwardWeights, Phase::grad_weights,
                              kBackwardWeightsParams);
-  em.weight_reduction_kernel(GeneratedTensorProductSource::kDoubleBackwardWeights, Phase::dd_weights,
-                             kDoubleBackwardWeightsParams);
+  em.weight_reduction_kernel(GeneratedTensorProductSource::kDoubleBackwardWeights,
+                             Phase::dd_weights, kDoubleBackwardWeightsParams);
   g.source = em.source();
   return g;
 }

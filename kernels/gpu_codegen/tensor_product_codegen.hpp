@@ -31,11 +31,14 @@ struct GeneratedTensorProductSource {
   std::string source;
   // Kernel entry points (extern "C"). Each takes (long batch, pointers...) as documented below.
   //  forward(batch, x, y, w, out)
-  //  backward(batch, x, y, w, grad_out, grad_x, grad_y, grad_w)   grad_w only for per-sample weights
-  //  backward_weights(batch, x, y, grad_out, grad_w)              shared weights: grad_w += (atomic);
-  //                                                                grid.y splits the batch in chunks
-  //  double_backward(batch, x, y, w, g, ggx, ggy, ggw, dx, dy, dw, dg)  dw only for per-sample weights
-  //  double_backward_weights(batch, x, y, g, ggx, ggy, dw)         shared weights: dw += (atomic)
+  //  backward(batch, x, y, w, grad_out, grad_x, grad_y, grad_w)   grad_w only for per-sample
+  //  weights backward_weights(batch, x, y, grad_out, grad_w)              shared weights: grad_w +=
+  //  (atomic);
+  //                                                                grid.y splits the batch in
+  //                                                                chunks
+  //  double_backward(batch, x, y, w, g, ggx, ggy, ggw, dx, dy, dw, dg)  dw only for per-sample
+  //  weights double_backward_weights(batch, x, y, g, ggx, ggy, dw)         shared weights: dw +=
+  //  (atomic)
   static constexpr const char* kForward = "equifuse_tp_forward";
   static constexpr const char* kBackward = "equifuse_tp_backward";
   static constexpr const char* kBackwardWeights = "equifuse_tp_backward_weights";
@@ -45,7 +48,9 @@ struct GeneratedTensorProductSource {
   // arguments above: phase_kernel(kBackward, k) for k < backward_kernels, likewise double backward.
   int backward_kernels = 0;
   int double_backward_kernels = 0;
-  static std::string phase_kernel(const char* base, std::size_t k) { return std::string(base) + "_" + std::to_string(k); }
+  static std::string phase_kernel(const char* base, std::size_t k) {
+    return std::string(base) + "_" + std::to_string(k);
+  }
   int warp_size = 32;
   int threads_per_block = 128;
 };

@@ -52,7 +52,9 @@ Irrep Irrep::parse(std::string_view token) {
   }
 }
 
-std::string Irrep::to_string() const { return std::to_string(l) + (p == 1 ? "e" : "o"); }
+std::string Irrep::to_string() const {
+  return std::to_string(l) + (p == 1 ? "e" : "o");
+}
 
 std::vector<Irrep> irrep_product(const Irrep& a, const Irrep& b) {
   std::vector<Irrep> out;
@@ -158,7 +160,9 @@ Irreps::Sorted Irreps::sort() const {
   return s;
 }
 
-Irreps Irreps::regroup() const { return sort().irreps.simplify(); }
+Irreps Irreps::regroup() const {
+  return sort().irreps.simplify();
+}
 
 std::string Irreps::to_string() const {
   std::string s;

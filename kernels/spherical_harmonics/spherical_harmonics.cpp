@@ -14,8 +14,8 @@ namespace equifuse {
 namespace {
 
 using Real = long double;
-using Monomial = std::array<int, 3>;             // exponents of x, y, z
-using Polynomial = std::map<Monomial, Real>;     // homogeneous polynomial
+using Monomial = std::array<int, 3>;              // exponents of x, y, z
+using Polynomial = std::map<Monomial, Real>;      // homogeneous polynomial
 using PolynomialBlock = std::vector<Polynomial>;  // the 2l+1 components of Y^l
 
 Real evaluate_at(const Polynomial& p, Real x, Real y, Real z) {
@@ -30,8 +30,8 @@ const std::vector<PolynomialBlock>& component_polynomials() {
     std::vector<PolynomialBlock> out;
     out.push_back({Polynomial{{{0, 0, 0}, 1}}});
     const Real s3 = std::sqrt(Real(3));
-    out.push_back({Polynomial{{{1, 0, 0}, s3}}, Polynomial{{{0, 1, 0}, s3}},
-                   Polynomial{{{0, 0, 1}, s3}}});
+    out.push_back(
+        {Polynomial{{{1, 0, 0}, s3}}, Polynomial{{{0, 1, 0}, s3}}, Polynomial{{{0, 0, 1}, s3}}});
     for (int l = 1; l < kMaxShDegree; ++l) {
       const auto& cg = wigner_3j(l + 1, 1, l);
       const PolynomialBlock& prev = out[l];
@@ -80,7 +80,8 @@ SphericalHarmonics::SphericalHarmonics(std::vector<int> ls, bool normalize,
                   std::to_string(kMaxShDegree) + "]");
     }
     Real scale = 1;
-    if (normalization == ShNormalization::integral) scale = 1 / std::sqrt(4 * std::numbers::pi_v<Real>);
+    if (normalization == ShNormalization::integral)
+      scale = 1 / std::sqrt(4 * std::numbers::pi_v<Real>);
     if (normalization == ShNormalization::norm) scale = 1 / std::sqrt(Real(2 * l + 1));
     for (const auto& p : blocks[l]) {
       std::vector<Term> row;
@@ -170,9 +171,9 @@ void SphericalHarmonics::evaluate_batch(std::size_t n, const T* vectors, T* out)
   }
 }
 
-#define EQUIFUSE_INSTANTIATE_SH(T)                                                             \
-  template void SphericalHarmonics::evaluate<T>(const T*, T*) const;                           \
-  template void SphericalHarmonics::evaluate_with_gradient<T>(const T*, T*, T*) const;         \
+#define EQUIFUSE_INSTANTIATE_SH(T)                                                     \
+  template void SphericalHarmonics::evaluate<T>(const T*, T*) const;                   \
+  template void SphericalHarmonics::evaluate_with_gradient<T>(const T*, T*, T*) const; \
   template void SphericalHarmonics::evaluate_batch<T>(std::size_t, const T*, T*) const;
 EQUIFUSE_INSTANTIATE_SH(float)
 EQUIFUSE_INSTANTIATE_SH(double)

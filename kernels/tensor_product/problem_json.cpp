@@ -46,10 +46,13 @@ static TensorProductProblem problem_from_json_fields(const nlohmann::json& spec)
   if (spec.contains("instructions")) {
     TensorProductOptions options;
     if (spec.contains("irrep_normalization"))
-      options.irrep_normalization = parse_irrep_normalization(require_string(spec, "irrep_normalization"));
+      options.irrep_normalization =
+          parse_irrep_normalization(require_string(spec, "irrep_normalization"));
     if (spec.contains("path_normalization"))
-      options.path_normalization = parse_path_normalization(require_string(spec, "path_normalization"));
-    if (spec.contains("shared_weights")) options.shared_weights = spec.at("shared_weights").get<bool>();
+      options.path_normalization =
+          parse_path_normalization(require_string(spec, "path_normalization"));
+    if (spec.contains("shared_weights"))
+      options.shared_weights = spec.at("shared_weights").get<bool>();
     // e3nn's in1_var/in2_var/out_var; absent or null means all ones.
     const auto variances = [&](const char* key) {
       return spec.contains(key) && !spec.at(key).is_null() ? spec.at(key).get<std::vector<double>>()
@@ -61,7 +64,8 @@ static TensorProductProblem problem_from_json_fields(const nlohmann::json& spec)
     std::vector<InstructionSpec> instructions;
     const auto& list = require(spec, "instructions");
     if (!list.is_array()) throw Error("\"instructions\" must be a list");
-    for (std::size_t n = 0; n < list.size(); ++n) instructions.push_back(instruction_from_json(list[n], n));
+    for (std::size_t n = 0; n < list.size(); ++n)
+      instructions.push_back(instruction_from_json(list[n], n));
     return TensorProductProblem(Irreps::parse(require_string(spec, "irreps_in1")),
                                 Irreps::parse(require_string(spec, "irreps_in2")),
                                 Irreps::parse(require_string(spec, "irreps_out")), instructions,
@@ -85,8 +89,9 @@ static TensorProductProblem problem_from_json_fields(const nlohmann::json& spec)
     return fully_connected_tensor_product(in1, in2, Irreps::parse(require_string(spec, "out")),
                                           options);
   }
-  throw Error("benchmark problems support mode \"uvu\" (with out_filter) or \"uvw\" (with out), got \"" +
-              mode + "\"");
+  throw Error(
+      "benchmark problems support mode \"uvu\" (with out_filter) or \"uvw\" (with out), got \"" +
+      mode + "\"");
 }
 
 TensorProductProblem problem_from_json(const nlohmann::json& spec) {
@@ -100,8 +105,8 @@ TensorProductProblem problem_from_json(const nlohmann::json& spec) {
 nlohmann::json problem_to_json(const TensorProductProblem& problem) {
   nlohmann::json instructions = nlohmann::json::array();
   for (const Instruction& ins : problem.instructions()) {
-    instructions.push_back({ins.i_in1, ins.i_in2, ins.i_out, to_string(ins.mode), ins.has_weight,
-                            ins.path_weight});
+    instructions.push_back(
+        {ins.i_in1, ins.i_in2, ins.i_out, to_string(ins.mode), ins.has_weight, ins.path_weight});
   }
   return {{"irreps_in1", problem.irreps_in1().to_string()},
           {"irreps_in2", problem.irreps_in2().to_string()},
@@ -128,15 +133,17 @@ ProblemSet load_problem_set(const std::string& path) {
   try {
     set.batch = doc.value("batch", std::size_t{0});
   } catch (const nlohmann::json::exception& e) {
-    throw Error("problem set \"" + path + "\": \"batch\" must be a non-negative integer (" + e.what() + ")");
+    throw Error("problem set \"" + path + "\": \"batch\" must be a non-negative integer (" +
+                e.what() + ")");
   }
   if (!doc.contains("problems") || !doc.at("problems").is_array()) {
     throw Error("problem set \"" + path + "\" has no \"problems\" list");
   }
   for (const auto& entry : doc.at("problems")) {
     const std::string name =
-        entry.is_object() && entry.contains("name") && entry.at("name").is_string() ? entry.at("name").get<std::string>()
-                                                                                    : std::string("(unnamed)");
+        entry.is_object() && entry.contains("name") && entry.at("name").is_string()
+            ? entry.at("name").get<std::string>()
+            : std::string("(unnamed)");
     try {
       set.problems.push_back({name, problem_from_json(entry)});
     } catch (const Error& e) {

@@ -59,7 +59,9 @@ std::string to_string(IrrepNormalization n) {
 }
 
 std::string to_string(PathNormalization n) {
-  return n == PathNormalization::element ? "element" : n == PathNormalization::path ? "path" : "none";
+  return n == PathNormalization::element ? "element"
+         : n == PathNormalization::path  ? "path"
+                                         : "none";
 }
 
 namespace {
@@ -121,9 +123,9 @@ TensorProductProblem::TensorProductProblem(Irreps irreps_in1, Irreps irreps_in2,
 
   for (std::size_t n = 0; n < specs.size(); ++n) {
     const InstructionSpec& s = specs[n];
-    const std::string where = "instruction " + std::to_string(n) + " (" +
-                              std::to_string(s.i_in1) + ", " + std::to_string(s.i_in2) + ", " +
-                              std::to_string(s.i_out) + ", " + to_string(s.mode) + ")";
+    const std::string where = "instruction " + std::to_string(n) + " (" + std::to_string(s.i_in1) +
+                              ", " + std::to_string(s.i_in2) + ", " + std::to_string(s.i_out) +
+                              ", " + to_string(s.mode) + ")";
     const auto check_index = [&](int i, const Irreps& irreps, const char* name) {
       if (i < 0 || static_cast<std::size_t>(i) >= irreps.size()) {
         throw Error(where + ": " + name + " index " + std::to_string(i) + " is out of range (" +
@@ -186,8 +188,8 @@ TensorProductProblem::TensorProductProblem(Irreps irreps_in1, Irreps irreps_in2,
                     &wigner_3j(a.ir.l, b.ir.l, c.ir.l)};
     if (ins.has_weight) {
       ins.weight_offset = weight_numel_;
-      ins.weight_numel = std::accumulate(ins.path_shape.begin(), ins.path_shape.end(), 1,
-                                         std::multiplies<int>());
+      ins.weight_numel =
+          std::accumulate(ins.path_shape.begin(), ins.path_shape.end(), 1, std::multiplies<int>());
       weight_numel_ += ins.weight_numel;
     }
     instructions_.push_back(std::move(ins));
@@ -224,8 +226,8 @@ TensorProductProblem::TensorProductProblem(Irreps irreps_in1, Irreps irreps_in2,
 std::string TensorProductProblem::describe() const {
   long paths = 0;
   for (const Instruction& ins : instructions_) {
-    paths += std::accumulate(ins.path_shape.begin(), ins.path_shape.end(), 1L,
-                             std::multiplies<long>());
+    paths +=
+        std::accumulate(ins.path_shape.begin(), ins.path_shape.end(), 1L, std::multiplies<long>());
   }
   return "TensorProduct(" + in1_.simplify().to_string() + " x " + in2_.simplify().to_string() +
          " -> " + out_.simplify().to_string() + " | " + std::to_string(paths) + " paths | " +
@@ -267,8 +269,9 @@ TensorProductProblem channelwise_tensor_product(const Irreps& in1, const Irreps&
   const Irreps::Sorted sorted = Irreps(std::move(out_blocks)).sort();
   for (InstructionSpec& s : specs) s.i_out = sorted.permutation[s.i_out];
   // MACE then orders the instructions by output block, which fixes the per-edge weight layout.
-  std::stable_sort(specs.begin(), specs.end(),
-                   [](const InstructionSpec& a, const InstructionSpec& b) { return a.i_out < b.i_out; });
+  std::stable_sort(
+      specs.begin(), specs.end(),
+      [](const InstructionSpec& a, const InstructionSpec& b) { return a.i_out < b.i_out; });
   return TensorProductProblem(in1, in2, sorted.irreps, specs, std::move(options));
 }
 

@@ -27,8 +27,8 @@ constexpr Kernel<Args> elementwise_kernel(const char* name) {
 template <typename Sum, typename Real>
 void add_into(const Engine& e, Sum* a, const Real* b, std::size_t n) {
   constexpr bool same = sizeof(Sum) == sizeof(Real);
-  static constexpr auto kernel = elementwise_kernel<AddArgs<Sum, Real>, add_at<Sum, Real>>(
-      same ? "add_to" : "add_to_double");
+  static constexpr auto kernel =
+      elementwise_kernel<AddArgs<Sum, Real>, add_at<Sum, Real>>(same ? "add_to" : "add_to_double");
   static_assert(same || sizeof(Sum) == sizeof(double), "sums are real or double");
   const long count = static_cast<long>(n);
   e.launch(kernel, {count, a, b}, LaunchShape::over(count));
@@ -36,8 +36,8 @@ void add_into(const Engine& e, Sum* a, const Real* b, std::size_t n) {
 
 // seed[n] for n < num_local: `value`, or per_species[species[n]] where given; 0 for ghosts.
 template <typename T>
-void energy_seed(const Engine& e, std::size_t num_nodes, std::size_t num_local,
-                 const int* species, T value, const T* per_species, T* seed) {
+void energy_seed(const Engine& e, std::size_t num_nodes, std::size_t num_local, const int* species,
+                 T value, const T* per_species, T* seed) {
   static constexpr auto kernel = elementwise_kernel<SeedArgs<T>, seed_at<T>>("energy_seed");
   const long count = static_cast<long>(num_nodes);
   e.launch(kernel, {count, static_cast<long>(num_local), value, species, per_species, seed},

@@ -3,11 +3,15 @@
 
 using namespace equifuse;
 
-extern "C" __global__ void add_to(const AddArgs<real, real> a) { GRID_LOOP(i, a.n) add_at(a, i); }
+extern "C" __global__ void add_to(const AddArgs<real, real> a) {
+  GRID_LOOP(i, a.n) add_at(a, i);
+}
 extern "C" __global__ void add_to_double(const AddArgs<double, real> a) {
   GRID_LOOP(i, a.n) add_at(a, i);
 }
-extern "C" __global__ void energy_seed(const SeedArgs<real> a) { GRID_LOOP(i, a.n) seed_at(a, i); }
+extern "C" __global__ void energy_seed(const SeedArgs<real> a) {
+  GRID_LOOP(i, a.n) seed_at(a, i);
+}
 extern "C" __global__ void scale_rows_by_species(const ScaleRowsArgs<real> a) {
   GRID_LOOP(i, a.n) scale_rows_at(a, i);
 }

@@ -28,9 +28,13 @@ Engine::Engine(Backend backend, const ModelKernelSpec& spec) {
 
 Engine::~Engine() = default;
 
-Backend Engine::backend() const { return device_ ? device_->backend() : Backend::cpu; }
+Backend Engine::backend() const {
+  return device_ ? device_->backend() : Backend::cpu;
+}
 
-MemorySpace Engine::space() const { return device_ ? device_->space() : MemorySpace::host; }
+MemorySpace Engine::space() const {
+  return device_ ? device_->space() : MemorySpace::host;
+}
 
 void Engine::launch_on_device(const char* name, const void* args, const LaunchShape& shape) const {
   device_->launch(name, args, shape);

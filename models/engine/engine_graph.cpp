@@ -21,8 +21,9 @@ constexpr Kernel<ScatterEdgesArgs> kScatterEdges{"scatter_edges_to_nodes", nullp
 constexpr Kernel<SortNodeEdgesArgs> kSortNodeEdges{"sort_node_edges", nullptr};
 constexpr Kernel<NodeForcesArgs> kNodeForces{"node_forces_virials", &host_node_forces};
 
-void group_on_device(const Engine& e, std::size_t num_nodes, const Buffer<std::int32_t>& node_of_edge,
-                     Buffer<std::int32_t>& offsets, Buffer<std::int32_t>& grouped) {
+void group_on_device(const Engine& e, std::size_t num_nodes,
+                     const Buffer<std::int32_t>& node_of_edge, Buffer<std::int32_t>& offsets,
+                     Buffer<std::int32_t>& grouped) {
   const long nodes = static_cast<long>(num_nodes), edges = static_cast<long>(node_of_edge.size());
   const long blocks = (nodes + 1023) / 1024;
   Buffer<std::int32_t> counts = e.zeros<std::int32_t>(num_nodes);
@@ -33,7 +34,8 @@ void group_on_device(const Engine& e, std::size_t num_nodes, const Buffer<std::i
   e.launch(kCountEdges, {edges, node_of_edge.data(), counts.data()}, LaunchShape::over(edges));
   e.launch(kScanBlocks, {nodes, counts.data(), offsets.data(), block_sums.data()},
            LaunchShape::grid(static_cast<unsigned>(blocks), 1, 1024));
-  e.launch(kScanBlockSums, {blocks, block_sums.data(), total.data()}, LaunchShape::grid(1, 1, 1024));
+  e.launch(kScanBlockSums, {blocks, block_sums.data(), total.data()},
+           LaunchShape::grid(1, 1, 1024));
   e.launch(kAddBlockOffsets, {nodes, offsets.data(), block_sums.data(), total.data()},
            LaunchShape::over(nodes + 1));
   e.fill_zero(counts);  // now the per-node cursor

@@ -1,8 +1,8 @@
 // The atomic graph in an engine's memory: species, edges, edge vectors and the two edge groupings
-// the graph convolutions read (by receiver and by sender; kernels/convolution/convolution_graph.hpp).
-// On the host the groupings come from ConvolutionGraph, on a GPU from the graph kernels
-// (graph_kernels.cu), equal edge for edge. Also the models' last step: forces and per-node virials
-// from the edge gradients.
+// the graph convolutions read (by receiver and by sender;
+// kernels/convolution/convolution_graph.hpp). On the host the groupings come from ConvolutionGraph,
+// on a GPU from the graph kernels (graph_kernels.cu), equal edge for edge. Also the models' last
+// step: forces and per-node virials from the edge gradients.
 #pragma once
 
 #include <cstddef>

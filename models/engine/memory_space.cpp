@@ -28,7 +28,9 @@ HostUse& host_use() {
 
 }  // namespace
 
-std::string to_string(MemorySpace space) { return space == MemorySpace::host ? "host" : "cuda"; }
+std::string to_string(MemorySpace space) {
+  return space == MemorySpace::host ? "host" : "cuda";
+}
 
 void* allocate_memory(MemorySpace space, std::size_t bytes, std::size_t& capacity) {
   capacity = 0;

@@ -18,8 +18,9 @@ void scaled_silu(const Engine& e, std::size_t n, const T* in, T* out, T scale) {
 
 template <typename T>
 void scaled_silu_backward(const Engine& e, std::size_t n, T* grad, const T* pre, T scale) {
-  static constexpr auto kernel = elementwise_kernel<ScaledSiluBackwardArgs<T>,
-                                                    scaled_silu_backward_at<T>>("scaled_silu_backward");
+  static constexpr auto kernel =
+      elementwise_kernel<ScaledSiluBackwardArgs<T>, scaled_silu_backward_at<T>>(
+          "scaled_silu_backward");
   const long count = static_cast<long>(n);
   e.launch(kernel, {count, grad, pre, scale}, LaunchShape::over(count));
 }

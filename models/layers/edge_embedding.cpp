@@ -34,9 +34,10 @@ template <typename T>
 EdgeEmbedding<T>::EdgeEmbedding(const Engine& engine, const Irreps& sh_irreps,
                                 const RadialBasis& radial)
     : engine_(engine),
-      spherical_harmonics_(std::make_unique<SphericalHarmonics>(
-          polar_vector_degrees(sh_irreps), true, ShNormalization::component)),
-      frequencies_(engine.upload(std::vector<T>(radial.frequencies().begin(), radial.frequencies().end()))),
+      spherical_harmonics_(std::make_unique<SphericalHarmonics>(polar_vector_degrees(sh_irreps),
+                                                                true, ShNormalization::component)),
+      frequencies_(
+          engine.upload(std::vector<T>(radial.frequencies().begin(), radial.frequencies().end()))),
       num_basis_(radial.size()),
       prefactor_(static_cast<T>(radial.prefactor())),
       r_max_(static_cast<T>(radial.r_max())),

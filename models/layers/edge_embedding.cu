@@ -21,7 +21,8 @@ extern "C" __global__ void edge_embedding(const EdgeEmbeddingArgs<real> a) {
     sh_polynomials(u, y, gy);
     for (int row = 0; row < SH_DIM; ++row) {
       real* gg = gy + 3 * row;
-      const real radial_part = r < real(1e-12) ? real(0) : gg[0] * u[0] + gg[1] * u[1] + gg[2] * u[2];
+      const real radial_part =
+          r < real(1e-12) ? real(0) : gg[0] * u[0] + gg[1] * u[1] + gg[2] * u[2];
       for (int k = 0; k < 3; ++k) gg[k] = (gg[k] - radial_part * u[k]) * inv;
     }
     radial_basis(a.radial, r, a.values + e * nb, a.derivatives + e * nb);

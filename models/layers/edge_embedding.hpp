@@ -23,7 +23,7 @@ class EdgeEmbedding {
 
   // What the layers read (sh, radial) and what the backward keeps: the derivatives and lengths.
   struct Features {
-    Buffer<T> sh, radial;                   // [E][sh_dim], [E][num_basis]
+    Buffer<T> sh, radial;                    // [E][sh_dim], [E][num_basis]
     Buffer<T> sh_grad, radial_grad, length;  // [E][sh_dim][3], [E][num_basis] (d/dr), [E]
     std::size_t bytes() const;
   };

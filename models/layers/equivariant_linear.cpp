@@ -35,7 +35,8 @@ std::vector<T> EquivariantLinear<T>::folded_weights(const Irreps& in, const Irre
       if (in[i].ir != out[o].ir) continue;
       const double alpha = scale / std::sqrt(fan_in[o]);
       const std::size_t n = static_cast<std::size_t>(in[i].mul) * out[o].mul;
-      for (std::size_t k = 0; k < n; ++k) folded[offset + k] = static_cast<T>(alpha * weights[offset + k]);
+      for (std::size_t k = 0; k < n; ++k)
+        folded[offset + k] = static_cast<T>(alpha * weights[offset + k]);
       if (n > 0 && blocks != nullptr) {
         blocks->push_back({in.offset(i), out.offset(o), in[i].mul, out[o].mul, in[i].ir.dim(),
                            static_cast<int>(offset)});
@@ -52,7 +53,8 @@ template <typename T>
 LinearMap<T> make_map(const Engine& engine, const Irreps& in, const Irreps& out,
                       std::span<const double> weights, double scale) {
   std::vector<LinearBlock> blocks;
-  const std::vector<T> folded = EquivariantLinear<T>::folded_weights(in, out, weights, scale, &blocks);
+  const std::vector<T> folded =
+      EquivariantLinear<T>::folded_weights(in, out, weights, scale, &blocks);
   return LinearMap<T>(engine, in.dim(), out.dim(), blocks, folded, 0);
 }
 

@@ -26,7 +26,8 @@ void host_gate_forward(const GateArgs<T>& a) {
       for (int c = 0; c < a.num_gates; ++c) {
         g[c] = a.gate_scale[c] * gate_activation(a.gate_activation[c], x[a.gate_index[c]]);
       }
-      for (int j = 0; j < a.num_gated; ++j) o[a.num_scalars + j] = x[a.gated_index[j]] * g[a.gated_gate[j]];
+      for (int j = 0; j < a.num_gated; ++j)
+        o[a.num_scalars + j] = x[a.gated_index[j]] * g[a.gated_gate[j]];
     }
   }
 }
@@ -44,7 +45,8 @@ void host_gate_backward(const GateArgs<T>& a) {
       T* gx = a.out + r * a.dim_in;
       for (int k = 0; k < a.num_scalars; ++k) {
         const int i = a.scalar_index[k];
-        gx[i] += go[k] * a.scalar_scale[k] * gate_activation_derivative(a.scalar_activation[k], x[i]);
+        gx[i] +=
+            go[k] * a.scalar_scale[k] * gate_activation_derivative(a.scalar_activation[k], x[i]);
       }
       for (int c = 0; c < a.num_gates; ++c) {
         g[c] = a.gate_scale[c] * gate_activation(a.gate_activation[c], x[a.gate_index[c]]);
@@ -57,7 +59,8 @@ void host_gate_backward(const GateArgs<T>& a) {
       }
       for (int c = 0; c < a.num_gates; ++c) {
         const int i = a.gate_index[c];
-        gx[i] += grad_g[c] * a.gate_scale[c] * gate_activation_derivative(a.gate_activation[c], x[i]);
+        gx[i] +=
+            grad_g[c] * a.gate_scale[c] * gate_activation_derivative(a.gate_activation[c], x[i]);
       }
     }
   }
@@ -116,19 +119,43 @@ Gate<T>::Gate(const Engine& engine, const GateParameters& p)
 
 template <typename T>
 void Gate<T>::forward(std::size_t rows, const T* x, T* out) const {
-  const GateArgs<T> args{static_cast<long>(rows), dim_in_, num_scalars_, num_gates_, num_gated_,
-                         scalar_index_.data(), scalar_activation_.data(), scalar_scale_.data(),
-                         gate_index_.data(), gate_activation_.data(), gate_scale_.data(),
-                         gated_index_.data(), gated_gate_.data(), x, nullptr, out};
+  const GateArgs<T> args{static_cast<long>(rows),
+                         dim_in_,
+                         num_scalars_,
+                         num_gates_,
+                         num_gated_,
+                         scalar_index_.data(),
+                         scalar_activation_.data(),
+                         scalar_scale_.data(),
+                         gate_index_.data(),
+                         gate_activation_.data(),
+                         gate_scale_.data(),
+                         gated_index_.data(),
+                         gated_gate_.data(),
+                         x,
+                         nullptr,
+                         out};
   engine_.launch(kForward<T>, args, LaunchShape::over(static_cast<long>(rows) * dim_out()));
 }
 
 template <typename T>
 void Gate<T>::backward(std::size_t rows, const T* x, const T* grad_out, T* grad_x) const {
-  const GateArgs<T> args{static_cast<long>(rows), dim_in_, num_scalars_, num_gates_, num_gated_,
-                         scalar_index_.data(), scalar_activation_.data(), scalar_scale_.data(),
-                         gate_index_.data(), gate_activation_.data(), gate_scale_.data(),
-                         gated_index_.data(), gated_gate_.data(), x, grad_out, grad_x};
+  const GateArgs<T> args{static_cast<long>(rows),
+                         dim_in_,
+                         num_scalars_,
+                         num_gates_,
+                         num_gated_,
+                         scalar_index_.data(),
+                         scalar_activation_.data(),
+                         scalar_scale_.data(),
+                         gate_index_.data(),
+                         gate_activation_.data(),
+                         gate_scale_.data(),
+                         gated_index_.data(),
+                         gated_gate_.data(),
+                         x,
+                         grad_out,
+                         grad_x};
   engine_.launch(kBackward<T>, args, LaunchShape::over(static_cast<long>(rows)));
 }
 

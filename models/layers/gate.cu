@@ -11,11 +11,12 @@ extern "C" __global__ void gate_forward(const GateArgs<real> a) {
     const int o = static_cast<int>(idx % dim_out);
     const real* x = a.x + row * a.dim_in;
     if (o < a.num_scalars) {
-      a.out[idx] = a.scalar_scale[o] * gate_activation(a.scalar_activation[o], x[a.scalar_index[o]]);
+      a.out[idx] =
+          a.scalar_scale[o] * gate_activation(a.scalar_activation[o], x[a.scalar_index[o]]);
     } else {
       const int j = o - a.num_scalars, c = a.gated_gate[j];
-      a.out[idx] =
-          x[a.gated_index[j]] * (a.gate_scale[c] * gate_activation(a.gate_activation[c], x[a.gate_index[c]]));
+      a.out[idx] = x[a.gated_index[j]] *
+                   (a.gate_scale[c] * gate_activation(a.gate_activation[c], x[a.gate_index[c]]));
     }
   }
 }
@@ -35,8 +36,8 @@ extern "C" __global__ void gate_backward(const GateArgs<real> a) {
       const real z = x[a.gate_index[c]];
       const real go = g[a.num_scalars + j];
       gx[a.gated_index[j]] += go * (a.gate_scale[c] * gate_activation(a.gate_activation[c], z));
-      gx[a.gate_index[c]] +=
-          go * x[a.gated_index[j]] * a.gate_scale[c] * gate_activation_derivative(a.gate_activation[c], z);
+      gx[a.gate_index[c]] += go * x[a.gated_index[j]] * a.gate_scale[c] *
+                             gate_activation_derivative(a.gate_activation[c], z);
     }
   }
 }

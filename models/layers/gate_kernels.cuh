@@ -18,7 +18,7 @@ struct GateArgs {
   const int *gated_index, *gated_gate;
   const Real* x;         // [rows][dim_in]
   const Real* grad_out;  // backward: [rows][num_scalars + num_gated]
-  Real* out;             // forward: [rows][num_scalars + num_gated]; backward: grad_x += [rows][dim_in]
+  Real* out;  // forward: [rows][num_scalars + num_gated]; backward: grad_x += [rows][dim_in]
 };
 
 template <typename Real>

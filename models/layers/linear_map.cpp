@@ -91,10 +91,17 @@ LinearMap<T>::LinearMap(const Engine& engine, int dim_in, int dim_out,
 template <typename T>
 LinearMapArgs<T> LinearMap<T>::args(std::size_t rows, const T* x, T* out, const int* species,
                                     bool accumulate) const {
-  return {static_cast<long>(rows), dim_in_,     dim_out_,
-          num_blocks_,            blocks_.data(), weights_.data(),
-          species_stride_,        species_stride_ ? species : nullptr,
-          x,                      out,          accumulate ? 1 : 0};
+  return {static_cast<long>(rows),
+          dim_in_,
+          dim_out_,
+          num_blocks_,
+          blocks_.data(),
+          weights_.data(),
+          species_stride_,
+          species_stride_ ? species : nullptr,
+          x,
+          out,
+          accumulate ? 1 : 0};
 }
 
 template <typename T>

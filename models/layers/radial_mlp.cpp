@@ -53,7 +53,8 @@ void dense_layer(const Engine& e, const DenseLayerArgs<T>& args) {
 template <typename T>
 std::vector<double> RadialMlp<T>::fan_in_scales(const std::vector<int>& dims) {
   std::vector<double> scales;
-  for (std::size_t k = 0; k + 1 < dims.size(); ++k) scales.push_back(1.0 / std::sqrt(static_cast<double>(dims[k])));
+  for (std::size_t k = 0; k + 1 < dims.size(); ++k)
+    scales.push_back(1.0 / std::sqrt(static_cast<double>(dims[k])));
   return scales;
 }
 
@@ -69,11 +70,13 @@ RadialMlp<T>::RadialMlp(const Engine& engine, std::vector<int> dims,
                         const std::vector<std::span<const double>>& weights,
                         const std::vector<double>& layer_scales, double activation_scale)
     : engine_(engine), dims_(std::move(dims)), scale_(static_cast<T>(activation_scale)) {
-  if (dims_.size() < 2 || weights.size() != dims_.size() - 1 || layer_scales.size() != weights.size()) {
+  if (dims_.size() < 2 || weights.size() != dims_.size() - 1 ||
+      layer_scales.size() != weights.size()) {
     throw Error("radial MLP: needs one weight matrix and one scale per layer");
   }
   for (std::size_t k = 0; k + 1 < dims_.size(); ++k) {
-    const auto nin = static_cast<std::size_t>(dims_[k]), nout = static_cast<std::size_t>(dims_[k + 1]);
+    const auto nin = static_cast<std::size_t>(dims_[k]),
+               nout = static_cast<std::size_t>(dims_[k + 1]);
     if (weights[k].size() != nin * nout) {
       throw Error("radial MLP: layer " + std::to_string(k) + " has the wrong size");
     }

@@ -41,7 +41,8 @@ class RadialMlp {
  private:
   const Engine& engine_;
   std::vector<int> dims_;
-  std::vector<Buffer<T>> weights_, transposed_;  // [in][out] and [out][in], 1/sqrt(fan_in) folded in
+  std::vector<Buffer<T>> weights_,
+      transposed_;  // [in][out] and [out][in], 1/sqrt(fan_in) folded in
   T scale_;
 };
 

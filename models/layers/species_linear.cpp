@@ -10,7 +10,9 @@ namespace equifuse {
 
 namespace {
 
-Irreps species_irreps(int num_species) { return Irreps({MulIrrep{num_species, Irrep(0, 1)}}); }
+Irreps species_irreps(int num_species) {
+  return Irreps({MulIrrep{num_species, Irrep(0, 1)}});
+}
 
 std::vector<double> identity(int n) {
   std::vector<double> m(static_cast<std::size_t>(n) * n, 0.0);
@@ -80,7 +82,8 @@ LinearMap<T> species_map(const Engine& engine, const Irreps& in, int num_species
 }  // namespace
 
 template <typename T>
-std::size_t SpeciesLinear<T>::weight_numel(const Irreps& in, int num_attributes, const Irreps& out) {
+std::size_t SpeciesLinear<T>::weight_numel(const Irreps& in, int num_attributes,
+                                           const Irreps& out) {
   return static_cast<std::size_t>(
       fully_connected_tensor_product(in, species_irreps(num_attributes), out).weight_numel());
 }

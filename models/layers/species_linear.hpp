@@ -1,10 +1,10 @@
 // e3nn.o3.FullyConnectedTensorProduct(x, attributes(species)) -> out with scalar attributes that
 // depend only on the species: MACE's skip connection ("skip_tp", one-hot attributes) and NequIP's
 // self-connection ("sc", its type embedding). Every path then reduces to a linear map of x chosen
-// by the node's species, folded at construction. The coefficients (e3nn's path normalisation and the l x 0 -> l Wigner 3j)
-// are taken from the kernel library's TensorProductProblem, so they match e3nn by construction.
-// Weights: e3nn's flat vector of that tensor product ([mul_in][num_species][mul_out] per path).
-// Keeps nothing for its backward (it is linear in x).
+// by the node's species, folded at construction. The coefficients (e3nn's path normalisation and
+// the l x 0 -> l Wigner 3j) are taken from the kernel library's TensorProductProblem, so they match
+// e3nn by construction. Weights: e3nn's flat vector of that tensor product
+// ([mul_in][num_species][mul_out] per path). Keeps nothing for its backward (it is linear in x).
 #pragma once
 
 #include <cstddef>
@@ -26,7 +26,8 @@ class SpeciesLinear {
   SpeciesLinear(const Engine& engine, const Irreps& irreps_in, int num_species,
                 std::span<const double> attributes, int num_attributes, const Irreps& irreps_out,
                 std::span<const double> weights);
-  static std::size_t weight_numel(const Irreps& irreps_in, int num_attributes, const Irreps& irreps_out);
+  static std::size_t weight_numel(const Irreps& irreps_in, int num_attributes,
+                                  const Irreps& irreps_out);
 
   int dim_in() const { return map_.dim_in(); }
   int dim_out() const { return map_.dim_out(); }

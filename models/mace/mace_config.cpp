@@ -71,8 +71,8 @@ MaceConfig MaceConfig::from_json(const std::string& text) {
     pc.irreps_out = irreps(l, "irreps_out", where);
     pc.use_skip_connection = get<bool>(l, "use_skip_connection", where);
     for (const Json& k : field(l, "contractions", where)) {
-      pc.contractions.push_back({Irrep::parse(get<std::string>(k, "irrep", where)),
-                                 get<int>(k, "correlation", where)});
+      pc.contractions.push_back(
+          {Irrep::parse(get<std::string>(k, "irrep", where)), get<int>(k, "correlation", where)});
     }
     c.products.push_back(std::move(pc));
   }
@@ -98,7 +98,8 @@ MaceConfig MaceConfig::from_json(const std::string& text) {
   // Consistency: what one layer produces is what the next consumes.
   const std::size_t layers = c.interactions.size();
   if (layers == 0 || c.products.size() != layers || c.readouts.size() != layers) {
-    throw Error("MACE config: needs the same non-zero number of interactions, products and readouts");
+    throw Error(
+        "MACE config: needs the same non-zero number of interactions, products and readouts");
   }
   if (c.species.empty()) throw Error("MACE config: no species");
   if (!(c.r_max > 0)) throw Error("MACE config: r_max must be positive");
@@ -109,7 +110,8 @@ MaceConfig MaceConfig::from_json(const std::string& text) {
     if (ic.radial_mlp.size() < 2 || ic.radial_mlp.front() != c.num_bessel) {
       throw Error("MACE config: " + where + " radial MLP must start with num_bessel inputs");
     }
-    if (!(ic.avg_num_neighbors > 0)) throw Error("MACE config: " + where + " avg_num_neighbors <= 0");
+    if (!(ic.avg_num_neighbors > 0))
+      throw Error("MACE config: " + where + " avg_num_neighbors <= 0");
     if (ic.edge_attrs_irreps != c.spherical_harmonics_irreps) {
       throw Error("MACE config: " + where + " edge attributes differ from the spherical harmonics");
     }

@@ -8,8 +8,12 @@ namespace equifuse {
 
 namespace {
 
-std::vector<std::int64_t> shape1(std::size_t n) { return {static_cast<std::int64_t>(n)}; }
-std::span<const double> span_of(const std::vector<double>& v) { return {v.data(), v.size()}; }
+std::vector<std::int64_t> shape1(std::size_t n) {
+  return {static_cast<std::int64_t>(n)};
+}
+std::span<const double> span_of(const std::vector<double>& v) {
+  return {v.data(), v.size()};
+}
 
 }  // namespace
 
@@ -25,8 +29,8 @@ MaceInteraction<T>::MaceInteraction(const Engine& engine, const MaceInteractionC
   const std::string prefix = "interactions." + t + ".";
   linear_up_ = std::make_unique<EquivariantLinear<T>>(
       engine, ic.node_feats_irreps, ic.edge_irreps,
-      span_of(p.reals(prefix + "linear_up.weight",
-                      shape1(EquivariantLinear<T>::weight_numel(ic.node_feats_irreps, ic.edge_irreps)))));
+      span_of(p.reals(prefix + "linear_up.weight", shape1(EquivariantLinear<T>::weight_numel(
+                                                       ic.node_feats_irreps, ic.edge_irreps)))));
   const TensorProductProblem problem = channelwise_tensor_product(
       ic.edge_irreps, ic.edge_attrs_irreps, ic.target_irreps, {.shared_weights = false});
   if (problem.irreps_out() != ic.conv_irreps_out) {
@@ -48,8 +52,8 @@ MaceInteraction<T>::MaceInteraction(const Engine& engine, const MaceInteractionC
                                                radial_activation_scale);
   linear_ = std::make_unique<EquivariantLinear<T>>(
       engine, ic.conv_irreps_out, ic.target_irreps,
-      span_of(p.reals(prefix + "linear.weight",
-                      shape1(EquivariantLinear<T>::weight_numel(ic.conv_irreps_out, ic.target_irreps)))),
+      span_of(p.reals(prefix + "linear.weight", shape1(EquivariantLinear<T>::weight_numel(
+                                                    ic.conv_irreps_out, ic.target_irreps)))),
       1.0 / ic.avg_num_neighbors);
   // plain: skip acts on the message (target -> target); residual: on the input (-> output).
   const Irreps& skip_in = residual_ ? ic.node_feats_irreps : ic.target_irreps;
@@ -76,11 +80,14 @@ typename MaceInteraction<T>::Output MaceInteraction<T>::forward(
   const TensorProductProblem& problem = convolution_->problem();
   saved.up = engine_.buffer<T>(nodes * static_cast<std::size_t>(linear_up_->dim_out()));
   linear_up_->forward(nodes, h, saved.up.data());
-  saved.weights = engine_.buffer<T>(graph.num_edges * static_cast<std::size_t>(problem.weight_numel()));
+  saved.weights =
+      engine_.buffer<T>(graph.num_edges * static_cast<std::size_t>(problem.weight_numel()));
   saved.mlp = radial_mlp_->forward(graph.num_edges, edges.radial.data(), saved.weights.data());
   Buffer<T> convolved = engine_.buffer<T>(problem.out_size(nodes));
-  convolution_->forward(graph.view(), {.x = saved.up.span(), .y = edges.sh.span(),
-                                       .weights = saved.weights.span(), .out = convolved.span()});
+  convolution_->forward(graph.view(), {.x = saved.up.span(),
+                                       .y = edges.sh.span(),
+                                       .weights = saved.weights.span(),
+                                       .out = convolved.span()});
   Output out;
   out.message = engine_.buffer<T>(nodes * static_cast<std::size_t>(linear_->dim_out()));
   linear_->forward(nodes, convolved.data(), out.message.data());
@@ -116,10 +123,13 @@ void MaceInteraction<T>::backward(const EngineGraph& graph,
   Buffer<T> grad_up = engine_.buffer<T>(saved.up.size());
   Buffer<T> grad_sh_here = engine_.buffer<T>(grad_sh.size());
   Buffer<T> grad_weights = engine_.buffer<T>(saved.weights.size());
-  convolution_->backward(graph.view(),
-                         {.x = saved.up.span(), .y = edges.sh.span(), .weights = saved.weights.span(),
-                          .grad_out = grad_convolved.span(), .grad_x = grad_up.span(),
-                          .grad_y = grad_sh_here.span(), .grad_weights = grad_weights.span()});
+  convolution_->backward(graph.view(), {.x = saved.up.span(),
+                                        .y = edges.sh.span(),
+                                        .weights = saved.weights.span(),
+                                        .grad_out = grad_convolved.span(),
+                                        .grad_x = grad_up.span(),
+                                        .grad_y = grad_sh_here.span(),
+                                        .grad_weights = grad_weights.span()});
   add_into(engine_, grad_sh.data(), grad_sh_here.data(), grad_sh.size());
   Buffer<T> grad_radial_here = engine_.buffer<T>(grad_radial.size());
   radial_mlp_->backward(graph.num_edges, saved.mlp, grad_weights.data(), grad_radial_here.data());

@@ -25,8 +25,8 @@ class MaceInteraction {
   // Takes interactions.<index>.* from `parameters`; `product` is the product block's config
   // (where a residual skip connection lands, and whether it is used).
   MaceInteraction(const Engine& engine, const MaceInteractionConfig& config, int index,
-                  const MaceProductConfig& product, int num_species,
-                  double radial_activation_scale, const ParameterStore& parameters);
+                  const MaceProductConfig& product, int num_species, double radial_activation_scale,
+                  const ParameterStore& parameters);
   ~MaceInteraction();
 
   struct Output {

@@ -10,7 +10,8 @@ namespace {
 // node_embedding: e3nn's Linear of the one-hot species is the row of its (normalised) weights of
 // that species.
 template <typename T>
-std::vector<T> embedding_table(const Irreps& out, int num_species, std::span<const double> weights) {
+std::vector<T> embedding_table(const Irreps& out, int num_species,
+                               std::span<const double> weights) {
   const Irreps species({MulIrrep{num_species, Irrep(0, 1)}});
   std::vector<LinearBlock> blocks;
   const std::vector<T> folded =
@@ -21,7 +22,8 @@ std::vector<T> embedding_table(const Irreps& out, int num_species, std::span<con
     for (int u = 0; u < b.mul_in; ++u)
       for (int v = 0; v < b.mul_out; ++v)
         table[static_cast<std::size_t>(u) * dim + static_cast<std::size_t>(b.out_offset + v)] =
-            folded[static_cast<std::size_t>(b.weight_offset) + static_cast<std::size_t>(u) * b.mul_out + v];
+            folded[static_cast<std::size_t>(b.weight_offset) +
+                   static_cast<std::size_t>(u) * b.mul_out + v];
   }
   return table;
 }
@@ -30,7 +32,8 @@ std::vector<T> embedding_table(const Irreps& out, int num_species, std::span<con
 
 template <typename T>
 MaceModel<T>::MaceModel(MaceConfig config, const ParameterStore& p, Backend backend)
-    : ModelPotential(backend, model_kernel_spec(precision_of<T>(), config.spherical_harmonics_irreps), "MACE"),
+    : ModelPotential(
+          backend, model_kernel_spec(precision_of<T>(), config.spherical_harmonics_irreps), "MACE"),
       config_(std::move(config)),
       num_species_(static_cast<int>(config_.species.size())) {
   const MaceConfig& c = config_;
@@ -113,16 +116,15 @@ ModelPotential::Result MaceModel<T>::run(const EngineGraph& graph,
   h = {};
   Buffer<T> seed = e.buffer<T>(nodes);
   energy_seed(e, nodes, graph.num_local, species, static_cast<T>(config_.scale),
-              static_cast<const T*>(nullptr),
-              seed.data());
+              static_cast<const T*>(nullptr), seed.data());
   for (std::size_t t = layers; t-- > 0;) {
     readouts_[t]->backward(nodes, readout_saved[t], seed.data(), grad_h.data());
     readout_saved[t] = {};
     const Buffer<T> grad_message =
         products_[t]->backward(nodes, species, product_saved[t], grad_h.data());
     product_saved[t] = {};
-    Buffer<T> grad_previous =
-        e.zeros<T>(nodes * static_cast<std::size_t>(config_.interactions[t].node_feats_irreps.dim()));
+    Buffer<T> grad_previous = e.zeros<T>(
+        nodes * static_cast<std::size_t>(config_.interactions[t].node_feats_irreps.dim()));
     interactions_[t]->backward(graph, edges, interaction_saved[t], grad_message.data(),
                                grad_h.data(), grad_previous.data(), grad_sh, grad_radial);
     interaction_saved[t] = {};

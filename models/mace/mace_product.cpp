@@ -46,7 +46,8 @@ MaceProduct<T>::~MaceProduct() = default;
 template <typename T>
 Buffer<T> MaceProduct<T>::forward(std::size_t nodes, const int* species, Buffer<T> message,
                                   const Buffer<T>& skip, Saved& saved) const {
-  Buffer<T> contracted = engine_.buffer<T>(nodes * static_cast<std::size_t>(contraction_->dim_out()));
+  Buffer<T> contracted =
+      engine_.buffer<T>(nodes * static_cast<std::size_t>(contraction_->dim_out()));
   contraction_->forward(nodes, message.data(), species, contracted.data());
   Buffer<T> h = engine_.buffer<T>(nodes * static_cast<std::size_t>(linear_->dim_out()));
   linear_->forward(nodes, contracted.data(), h.data());

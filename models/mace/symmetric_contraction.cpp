@@ -113,9 +113,9 @@ constexpr Kernel<SymmetricContractionArgs<T>> kBackward{"symmetric_contraction_b
 }  // namespace
 
 template <typename T>
-SymmetricContraction<T>::SymmetricContraction(const Engine& engine, const Irreps& irreps_in,
-                                              const Irreps& irreps_out, int num_species,
-                                              const std::vector<ContractionParameters>& contractions)
+SymmetricContraction<T>::SymmetricContraction(
+    const Engine& engine, const Irreps& irreps_in, const Irreps& irreps_out, int num_species,
+    const std::vector<ContractionParameters>& contractions)
     : engine_(engine), dim_in_(irreps_in.dim()), dim_out_(irreps_out.dim()) {
   if (irreps_in.empty()) throw Error("symmetric contraction: no input irreps");
   channels_ = irreps_in[0].mul;
@@ -148,8 +148,10 @@ SymmetricContraction<T>::SymmetricContraction(const Engine& engine, const Irreps
     }
     if (p.correlation < 1 || p.correlation > kMaxCorrelation ||
         p.couplings.size() != static_cast<std::size_t>(p.correlation) ||
-        p.weights.size() != p.couplings.size() || p.num_coupling_weights.size() != p.couplings.size()) {
-      throw Error("symmetric contraction: correlation must be 1.." + std::to_string(kMaxCorrelation) +
+        p.weights.size() != p.couplings.size() ||
+        p.num_coupling_weights.size() != p.couplings.size()) {
+      throw Error("symmetric contraction: correlation must be 1.." +
+                  std::to_string(kMaxCorrelation) +
                   " with one coupling tensor and one weight per order");
     }
     // monomial (m, sorted i...) -> coefficients [species][channels]

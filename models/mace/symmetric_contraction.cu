@@ -69,6 +69,7 @@ extern "C" __global__ void symmetric_contraction_backward(const SymmetricContrac
       }
     }
     real* gx = a.out + row * a.dim_in;
-    for (int i = 0; i < a.num_components; ++i) gx[a.component_base[i] + c * a.component_stride[i]] += gc[i];
+    for (int i = 0; i < a.num_components; ++i)
+      gx[a.component_base[i] + c * a.component_stride[i]] += gc[i];
   }
 }

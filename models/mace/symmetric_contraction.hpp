@@ -28,9 +28,9 @@ struct CouplingTensor {
 };
 
 struct ContractionParameters {
-  Irrep irrep;                            // output irrep (one block of `num_channels` copies)
+  Irrep irrep;  // output irrep (one block of `num_channels` copies)
   int correlation = 0;
-  std::vector<CouplingTensor> couplings;  // nu = 1..correlation
+  std::vector<CouplingTensor> couplings;     // nu = 1..correlation
   std::vector<std::vector<double>> weights;  // nu = 1..correlation: [species][K_nu][channels]
   std::vector<int> num_coupling_weights;     // K_nu
 };

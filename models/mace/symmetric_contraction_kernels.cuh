@@ -12,9 +12,9 @@ namespace equifuse {
 inline constexpr int kMaxCorrelation = 6;
 
 struct ContractionOutput {
-  int offset, dim;                     // the block in the output row
-  int first_monomial, num_monomials;   // in the monomial table
-  int coefficient_offset;              // [species][num_monomials][channels] from here
+  int offset, dim;                    // the block in the output row
+  int first_monomial, num_monomials;  // in the monomial table
+  int coefficient_offset;             // [species][num_monomials][channels] from here
 };
 
 struct ContractionMonomial {
@@ -22,12 +22,13 @@ struct ContractionMonomial {
   int i[kMaxCorrelation];  // component indices, the first `degree` used
 };
 
-// Forward: out [rows][dim_out]; backward: grad_out [rows][dim_out] -> out = grad_x += [rows][dim_in].
+// Forward: out [rows][dim_out]; backward: grad_out [rows][dim_out] -> out = grad_x +=
+// [rows][dim_in].
 template <typename Real>
 struct SymmetricContractionArgs {
   long rows;
   int channels, dim_in, dim_out, num_components;
-  const int* component_base;    // x[c][i] = row[component_base[i] + c * component_stride[i]]
+  const int* component_base;  // x[c][i] = row[component_base[i] + c * component_stride[i]]
   const int* component_stride;
   int num_outputs;
   const ContractionOutput* outputs;

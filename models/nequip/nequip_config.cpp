@@ -61,18 +61,20 @@ NequipConfig NequipConfig::from_json(const std::string& text) {
     const auto& l = c.layers[t];
     const Irreps& expected_in = t == 0 ? embedding : c.layers[t - 1].irreps_out;
     if (l.irreps_in != expected_in) {
-      throw Error("NequIP config: layer " + std::to_string(t) + " input " + l.irreps_in.to_string() +
-                  " differs from " + expected_in.to_string());
+      throw Error("NequIP config: layer " + std::to_string(t) + " input " +
+                  l.irreps_in.to_string() + " differs from " + expected_in.to_string());
     }
     if (l.radial_mlp.size() < 2 || l.radial_mlp.front() != c.num_bessel ||
         l.radial_mlp_scales.size() + 1 != l.radial_mlp.size()) {
       throw Error("NequIP config: layer " + std::to_string(t) + " radial MLP is malformed");
     }
     if (l.linear_2_irreps_in != l.conv_irreps_mid.simplify()) {
-      throw Error("NequIP config: layer " + std::to_string(t) + " linear_2 input is not the simplified convolution output");
+      throw Error("NequIP config: layer " + std::to_string(t) +
+                  " linear_2 input is not the simplified convolution output");
     }
     if (l.resnet && l.irreps_out != l.irreps_in) {
-      throw Error("NequIP config: layer " + std::to_string(t) + " resnet needs equal input and output irreps");
+      throw Error("NequIP config: layer " + std::to_string(t) +
+                  " resnet needs equal input and output irreps");
     }
   }
   const Irreps& last = c.layers.back().irreps_out;

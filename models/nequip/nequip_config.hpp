@@ -1,5 +1,6 @@
 // Hyperparameters of a NequIP model (nequip >= 0.7 NequIPGNNModel), as the potential file's
-// "config" metadata stores them (python/equifuse_export/nequip_export.py; docs/potential-format.md).
+// "config" metadata stores them (python/equifuse_export/nequip_export.py;
+// docs/potential-format.md).
 #pragma once
 
 #include <array>
@@ -11,15 +12,15 @@
 namespace equifuse {
 
 struct NequipLayerConfig {
-  Irreps irreps_in;                              // node features in (and linear_1 out)
-  Irreps conv_irreps_mid;                        // tensor-product output (sorted, not simplified)
+  Irreps irreps_in;        // node features in (and linear_1 out)
+  Irreps conv_irreps_mid;  // tensor-product output (sorted, not simplified)
   std::vector<std::array<int, 3>> conv_instructions;  // (i_in1, i_in2, i_out), uvu, weighted
-  Irreps linear_2_irreps_in;                     // conv_irreps_mid simplified
-  Irreps irreps_conv_out;                        // linear_2 out = gate in
-  Irreps irreps_out;                             // gate out
+  Irreps linear_2_irreps_in;                          // conv_irreps_mid simplified
+  Irreps irreps_conv_out;                             // linear_2 out = gate in
+  Irreps irreps_out;                                  // gate out
   bool self_connection = false, resnet = false;
-  std::vector<int> radial_mlp;                   // widths, num_bessel first
-  std::vector<double> radial_mlp_scales;         // NequIP's per-layer alpha
+  std::vector<int> radial_mlp;            // widths, num_bessel first
+  std::vector<double> radial_mlp_scales;  // NequIP's per-layer alpha
 };
 
 struct NequipConfig {

@@ -7,13 +7,16 @@ namespace equifuse {
 
 template <typename T>
 NequipModel<T>::NequipModel(NequipConfig config, const ParameterStore& p, Backend backend)
-    : ModelPotential(backend, model_kernel_spec(precision_of<T>(), config.spherical_harmonics_irreps), "NequIP"),
+    : ModelPotential(backend,
+                     model_kernel_spec(precision_of<T>(), config.spherical_harmonics_irreps),
+                     "NequIP"),
       config_(std::move(config)) {
   const NequipConfig& c = config_;
   const Engine& e = engine();
   const int num_species = static_cast<int>(c.species.size());
-  mutable_info() = {"nequip",          c.species,     c.r_max, c.energy_unit, c.length_unit,
-                    static_cast<int>(c.layers.size()), precision_of<T>()};
+  mutable_info() = {"nequip",         c.species,     c.r_max,
+                    c.energy_unit,    c.length_unit, static_cast<int>(c.layers.size()),
+                    precision_of<T>()};
   const auto& embedding = p.reals("type_embedding", {num_species, c.type_embedding_dim});
   type_embedding_ = e.upload(std::vector<T>(embedding.begin(), embedding.end()));
   edge_embedding_ = std::make_unique<EdgeEmbedding<T>>(
@@ -21,10 +24,11 @@ NequipModel<T>::NequipModel(NequipConfig config, const ParameterStore& p, Backen
       RadialBasis(p.reals("radial.bessel_weights", {c.num_bessel}), c.bessel_prefactor, c.r_max,
                   c.polynomial_cutoff_p));
   for (std::size_t t = 0; t < c.layers.size(); ++t) {
-    layers_.push_back(std::make_unique<NequipConvnetLayer<T>>(e, c, static_cast<int>(t),
-                                                              std::span<const double>(embedding), p));
+    layers_.push_back(std::make_unique<NequipConvnetLayer<T>>(
+        e, c, static_cast<int>(t), std::span<const double>(embedding), p));
   }
-  readout_ = std::make_unique<RadialMlp<T>>(e, c.readout_mlp, nequip_mlp_weights(p, "readout.", c.readout_mlp),
+  readout_ = std::make_unique<RadialMlp<T>>(e, c.readout_mlp,
+                                            nequip_mlp_weights(p, "readout.", c.readout_mlp),
                                             c.readout_mlp_scales, 1.0);
   const auto& scales = p.reals("energy_scales", {num_species});
   energy_seed_ = e.upload(std::vector<T>(scales.begin(), scales.end()));
@@ -54,7 +58,8 @@ ModelPotential::Result NequipModel<T>::run(const EngineGraph& graph,
     h = layers_[t]->forward(graph, edges, h, saved[t]);
   }
   Buffer<T> atomic = e.buffer<T>(nodes);
-  const typename RadialMlp<T>::Saved readout_saved = readout_->forward(nodes, h.data(), atomic.data());
+  const typename RadialMlp<T>::Saved readout_saved =
+      readout_->forward(nodes, h.data(), atomic.data());
   Result result;
   result.node_energies = e.buffer<double>(graph.num_local);
   node_energies(e, graph.num_local, species, atomic.data(), energy_scale_.data(),

@@ -20,7 +20,8 @@ namespace equifuse {
 template <typename T>
 class NequipModel final : public ModelPotential {
  public:
-  NequipModel(NequipConfig config, const ParameterStore& parameters, Backend backend = Backend::cpu);
+  NequipModel(NequipConfig config, const ParameterStore& parameters,
+              Backend backend = Backend::cpu);
   ~NequipModel() override;
 
  private:
@@ -31,8 +32,8 @@ class NequipModel final : public ModelPotential {
   std::unique_ptr<EdgeEmbedding<T>> edge_embedding_;
   std::vector<std::unique_ptr<NequipConvnetLayer<T>>> layers_;
   std::unique_ptr<RadialMlp<T>> readout_;
-  Buffer<T> energy_seed_;                         // energy scale per species: the backward's seed
-  Buffer<double> energy_scale_, energy_shift_;    // node energy = scale * readout + shift
+  Buffer<T> energy_seed_;                       // energy scale per species: the backward's seed
+  Buffer<double> energy_scale_, energy_shift_;  // node energy = scale * readout + shift
 };
 
 }  // namespace equifuse

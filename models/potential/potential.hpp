@@ -23,7 +23,8 @@ struct PotentialInfo {
   double r_max = 0;          // Angstrom
   std::string energy_unit = "eV";
   std::string length_unit = "Angstrom";
-  int num_interactions = 0;  // message-passing layers: energies depend on atoms this many r_max away
+  int num_interactions =
+      0;  // message-passing layers: energies depend on atoms this many r_max away
   Precision precision = Precision::float64;
 };
 
@@ -73,9 +74,9 @@ class Potential {
                                           const GhostExchange* exchange = nullptr) const = 0;
   // A graph already in the potential's memory (the Kokkos pair style's, built where LAMMPS's
   // atoms live); the results stay there.
-  virtual ResidentForces evaluate_forces_resident(const ResidentGraph& graph,
-                                                  ResidentTotals totals = {},
-                                                  const GhostExchange* exchange = nullptr) const = 0;
+  virtual ResidentForces evaluate_forces_resident(
+      const ResidentGraph& graph, ResidentTotals totals = {},
+      const GhostExchange* exchange = nullptr) const = 0;
 };
 
 }  // namespace equifuse

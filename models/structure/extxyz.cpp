@@ -102,8 +102,8 @@ std::vector<AtomicStructure> read_extxyz(std::istream& in, const std::string& na
     ++line_number;
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
     const double count_value = parse_number(
-        line.substr(line.find_first_not_of(" \t"), line.find_last_not_of(" \t\r") -
-                                                       line.find_first_not_of(" \t") + 1),
+        line.substr(line.find_first_not_of(" \t"),
+                    line.find_last_not_of(" \t\r") - line.find_first_not_of(" \t") + 1),
         where());
     if (count_value < 0 || count_value != static_cast<double>(static_cast<long>(count_value))) {
       throw Error(where() + ": expected the number of atoms");
@@ -154,7 +154,8 @@ std::vector<AtomicStructure> read_extxyz(std::istream& in, const std::string& na
       throw Error(where() + ": Properties must contain species:S:1 and pos:R:3");
     }
     for (std::size_t a = 0; a < count; ++a) {
-      if (!std::getline(in, line)) throw Error(where() + ": file ends before atom " + std::to_string(a + 1));
+      if (!std::getline(in, line))
+        throw Error(where() + ": file ends before atom " + std::to_string(a + 1));
       ++line_number;
       std::stringstream tokens(line);
       std::vector<std::string> fields;
@@ -163,7 +164,8 @@ std::vector<AtomicStructure> read_extxyz(std::istream& in, const std::string& na
         throw Error(where() + ": expected " + std::to_string(columns) + " columns, found " +
                     std::to_string(fields.size()));
       }
-      s.atomic_numbers.push_back(atomic_number_of(fields[static_cast<std::size_t>(species->column)]));
+      s.atomic_numbers.push_back(
+          atomic_number_of(fields[static_cast<std::size_t>(species->column)]));
       std::array<double, 3> r{};
       for (int d = 0; d < 3; ++d) {
         r[d] = parse_number(fields[static_cast<std::size_t>(pos->column + d)], where());

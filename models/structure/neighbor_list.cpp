@@ -17,7 +17,9 @@ using Mat3 = std::array<Vec3, 3>;
 Vec3 cross(const Vec3& a, const Vec3& b) {
   return {a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]};
 }
-double dot(const Vec3& a, const Vec3& b) { return a[0] * b[0] + a[1] * b[1] + a[2] * b[2]; }
+double dot(const Vec3& a, const Vec3& b) {
+  return a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
+}
 
 // inverse of the matrix whose rows are the lattice vectors
 Mat3 inverse(const Mat3& m, double det) {
@@ -54,7 +56,8 @@ NeighborList build_neighbor_list(const AtomicStructure& s, double cutoff) {
   if (s.periodic()) {
     const Mat3& cell = s.cell;
     const double det = dot(cell[0], cross(cell[1], cell[2]));
-    if (std::abs(det) < 1e-12) throw Error("neighbour list: periodic structure with a singular cell");
+    if (std::abs(det) < 1e-12)
+      throw Error("neighbour list: periodic structure with a singular cell");
     const Mat3 inv = inverse(cell, det);
     std::array<int, 3> images{0, 0, 0};
     std::array<double, 3> margin{0, 0, 0};  // cutoff in fractional units, per direction
@@ -97,7 +100,8 @@ NeighborList build_neighbor_list(const AtomicStructure& s, double cutoff) {
           }
         }
   } else {
-    for (std::size_t a = 0; a < n; ++a) points.push_back({home[a], static_cast<std::int32_t>(a), false});
+    for (std::size_t a = 0; a < n; ++a)
+      points.push_back({home[a], static_cast<std::int32_t>(a), false});
   }
 
   NeighborList list;
@@ -128,8 +132,8 @@ NeighborList build_neighbor_list(const AtomicStructure& s, double cutoff) {
   std::vector<std::size_t> point_bin(points.size());
   for (std::size_t p = 0; p < points.size(); ++p) {
     const auto& r = points[p].r;
-    point_bin[p] = static_cast<std::size_t>((bin_of(r, 0) * bins[1] + bin_of(r, 1)) * bins[2] +
-                                            bin_of(r, 2));
+    point_bin[p] =
+        static_cast<std::size_t>((bin_of(r, 0) * bins[1] + bin_of(r, 1)) * bins[2] + bin_of(r, 2));
     ++start[point_bin[p] + 1];
   }
   for (std::size_t b = 0; b < num_bins; ++b) start[b + 1] += start[b];

@@ -1,10 +1,11 @@
 // pair_style equifuse/kk: pair_style equifuse in a LAMMPS built with the KOKKOS package. Positions,
 // neighbour lists and forces stay in LAMMPS's Kokkos views: the graph is built there
 // (kokkos_neighbor_graph.hpp) and handed to the potential where it lives when the potential's
-// memory is the views' (a GPU potential under a CUDA Kokkos, a host potential under a host one). A step issues no host <-> device copy: the host waits for the graph's
-// sizes (once on one rank, twice with ghosts of other ranks) and, only on steps where LAMMPS
-// tallies them, the energy and virial, which kernels write into mapped pinned memory.
-// Same keywords, pair_coeff and results as equifuse (docs/kokkos.md).
+// memory is the views' (a GPU potential under a CUDA Kokkos, a host potential under a host one). A
+// step issues no host <-> device copy: the host waits for the graph's sizes (once on one rank,
+// twice with ghosts of other ranks) and, only on steps where LAMMPS tallies them, the energy and
+// virial, which kernels write into mapped pinned memory. Same keywords, pair_coeff and results as
+// equifuse (docs/kokkos.md).
 //   pair_style equifuse/kk [device auto|cpu|cuda] [precision float64|float32]
 // Several MPI ranks need newton_pair on (LAMMPS then returns ghost forces to their owners):
 //   -k on g 1 -sf kk -pk kokkos newton on neigh half

@@ -8,10 +8,10 @@
 #include <string>
 
 #include "model_loader/potential_file.hpp"
-#include "models/potential/forces_and_virial.hpp"
-#include "models/structure/extxyz.hpp"
 #include "models/engine/engine.hpp"
 #include "models/engine/engine_graph.hpp"
+#include "models/potential/forces_and_virial.hpp"
+#include "models/structure/extxyz.hpp"
 #ifdef EQUIFUSE_HAVE_CUDA
 #include <random>
 
@@ -25,7 +25,8 @@ namespace equifuse {
 namespace {
 
 std::string data_dir(const std::string& model) {
-  return std::string(EQUIFUSE_SOURCE_DIR) + "/tests/data/models/" + model.substr(0, model.find('_')) + "/";
+  return std::string(EQUIFUSE_SOURCE_DIR) + "/tests/data/models/" +
+         model.substr(0, model.find('_')) + "/";
 }
 
 TEST(NvrtcCompiles, ModelKernelsForSm90) {
@@ -34,7 +35,8 @@ TEST(NvrtcCompiles, ModelKernelsForSm90) {
 #else
   for (const std::vector<int>& degrees : {std::vector<int>{0, 1}, std::vector<int>{0, 1, 2, 3}}) {
     for (Precision precision : {Precision::float32, Precision::float64}) {
-      EXPECT_GT(compile_cuda_to_cubin(model_kernel_program({precision, degrees}), 90).size(), 1000u);
+      EXPECT_GT(compile_cuda_to_cubin(model_kernel_program({precision, degrees}), 90).size(),
+                1000u);
     }
   }
 #endif
@@ -57,7 +59,8 @@ TEST(DeviceGraph, GroupsEdgesLikeTheHost) {
   const Engine gpu(Backend::cuda, {Precision::float64, {0, 1}});
   std::mt19937 random(7);
   for (std::size_t num_nodes : {1ul, 5ul, 3000ul}) {
-    std::uniform_int_distribution<std::int32_t> node(0, static_cast<std::int32_t>(num_nodes / 2));  // half stay empty
+    std::uniform_int_distribution<std::int32_t> node(
+        0, static_cast<std::int32_t>(num_nodes / 2));  // half stay empty
     std::vector<std::int32_t> senders(num_nodes * 7), receivers(num_nodes * 7);
     for (auto& s : senders) s = node(random);
     for (auto& r : receivers) r = node(random) * 2 % static_cast<std::int32_t>(num_nodes);
@@ -69,7 +72,8 @@ TEST(DeviceGraph, GroupsEdgesLikeTheHost) {
     graph.receivers = receivers;
     graph.edge_vectors.assign(3 * senders.size(), 1.0);
     const EngineGraph device = make_engine_graph(gpu, graph, 1, "test");
-    EXPECT_EQ(gpu.download(device.receiver_offsets), host.receiver_offsets()) << num_nodes << " nodes";
+    EXPECT_EQ(gpu.download(device.receiver_offsets), host.receiver_offsets())
+        << num_nodes << " nodes";
     EXPECT_EQ(gpu.download(device.receiver_edges), host.receiver_edges()) << num_nodes << " nodes";
     EXPECT_EQ(gpu.download(device.sender_offsets), host.sender_offsets()) << num_nodes << " nodes";
     EXPECT_EQ(gpu.download(device.sender_edges), host.sender_edges()) << num_nodes << " nodes";
@@ -86,21 +90,27 @@ TEST_P(CudaModelTest, MatchesCpu) {
   if (!testing::have_gpu()) GTEST_SKIP() << "no CUDA GPU on this machine";
   for (Precision precision : {Precision::float64, Precision::float32}) {
     const double tolerance = precision == Precision::float64 ? 1e-10 : 1e-4;
-    const auto cpu = load_potential(data_dir(GetParam()) + GetParam() + ".eqf", precision, Backend::cpu);
-    const auto gpu = load_potential(data_dir(GetParam()) + GetParam() + ".eqf", precision, Backend::cuda);
+    const auto cpu =
+        load_potential(data_dir(GetParam()) + GetParam() + ".eqf", precision, Backend::cpu);
+    const auto gpu =
+        load_potential(data_dir(GetParam()) + GetParam() + ".eqf", precision, Backend::cuda);
     for (const char* name : {"fcc_rattled", "triclinic_strained", "cluster", "isolated_atom"}) {
-      const auto s = read_extxyz(data_dir(GetParam()) + "structures/" + GetParam() + "-" + name + ".extxyz").at(0);
+      const auto s =
+          read_extxyz(data_dir(GetParam()) + "structures/" + GetParam() + "-" + name + ".extxyz")
+              .at(0);
       AtomicGraph graph = make_atomic_graph(s, cpu->info().species, cpu->info().r_max);
       if (std::string(name) == "cluster") graph.num_local = graph.num_nodes - 2;  // two "ghosts"
       const auto a = cpu->evaluate(graph);
       const auto b = gpu->evaluate(graph);
-      EXPECT_LE(std::abs(a.energy - b.energy), tolerance * std::max(1.0, std::abs(a.energy))) << name;
+      EXPECT_LE(std::abs(a.energy - b.energy), tolerance * std::max(1.0, std::abs(a.energy)))
+          << name;
       EXPECT_LE(max_relative(b.node_energies, a.node_energies), tolerance) << name;
       EXPECT_LE(max_relative(b.edge_gradients, a.edge_gradients), tolerance) << name;
       // Forces and virials summed on the device = the host sums of the CPU model's gradients.
       const ForcesAndVirial host = forces_and_virial(graph, a.edge_gradients);
       const PotentialForces device = gpu->evaluate_forces(graph);
-      EXPECT_LE(std::abs(device.energy - b.energy), tolerance * std::max(1.0, std::abs(a.energy))) << name;
+      EXPECT_LE(std::abs(device.energy - b.energy), tolerance * std::max(1.0, std::abs(a.energy)))
+          << name;
       EXPECT_LE(max_relative(device.forces.forces, host.forces), tolerance) << name;
       EXPECT_LE(max_relative(device.forces.atomic_virials, host.atomic_virials), tolerance) << name;
       std::vector<double> host_virial, device_virial;
@@ -116,20 +126,25 @@ TEST_P(CudaModelTest, MatchesCpu) {
       // the device in another order.
       ASSERT_EQ(gpu->memory_space(), MemorySpace::cuda);
       const Engine memory(Backend::cuda, {precision, {0}});
-      const Buffer<std::int32_t> senders = memory.upload(graph.senders), receivers = memory.upload(graph.receivers);
+      const Buffer<std::int32_t> senders = memory.upload(graph.senders),
+                                 receivers = memory.upload(graph.receivers);
       const Buffer<int> species = memory.upload(graph.species);
       const Buffer<double> vectors = memory.upload(graph.edge_vectors);
-      const ResidentGraph resident_graph{graph.num_nodes, graph.num_local, graph.num_edges(), species.data(),
-                                         senders.data(), receivers.data(), vectors.data()};
+      const ResidentGraph resident_graph{graph.num_nodes, graph.num_local, graph.num_edges(),
+                                         species.data(),  senders.data(),  receivers.data(),
+                                         vectors.data()};
       const ResidentForces resident = gpu->evaluate_forces_resident(resident_graph);
-      EXPECT_NEAR(resident.energy, device.energy, 1e-12 * std::max(1.0, std::abs(device.energy))) << name;
+      EXPECT_NEAR(resident.energy, device.energy, 1e-12 * std::max(1.0, std::abs(device.energy)))
+          << name;
       EXPECT_EQ(memory.download(resident.node_energies), device.node_energies) << name;
       EXPECT_EQ(memory.download(resident.forces), device.forces.forces) << name;
       EXPECT_EQ(memory.download(resident.atomic_virials), device.forces.atomic_virials) << name;
       for (int r = 0; r < 3; ++r)
         for (int c = 0; c < 3; ++c)
-          EXPECT_NEAR(resident.virial[r][c], device.forces.virial[r][c], 1e-12 * std::max(1.0, std::abs(device_virial[3 * r + c])))
-              << name;      // Without the totals (MD steps where LAMMPS tallies neither): the same forces, no sums.
+          EXPECT_NEAR(resident.virial[r][c], device.forces.virial[r][c],
+                      1e-12 * std::max(1.0, std::abs(device_virial[3 * r + c])))
+              << name;  // Without the totals (MD steps where LAMMPS tallies neither): the same
+                        // forces, no sums.
       const ResidentForces forces_only =
           gpu->evaluate_forces_resident(resident_graph, {.energy = false, .virial = false});
       EXPECT_EQ(forces_only.energy, 0.0) << name;
@@ -141,10 +156,11 @@ TEST_P(CudaModelTest, MatchesCpu) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Models, CudaModelTest,
-                         ::testing::Values("mace_l1_corr3_two_layers", "mace_scalar_corr2_one_layer",
-                                           "mace_l2_mixed_corr_plain_first", "mace_three_layers_corr1",
-                                           "nequip_l1_parity_resnet", "nequip_l2_three_species",
-                                           "nequip_one_species_sc"));
+                         ::testing::Values("mace_l1_corr3_two_layers",
+                                           "mace_scalar_corr2_one_layer",
+                                           "mace_l2_mixed_corr_plain_first",
+                                           "mace_three_layers_corr1", "nequip_l1_parity_resnet",
+                                           "nequip_l2_three_species", "nequip_one_species_sc"));
 
 }  // namespace
 }  // namespace equifuse

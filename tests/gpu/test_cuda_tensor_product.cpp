@@ -32,9 +32,9 @@ std::vector<GpuCase> gpu_cases() {
   std::vector<GpuCase> cases = testing::connection_mode_problems();
   for (bool shared : {true, false}) {  // more channels than lanes in a warp
     cases.push_back({std::string("uvw_many_lanes") + (shared ? "_shared" : "_per_sample"),
-                     fully_connected_tensor_product(Irreps::parse("37x0e+33x1o"), Irreps::parse("0e+1o"),
-                                                    Irreps::parse("35x0e+40x1o+3x1e"),
-                                                    {.shared_weights = shared})});
+                     fully_connected_tensor_product(
+                         Irreps::parse("37x0e+33x1o"), Irreps::parse("0e+1o"),
+                         Irreps::parse("35x0e+40x1o+3x1e"), {.shared_weights = shared})});
   }
   const ProblemSet set = load_problem_set(EQUIFUSE_SOURCE_DIR "/bench/problems.json");
   const char* all = std::getenv("EQUIFUSE_GPU_TEST_ALL");
@@ -54,12 +54,15 @@ void check_against_cpu(const TensorProductProblem& p, std::size_t batch, double 
   SCOPED_TRACE(sizeof(T) == 8 ? "float64" : "float32");
   std::mt19937_64 rng(2024);
   const auto x = random_vector(p.in1_size(batch), rng), y = random_vector(p.in2_size(batch), rng);
-  const auto w = random_vector(p.weight_size(batch), rng), g = random_vector(p.out_size(batch), rng);
-  const auto ggx = random_vector(p.in1_size(batch), rng), ggy = random_vector(p.in2_size(batch), rng);
+  const auto w = random_vector(p.weight_size(batch), rng),
+             g = random_vector(p.out_size(batch), rng);
+  const auto ggx = random_vector(p.in1_size(batch), rng),
+             ggy = random_vector(p.in2_size(batch), rng);
   const auto ggw = random_vector(p.weight_size(batch), rng);
   // CPU float64 reference on the same (rounded) inputs.
   const auto r = [](const std::vector<double>& v) { return cast<double>(cast<T>(v)); };
-  const auto cx = r(x), cy = r(y), cw = r(w), cg = r(g), cggx = r(ggx), cggy = r(ggy), cggw = r(ggw);
+  const auto cx = r(x), cy = r(y), cw = r(w), cg = r(g), cggx = r(ggx), cggy = r(ggy),
+             cggw = r(ggw);
   const auto cpu = make_tensor_product<double>(p, Backend::cpu);
   std::vector<double> out(p.out_size(batch)), gx(x.size()), gy(y.size()), gw(w.size());
   std::vector<double> dx(x.size()), dy(y.size()), dw(w.size()), dg(g.size());
@@ -78,15 +81,17 @@ void check_against_cpu(const TensorProductProblem& p, std::size_t batch, double 
   EXPECT_LT(relative_error(OUT.host(), out), tol) << "forward";
 
   auto GX = poisoned(x.size()), GY = poisoned(y.size()), GW = poisoned(w.size());
-  gpu->backward(batch, {X.cspan(), Y.cspan(), W.cspan(), G.cspan(), GX.span(), GY.span(), GW.span()});
+  gpu->backward(batch,
+                {X.cspan(), Y.cspan(), W.cspan(), G.cspan(), GX.span(), GY.span(), GW.span()});
   ASSERT_EQ(cudaDeviceSynchronize(), cudaSuccess);
   EXPECT_LT(relative_error(GX.host(), gx), tol) << "backward grad_x";
   EXPECT_LT(relative_error(GY.host(), gy), tol) << "backward grad_y";
   EXPECT_LT(relative_error(GW.host(), gw), tol) << "backward grad_weights";
 
-  auto DX = poisoned(x.size()), DY = poisoned(y.size()), DW = poisoned(w.size()), DG = poisoned(g.size());
-  gpu->double_backward(batch, {X.cspan(), Y.cspan(), W.cspan(), G.cspan(), GGX.cspan(), GGY.cspan(), GGW.cspan(),
-                               DX.span(), DY.span(), DW.span(), DG.span()});
+  auto DX = poisoned(x.size()), DY = poisoned(y.size()), DW = poisoned(w.size()),
+       DG = poisoned(g.size());
+  gpu->double_backward(batch, {X.cspan(), Y.cspan(), W.cspan(), G.cspan(), GGX.cspan(), GGY.cspan(),
+                               GGW.cspan(), DX.span(), DY.span(), DW.span(), DG.span()});
   ASSERT_EQ(cudaDeviceSynchronize(), cudaSuccess);
   EXPECT_LT(relative_error(DX.host(), dx), tol) << "double backward grad_x";
   EXPECT_LT(relative_error(DY.host(), dy), tol) << "double backward grad_y";
@@ -105,7 +110,8 @@ TEST_P(CudaTensorProductTest, MatchesCpuReference) {
   for (const auto& c : gpu_cases()) {
     if (c.name != GetParam()) continue;
     // An odd batch that is not a multiple of the rows per block; larger for the small problems.
-    const std::size_t batch = c.problem.irreps_in1().dim() * c.problem.irreps_out().dim() > 200000 ? 67 : 301;
+    const std::size_t batch =
+        c.problem.irreps_in1().dim() * c.problem.irreps_out().dim() > 200000 ? 67 : 301;
     check_against_cpu<double>(c.problem, batch, 1e-10);
     check_against_cpu<float>(c.problem, batch, 1e-4);
     return;
@@ -118,7 +124,8 @@ std::vector<std::string> case_names() {
   std::vector<std::string> names;
   for (const auto& c : gpu_cases()) names.push_back(c.name);
   // Listed even when not selected, so that it prints as skipped (unless EQUIFUSE_GPU_TEST_ALL=1).
-  if (std::find(names.begin(), names.end(), "high-l6-32") == names.end()) names.push_back("high-l6-32");
+  if (std::find(names.begin(), names.end(), "high-l6-32") == names.end())
+    names.push_back("high-l6-32");
   return names;
 }
 

@@ -33,16 +33,17 @@ TEST(KernelGenerator, SpecialisedAndDeterministic) {
   // (grad_x, grad_y, per-sample grad_W; dx, dy, dg, dW).
   EXPECT_EQ(a.backward_kernels, 1);
   EXPECT_EQ(a.double_backward_kernels, 1);
-  const auto nequip = generate_tensor_product_source(benchmark_problem("nequip-l3-32"), GpuDtype::float32,
-                                                     GpuDialect::cuda);
+  const auto nequip = generate_tensor_product_source(benchmark_problem("nequip-l3-32"),
+                                                     GpuDtype::float32, GpuDialect::cuda);
   EXPECT_EQ(nequip.backward_kernels, 1);
   EXPECT_NE(nequip.source.find("for (int c = lane; c < 32; c += LANES)"), std::string::npos);
   EXPECT_NE(nequip.source.find("xa7_6 += "), std::string::npos);  // grad_x accumulator of 32x3e
-  const auto large = generate_tensor_product_source(benchmark_problem("high-l6-32"), GpuDtype::float32,
-                                                    GpuDialect::cuda);
+  const auto large = generate_tensor_product_source(benchmark_problem("high-l6-32"),
+                                                    GpuDtype::float32, GpuDialect::cuda);
   EXPECT_EQ(large.backward_kernels, 3);
   EXPECT_EQ(large.double_backward_kernels, 4);
-  EXPECT_NE(large.source.find(GeneratedTensorProductSource::phase_kernel(GeneratedTensorProductSource::kBackward, 2)),
+  EXPECT_NE(large.source.find(GeneratedTensorProductSource::phase_kernel(
+                GeneratedTensorProductSource::kBackward, 2)),
             std::string::npos);
   const auto d = generate_tensor_product_source(p, GpuDtype::float64, GpuDialect::cuda);
   EXPECT_NE(d.source.find("typedef double T;"), std::string::npos);
@@ -68,7 +69,8 @@ TEST(GraphConvolutionGenerator, KernelsPerAlgorithm) {
   EXPECT_NE(det.source.find("for (int q = OFFS[z]; q < OFFS[z + 1]; ++q)"), std::string::npos);
   EXPECT_NE(det.source.find("const T* x = X + (long)SRC[e] * 128L;"), std::string::npos);
   // Only the shared-weight reductions (unused here: per-edge weights) use atomics.
-  const auto before_reductions = det.source.substr(0, det.source.find(GeneratedGraphConvolutionSource::kBackwardWeights));
+  const auto before_reductions =
+      det.source.substr(0, det.source.find(GeneratedGraphConvolutionSource::kBackwardWeights));
   EXPECT_EQ(before_reductions.find("atomicAdd"), std::string::npos);
   const auto atomic = generate_graph_convolution_source(p, GpuDtype::float32, GpuDialect::cuda,
                                                         ConvolutionAlgorithm::atomic);
@@ -84,8 +86,10 @@ TEST(NvrtcCompiles, GraphConvolutionForSm90) {
   for (const char* name : {"mace-small", "nequip-l1-32", "fctp-l2-32"}) {
     const auto p = benchmark_problem(name);
     for (auto algorithm : {ConvolutionAlgorithm::deterministic, ConvolutionAlgorithm::atomic}) {
-      const auto g = generate_graph_convolution_source(p, GpuDtype::float64, GpuDialect::cuda, algorithm);
-      EXPECT_GT(compile_cuda_to_cubin(g.source, 90, std::string(name) + "-conv.cu").size(), 1000u) << name;
+      const auto g =
+          generate_graph_convolution_source(p, GpuDtype::float64, GpuDialect::cuda, algorithm);
+      EXPECT_GT(compile_cuda_to_cubin(g.source, 90, std::string(name) + "-conv.cu").size(), 1000u)
+          << name;
     }
   }
 }
@@ -104,7 +108,8 @@ TEST_P(NvrtcCompiles, ForSm90) {
 // Small and mid-sized problems of every shape; the largest take minutes and are compiled on the
 // device by the GPU tests and the benchmark.
 INSTANTIATE_TEST_SUITE_P(BenchmarkProblems, NvrtcCompiles,
-                         ::testing::Values("mace-small", "nequip-l1-32", "diffdock-l1", "fctp-l2-32"),
+                         ::testing::Values("mace-small", "nequip-l1-32", "diffdock-l1",
+                                           "fctp-l2-32"),
                          [](const auto& test_info) {
                            std::string n = test_info.param;
                            for (char& ch : n)
@@ -122,10 +127,12 @@ TEST(KernelCache, StoresAndReusesBinaries) {
   const auto dir = std::filesystem::temp_directory_path() / "equifuse-cache-test";
   std::filesystem::remove_all(dir);
   setenv("EQUIFUSE_KERNEL_CACHE", dir.c_str(), 1);
-  const std::string source = "extern \"C\" __global__ void k(float* p) { p[threadIdx.x] = 1.0f; }\n";
+  const std::string source =
+      "extern \"C\" __global__ void k(float* p) { p[threadIdx.x] = 1.0f; }\n";
   const auto first = cached_cubin(source, 90, "k.cu");
   std::size_t files = 0;
-  for (const auto& e : std::filesystem::directory_iterator(dir)) files += e.path().extension() == ".cubin";
+  for (const auto& e : std::filesystem::directory_iterator(dir))
+    files += e.path().extension() == ".cubin";
   EXPECT_EQ(files, 1u);
   EXPECT_EQ(cached_cubin(source, 90, "k.cu"), first);
   unsetenv("EQUIFUSE_KERNEL_CACHE");
@@ -141,7 +148,9 @@ TEST(NvrtcCompiler, ReportsCompileErrors) {
   }
 }
 #else
-TEST(NvrtcCompiles, ForSm90) { GTEST_SKIP() << "this build has no CUDA toolkit (NVRTC)"; }
+TEST(NvrtcCompiles, ForSm90) {
+  GTEST_SKIP() << "this build has no CUDA toolkit (NVRTC)";
+}
 #endif
 
 }  // namespace

@@ -16,16 +16,18 @@ using testing::dot;
 using testing::random_vector;
 using testing::relative_error;
 
-std::vector<testing::NamedTestProblem> problems() { return testing::connection_mode_problems(); }
+std::vector<testing::NamedTestProblem> problems() {
+  return testing::connection_mode_problems();
+}
 
 struct Inputs {
   std::vector<double> x, y, w, g, ggx, ggy, ggw;
 };
 
 Inputs random_inputs(const TensorProductProblem& p, std::size_t batch, std::mt19937_64& rng) {
-  return {random_vector(p.in1_size(batch), rng), random_vector(p.in2_size(batch), rng),
+  return {random_vector(p.in1_size(batch), rng),    random_vector(p.in2_size(batch), rng),
           random_vector(p.weight_size(batch), rng), random_vector(p.out_size(batch), rng),
-          random_vector(p.in1_size(batch), rng), random_vector(p.in2_size(batch), rng),
+          random_vector(p.in1_size(batch), rng),    random_vector(p.in2_size(batch), rng),
           random_vector(p.weight_size(batch), rng)};
 }
 
@@ -48,8 +50,10 @@ TEST_P(CpuTensorProductTest, BackwardMatchesFiniteDifferences) {
   };
   // The loss is linear in each argument, so central differences are exact up to rounding.
   const double h = 1e-3;
-  for (auto [buffer, grad, name] : {std::tuple{&in.x, &gx, "x"}, {&in.y, &gy, "y"}, {&in.w, &gw, "w"}}) {
-    EXPECT_LT(relative_error(*grad, testing::finite_difference_gradient(*buffer, loss, h)), 1e-9) << name;
+  for (auto [buffer, grad, name] :
+       {std::tuple{&in.x, &gx, "x"}, {&in.y, &gy, "y"}, {&in.w, &gw, "w"}}) {
+    EXPECT_LT(relative_error(*grad, testing::finite_difference_gradient(*buffer, loss, h)), 1e-9)
+        << name;
   }
 }
 
@@ -70,10 +74,14 @@ TEST_P(CpuTensorProductTest, DoubleBackwardMatchesFiniteDifferences) {
     tp->backward(batch, {in.x, in.y, in.w, in.g, gx, gy, gw});
     return dot(in.ggx, gx) + dot(in.ggy, gy) + dot(in.ggw, gw);
   };
-  const double h = 1e-3;  // L2 is at most quadratic in any one argument: central differences are exact
-  for (auto [buffer, grad, name] :
-       {std::tuple{&in.x, &dx, "x"}, {&in.y, &dy, "y"}, {&in.w, &dw, "w"}, {&in.g, &dg, "grad_out"}}) {
-    EXPECT_LT(relative_error(*grad, testing::finite_difference_gradient(*buffer, l2, h)), 1e-9) << name;
+  const double h =
+      1e-3;  // L2 is at most quadratic in any one argument: central differences are exact
+  for (auto [buffer, grad, name] : {std::tuple{&in.x, &dx, "x"},
+                                    {&in.y, &dy, "y"},
+                                    {&in.w, &dw, "w"},
+                                    {&in.g, &dg, "grad_out"}}) {
+    EXPECT_LT(relative_error(*grad, testing::finite_difference_gradient(*buffer, l2, h)), 1e-9)
+        << name;
   }
 }
 
@@ -113,18 +121,22 @@ TEST_P(CpuTensorProductTest, Float32AgreesWithFloat64) {
   const std::size_t batch = 4;
   std::mt19937_64 rng(5);
   const auto in = random_inputs(p, batch, rng);
-  const auto f = [](const std::vector<double>& v) { return std::vector<float>(v.begin(), v.end()); };
-  std::vector<double> out64(p.out_size(batch)), dx64(in.x.size()), dy64(in.y.size()), dw64(in.w.size()),
-      dg64(in.g.size());
+  const auto f = [](const std::vector<double>& v) {
+    return std::vector<float>(v.begin(), v.end());
+  };
+  std::vector<double> out64(p.out_size(batch)), dx64(in.x.size()), dy64(in.y.size()),
+      dw64(in.w.size()), dg64(in.g.size());
   std::vector<float> out32(out64.size()), dx32(dx64.size()), dy32(dy64.size()), dw32(dw64.size()),
       dg32(dg64.size());
   make_tensor_product<double>(p)->forward(batch, {in.x, in.y, in.w, out64});
-  const auto x = f(in.x), y = f(in.y), w = f(in.w), g = f(in.g), ggx = f(in.ggx), ggy = f(in.ggy), ggw = f(in.ggw);
+  const auto x = f(in.x), y = f(in.y), w = f(in.w), g = f(in.g), ggx = f(in.ggx), ggy = f(in.ggy),
+             ggw = f(in.ggw);
   make_tensor_product<float>(p)->forward(batch, {x, y, w, out32});
   EXPECT_LT(relative_error(out32, out64), 1e-5);
   make_tensor_product<double>(p)->double_backward(
       batch, {in.x, in.y, in.w, in.g, in.ggx, in.ggy, in.ggw, dx64, dy64, dw64, dg64});
-  make_tensor_product<float>(p)->double_backward(batch, {x, y, w, g, ggx, ggy, ggw, dx32, dy32, dw32, dg32});
+  make_tensor_product<float>(p)->double_backward(
+      batch, {x, y, w, g, ggx, ggy, ggw, dx32, dy32, dw32, dg32});
   EXPECT_LT(relative_error(dx32, dx64), 1e-5);
   EXPECT_LT(relative_error(dw32, dw64), 1e-5);
   EXPECT_LT(relative_error(dg32, dg64), 1e-5);
@@ -140,10 +152,12 @@ TEST(CpuTensorProduct, SharedWeightGradientIsTheBatchSum) {
   std::mt19937_64 rng(1);
   const auto in = random_inputs(shared, batch, rng);
   std::vector<double> w_rows(batch * n);
-  for (std::size_t z = 0; z < batch; ++z) std::copy(in.w.begin(), in.w.end(), w_rows.begin() + z * n);
+  for (std::size_t z = 0; z < batch; ++z)
+    std::copy(in.w.begin(), in.w.end(), w_rows.begin() + z * n);
   std::vector<double> gx(in.x.size()), gy(in.y.size()), gw(n), gw_rows(batch * n);
   make_tensor_product<double>(shared)->backward(batch, {in.x, in.y, in.w, in.g, gx, gy, gw});
-  make_tensor_product<double>(per_sample)->backward(batch, {in.x, in.y, w_rows, in.g, gx, gy, gw_rows});
+  make_tensor_product<double>(per_sample)
+      ->backward(batch, {in.x, in.y, w_rows, in.g, gx, gy, gw_rows});
   std::vector<double> summed(n, 0.0);
   for (std::size_t z = 0; z < batch; ++z)
     for (std::size_t k = 0; k < n; ++k) summed[k] += gw_rows[z * n + k];
@@ -157,7 +171,8 @@ TEST(CpuTensorProduct, EmptyBatchAndNoWeights) {
   const auto tp = make_tensor_product<double>(p);
   std::vector<double> none;
   tp->forward(0, {none, none, none, none});
-  // Unweighted uuu with identical inputs: out_u = |x_u|^2 / sqrt(3) (the (1,1,0) block is I/sqrt(3)).
+  // Unweighted uuu with identical inputs: out_u = |x_u|^2 / sqrt(3) (the (1,1,0) block is
+  // I/sqrt(3)).
   const std::vector<double> x = {1, 2, 3, 0, 1, 0};
   std::vector<double> out(2);
   tp->forward(1, {x, x, none, out});

@@ -22,14 +22,14 @@ namespace {
 using testing::relative_error;
 
 // Loads <dir>/<file> or skips the calling test.
-#define LOAD_REFERENCE_OR_SKIP(var, file)                                                    \
-  nlohmann::json var;                                                                        \
-  do {                                                                                       \
-    const char* dir = std::getenv("EQUIFUSE_REFERENCE_DIR");                                 \
-    if (dir == nullptr) GTEST_SKIP() << "EQUIFUSE_REFERENCE_DIR is not set";                 \
-    std::ifstream in(std::string(dir) + "/" + (file));                                       \
+#define LOAD_REFERENCE_OR_SKIP(var, file)                                                      \
+  nlohmann::json var;                                                                          \
+  do {                                                                                         \
+    const char* dir = std::getenv("EQUIFUSE_REFERENCE_DIR");                                   \
+    if (dir == nullptr) GTEST_SKIP() << "EQUIFUSE_REFERENCE_DIR is not set";                   \
+    std::ifstream in(std::string(dir) + "/" + (file));                                         \
     if (!in) GTEST_SKIP() << "no e3nn reference " << dir << "/" << (file) << " (e3nn absent)"; \
-    in >> var;                                                                               \
+    in >> var;                                                                                 \
   } while (0)
 
 constexpr double kFloat64Tolerance = 1e-10;
@@ -47,7 +47,8 @@ TEST(E3nnReference, Wigner3j) {
   int blocks = 0;
   for (const auto& b : data["blocks"]) {
     const int l1 = b["l"][0], l2 = b["l"][1], l3 = b["l"][2];
-    SCOPED_TRACE("l = (" + std::to_string(l1) + "," + std::to_string(l2) + "," + std::to_string(l3) + ")");
+    SCOPED_TRACE("l = (" + std::to_string(l1) + "," + std::to_string(l2) + "," +
+                 std::to_string(l3) + ")");
     const ClebschGordanBlock& ours = wigner_3j(l1, l2, l3);
     std::vector<double> theirs(ours.dense.size(), 0.0);
     const auto index = b["index"].get<std::vector<std::size_t>>();
@@ -101,7 +102,8 @@ TEST(E3nnReference, WignerDAndEulerAngles) {
     EXPECT_LT(relative_error(rotation, r["matrix"].get<std::vector<double>>()), 1e-14);
     for (std::size_t l = 0; l < r["d"].size(); ++l) {
       SCOPED_TRACE("l = " + std::to_string(l));
-      EXPECT_LT(relative_error(wigner_d(static_cast<int>(l), rotation), r["d"][l].get<std::vector<double>>()),
+      EXPECT_LT(relative_error(wigner_d(static_cast<int>(l), rotation),
+                               r["d"][l].get<std::vector<double>>()),
                 1e-11);
     }
   }
@@ -114,32 +116,40 @@ std::vector<T> as(const nlohmann::json& j) {
 }
 
 template <typename T>
-void compare_tensor_product(const nlohmann::json& c, const TensorProductProblem& problem, double tol) {
+void compare_tensor_product(const nlohmann::json& c, const TensorProductProblem& problem,
+                            double tol) {
   const char* dtype = sizeof(T) == 8 ? "float64" : "float32";
   SCOPED_TRACE(dtype);
   const auto tp = make_tensor_product<T>(problem);
   const std::size_t batch = c["batch"];
   const auto& in = c["inputs"];
-  const auto x = as<T>(in["x"]), y = as<T>(in["y"]), w = as<T>(in["weights"]), g = as<T>(in["grad_out"]);
+  const auto x = as<T>(in["x"]), y = as<T>(in["y"]), w = as<T>(in["weights"]),
+             g = as<T>(in["grad_out"]);
   const auto ggx = as<T>(in["grad_grad_x"]), ggy = as<T>(in["grad_grad_y"]);
   const auto ggw = as<T>(in["grad_grad_weights"]);
   const auto& ref = c[dtype];
-  std::vector<T> out(problem.out_size(batch)), gx(x.size()), gy(y.size()), gw(w.size()), ggo(g.size());
+  std::vector<T> out(problem.out_size(batch)), gx(x.size()), gy(y.size()), gw(w.size()),
+      ggo(g.size());
 
   tp->forward(batch, {x, y, w, out});
-  EXPECT_LT(relative_error(out, ref["forward"]["out"].get<std::vector<double>>()), tol) << "forward";
+  EXPECT_LT(relative_error(out, ref["forward"]["out"].get<std::vector<double>>()), tol)
+      << "forward";
 
   tp->backward(batch, {x, y, w, g, gx, gy, gw});
   const auto& b = ref["backward"];
   EXPECT_LT(relative_error(gx, b["grad_x"].get<std::vector<double>>()), tol) << "backward grad_x";
   EXPECT_LT(relative_error(gy, b["grad_y"].get<std::vector<double>>()), tol) << "backward grad_y";
-  EXPECT_LT(relative_error(gw, b["grad_weights"].get<std::vector<double>>()), tol) << "backward grad_w";
+  EXPECT_LT(relative_error(gw, b["grad_weights"].get<std::vector<double>>()), tol)
+      << "backward grad_w";
 
   tp->double_backward(batch, {x, y, w, g, ggx, ggy, ggw, gx, gy, gw, ggo});
   const auto& d = ref["double_backward"];
-  EXPECT_LT(relative_error(gx, d["grad_x"].get<std::vector<double>>()), tol) << "double backward grad_x";
-  EXPECT_LT(relative_error(gy, d["grad_y"].get<std::vector<double>>()), tol) << "double backward grad_y";
-  EXPECT_LT(relative_error(gw, d["grad_weights"].get<std::vector<double>>()), tol) << "double backward grad_w";
+  EXPECT_LT(relative_error(gx, d["grad_x"].get<std::vector<double>>()), tol)
+      << "double backward grad_x";
+  EXPECT_LT(relative_error(gy, d["grad_y"].get<std::vector<double>>()), tol)
+      << "double backward grad_y";
+  EXPECT_LT(relative_error(gw, d["grad_weights"].get<std::vector<double>>()), tol)
+      << "double backward grad_w";
   EXPECT_LT(relative_error(ggo, d["grad_grad_out"].get<std::vector<double>>()), tol)
       << "double backward grad_grad_out";
 }
@@ -156,7 +166,8 @@ TEST(E3nnReference, TensorProducts) {
     const auto coefficients = c["e3nn_coefficients"].get<std::vector<double>>();
     ASSERT_EQ(problem.instructions().size(), coefficients.size());
     for (std::size_t n = 0; n < coefficients.size(); ++n) {
-      EXPECT_NEAR(problem.instructions()[n].coefficient, coefficients[n], 1e-14 * std::abs(coefficients[n]));
+      EXPECT_NEAR(problem.instructions()[n].coefficient, coefficients[n],
+                  1e-14 * std::abs(coefficients[n]));
     }
     // Builders reproduce e3nn's FullyConnectedTensorProduct and MACE's construction.
     if (c["problem"].contains("builder")) {
@@ -167,13 +178,16 @@ TEST(E3nnReference, TensorProducts) {
       const Irreps in2 = Irreps::parse(b["in2"].get<std::string>());
       const TensorProductProblem built =
           b["kind"] == "fully_connected"
-              ? fully_connected_tensor_product(in1, in2, Irreps::parse(b["out"].get<std::string>()), options)
-              : channelwise_tensor_product(in1, in2, Irreps::parse(b["out_filter"].get<std::string>()), options);
+              ? fully_connected_tensor_product(in1, in2, Irreps::parse(b["out"].get<std::string>()),
+                                               options)
+              : channelwise_tensor_product(
+                    in1, in2, Irreps::parse(b["out_filter"].get<std::string>()), options);
       nlohmann::json expected = c["problem"];
       expected.erase("builder");
       nlohmann::json ours = problem_to_json(built);
       for (auto& ins : ours["instructions"]) ins.erase(5);  // e3nn's tuples here omit path_weight
-      EXPECT_EQ(ours["irreps_out"], Irreps::parse(expected["irreps_out"].get<std::string>()).to_string());
+      EXPECT_EQ(ours["irreps_out"],
+                Irreps::parse(expected["irreps_out"].get<std::string>()).to_string());
       EXPECT_EQ(ours["instructions"], expected["instructions"]);
     }
     compare_tensor_product<double>(c, problem, kFloat64Tolerance);

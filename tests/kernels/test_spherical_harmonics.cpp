@@ -56,7 +56,8 @@ TEST(SphericalHarmonics, GradientMatchesFiniteDifferences) {
       sh.evaluate(vm.data(), ym.data());
       for (int row = 0; row < d; ++row) {
         const double fd = (yp[row] - ym[row]) / (2 * h);
-        EXPECT_NEAR(grad[3 * row + c], fd, 1e-6 * (1 + std::abs(fd))) << "row " << row << " dir " << c;
+        EXPECT_NEAR(grad[3 * row + c], fd, 1e-6 * (1 + std::abs(fd)))
+            << "row " << row << " dir " << c;
       }
     }
   }

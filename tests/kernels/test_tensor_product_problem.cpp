@@ -19,13 +19,13 @@ std::string error_of(const std::function<void()>& f) {
 }
 
 TEST(TensorProductProblem, WeightLayoutFollowsInstructionOrder) {
-  const TensorProductProblem p(
-      Irreps::parse("3x0e+2x1o"), Irreps::parse("1x1o+4x0e"), Irreps::parse("5x1o+3x1o+4x1o"),
-      {{0, 0, 0, ConnectionMode::uvw, true},
-       {1, 1, 2, ConnectionMode::uvv, false},
-       {0, 0, 1, ConnectionMode::uvu, true},
-       {1, 1, 2, ConnectionMode::uvw, true}},
-      {.shared_weights = false});
+  const TensorProductProblem p(Irreps::parse("3x0e+2x1o"), Irreps::parse("1x1o+4x0e"),
+                               Irreps::parse("5x1o+3x1o+4x1o"),
+                               {{0, 0, 0, ConnectionMode::uvw, true},
+                                {1, 1, 2, ConnectionMode::uvv, false},
+                                {0, 0, 1, ConnectionMode::uvu, true},
+                                {1, 1, 2, ConnectionMode::uvw, true}},
+                               {.shared_weights = false});
   const auto& ins = p.instructions();
   EXPECT_EQ(ins[0].path_shape, (std::vector<int>{3, 1, 5}));
   EXPECT_EQ(ins[0].weight_offset, 0);
@@ -42,8 +42,10 @@ TEST(TensorProductProblem, WeightLayoutFollowsInstructionOrder) {
 
 TEST(TensorProductProblem, ElementNormalisationMatchesE3nnFormula) {
   // Two uvw paths into one output: alpha = dim(out) / sum(mul1 * mul2).
-  const TensorProductProblem p(Irreps::parse("3x0e+2x1o"), Irreps::parse("1x1o+1x0e"), Irreps::parse("4x1o+1x0e"),
-                               {{0, 0, 0, ConnectionMode::uvw, true}, {1, 1, 0, ConnectionMode::uvw, true},
+  const TensorProductProblem p(Irreps::parse("3x0e+2x1o"), Irreps::parse("1x1o+1x0e"),
+                               Irreps::parse("4x1o+1x0e"),
+                               {{0, 0, 0, ConnectionMode::uvw, true},
+                                {1, 1, 0, ConnectionMode::uvw, true},
                                 {1, 0, 1, ConnectionMode::uvw, true, 4.0}});
   EXPECT_NEAR(p.instructions()[0].coefficient, std::sqrt(3.0 / (3 + 2)), 1e-15);
   EXPECT_NEAR(p.instructions()[1].coefficient, std::sqrt(3.0 / (3 + 2)), 1e-15);
@@ -52,9 +54,9 @@ TEST(TensorProductProblem, ElementNormalisationMatchesE3nnFormula) {
 }
 
 TEST(TensorProductProblem, BuildersForTheBenchmarkSet) {
-  const auto mace = channelwise_tensor_product(Irreps::parse("128x0e+128x1o+128x2e"),
-                                               Irreps::parse("0e+1o+2e+3o"), Irreps::parse("0e+1o+2e+3o"),
-                                               {.shared_weights = false});
+  const auto mace = channelwise_tensor_product(
+      Irreps::parse("128x0e+128x1o+128x2e"), Irreps::parse("0e+1o+2e+3o"),
+      Irreps::parse("0e+1o+2e+3o"), {.shared_weights = false});
   // Every output block has multiplicity 128 and the blocks are sorted.
   for (const auto& m : mace.irreps_out()) EXPECT_EQ(m.mul, 128);
   EXPECT_EQ(mace.irreps_out().sort().irreps, mace.irreps_out());
@@ -68,29 +70,38 @@ TEST(TensorProductProblem, BuildersForTheBenchmarkSet) {
 }
 
 TEST(TensorProductProblem, InvalidInstructionsGiveClearErrors) {
-  const Irreps a = Irreps::parse("3x0e+2x1o"), b = Irreps::parse("1x1o"), c = Irreps::parse("3x1o+2x0e+1x3o+4x1o");
+  const Irreps a = Irreps::parse("3x0e+2x1o"), b = Irreps::parse("1x1o"),
+               c = Irreps::parse("3x1o+2x0e+1x3o+4x1o");
   const auto make = [&](InstructionSpec s) { return [=] { TensorProductProblem(a, b, c, {s}); }; };
-  EXPECT_NE(error_of(make({5, 0, 0, ConnectionMode::uvw, true})).find("irreps_in1 index 5 is out of range"),
+  EXPECT_NE(error_of(make({5, 0, 0, ConnectionMode::uvw, true}))
+                .find("irreps_in1 index 5 is out of range"),
             std::string::npos);
-  EXPECT_NE(error_of(make({0, 1, 0, ConnectionMode::uvw, true})).find("irreps_in2 index 1"), std::string::npos);
-  EXPECT_NE(error_of(make({0, 0, -1, ConnectionMode::uvw, true})).find("irreps_out index -1"), std::string::npos);
+  EXPECT_NE(error_of(make({0, 1, 0, ConnectionMode::uvw, true})).find("irreps_in2 index 1"),
+            std::string::npos);
+  EXPECT_NE(error_of(make({0, 0, -1, ConnectionMode::uvw, true})).find("irreps_out index -1"),
+            std::string::npos);
   EXPECT_NE(error_of(make({0, 0, 1, ConnectionMode::uvw, true})).find("parity"), std::string::npos);
-  EXPECT_NE(error_of(make({0, 0, 2, ConnectionMode::uvw, true})).find("forbidden"), std::string::npos);
-  EXPECT_NE(error_of(make({0, 0, 0, ConnectionMode::uvw, false})).find("has_weight"), std::string::npos);
-  EXPECT_NE(error_of(make({0, 0, 3, ConnectionMode::uvu, true})).find("mul(in1) == mul(out)"), std::string::npos);
-  EXPECT_NE(error_of(make({0, 0, 0, ConnectionMode::uvv, true})).find("mul(in2) == mul(out)"), std::string::npos);
-  EXPECT_NE(error_of(make({0, 0, 0, ConnectionMode::uuw, true})).find("mul(in1) == mul(in2)"), std::string::npos);
-  EXPECT_NE(error_of(make({0, 0, 0, ConnectionMode::uuu, true})).find("mul(in1) == mul(in2) == mul(out)"),
+  EXPECT_NE(error_of(make({0, 0, 2, ConnectionMode::uvw, true})).find("forbidden"),
             std::string::npos);
+  EXPECT_NE(error_of(make({0, 0, 0, ConnectionMode::uvw, false})).find("has_weight"),
+            std::string::npos);
+  EXPECT_NE(error_of(make({0, 0, 3, ConnectionMode::uvu, true})).find("mul(in1) == mul(out)"),
+            std::string::npos);
+  EXPECT_NE(error_of(make({0, 0, 0, ConnectionMode::uvv, true})).find("mul(in2) == mul(out)"),
+            std::string::npos);
+  EXPECT_NE(error_of(make({0, 0, 0, ConnectionMode::uuw, true})).find("mul(in1) == mul(in2)"),
+            std::string::npos);
+  EXPECT_NE(
+      error_of(make({0, 0, 0, ConnectionMode::uuu, true})).find("mul(in1) == mul(in2) == mul(out)"),
+      std::string::npos);
   EXPECT_NE(error_of([&] {
-              TensorProductProblem(Irreps::parse("2x1o"), Irreps::parse("2x1o"), Irreps::parse("3x0e"),
-                                   {{0, 0, 0, ConnectionMode::uuw, false}});
+              TensorProductProblem(Irreps::parse("2x1o"), Irreps::parse("2x1o"),
+                                   Irreps::parse("3x0e"), {{0, 0, 0, ConnectionMode::uuw, false}});
             }).find("mul(out) == 1"),
             std::string::npos);
-  EXPECT_NE(error_of([&] {
-              TensorProductProblem(a, b, c, {}, {.in1_var = {1.0}});
-            }).find("in1_var"),
-            std::string::npos);
+  EXPECT_NE(
+      error_of([&] { TensorProductProblem(a, b, c, {}, {.in1_var = {1.0}}); }).find("in1_var"),
+      std::string::npos);
   EXPECT_THROW(parse_connection_mode("uvuv"), Error);
   EXPECT_THROW(parse_irrep_normalization("integral"), Error);
   EXPECT_THROW(parse_path_normalization("elements"), Error);
@@ -101,26 +112,38 @@ TEST(TensorProductProblem, JsonRoundTripAndBadDescriptions) {
                                             Irreps::parse("0e+1o+1e"), {.shared_weights = false});
   const auto q = problem_from_json(problem_to_json(p));
   EXPECT_EQ(problem_to_json(q), problem_to_json(p));
-  EXPECT_NE(error_of([] { problem_from_json(nlohmann::json{{"in1", "1x0e"}, {"mode", "uvu"}}); }).find("\"in2\""),
+  EXPECT_NE(error_of([] {
+              problem_from_json(nlohmann::json{{"in1", "1x0e"}, {"mode", "uvu"}});
+            }).find("\"in2\""),
             std::string::npos);
   EXPECT_NE(error_of([] {
-              problem_from_json(nlohmann::json{{"in1", "1x0e"}, {"in2", "1x0e"}, {"out", "1x0e"}, {"mode", "uuu"}});
+              problem_from_json(nlohmann::json{
+                  {"in1", "1x0e"}, {"in2", "1x0e"}, {"out", "1x0e"}, {"mode", "uuu"}});
             }).find("support mode"),
             std::string::npos);
   EXPECT_NE(error_of([] {
-              problem_from_json(nlohmann::json{{"irreps_in1", "1x0e"}, {"irreps_in2", "1x0e"}, {"irreps_out", "1x0e"},
+              problem_from_json(nlohmann::json{{"irreps_in1", "1x0e"},
+                                               {"irreps_in2", "1x0e"},
+                                               {"irreps_out", "1x0e"},
                                                {"instructions", {{0, 0, 0, "uvw"}}}});
             }).find("instruction 0 must be"),
             std::string::npos);
-  EXPECT_NE(error_of([] { load_problem_set("/nonexistent/problems.json"); }).find("cannot open"), std::string::npos);
+  EXPECT_NE(error_of([] { load_problem_set("/nonexistent/problems.json"); }).find("cannot open"),
+            std::string::npos);
   // Wrongly typed fields are reported as bad input, not as internal errors.
   EXPECT_NE(error_of([] {
-              problem_from_json(nlohmann::json{{"irreps_in1", "1x0e"}, {"irreps_in2", "1x0e"}, {"irreps_out", "1x0e"},
-                                               {"instructions", nlohmann::json::array()}, {"shared_weights", "yes"}});
+              problem_from_json(nlohmann::json{{"irreps_in1", "1x0e"},
+                                               {"irreps_in2", "1x0e"},
+                                               {"irreps_out", "1x0e"},
+                                               {"instructions", nlohmann::json::array()},
+                                               {"shared_weights", "yes"}});
             }).find("wrong type"),
             std::string::npos);
   EXPECT_NE(error_of([] {
-              problem_from_json(nlohmann::json{{"in1", "1x0e"}, {"in2", "1x0e"}, {"out_filter", "0e"}, {"mode", "uvu"},
+              problem_from_json(nlohmann::json{{"in1", "1x0e"},
+                                               {"in2", "1x0e"},
+                                               {"out_filter", "0e"},
+                                               {"mode", "uvu"},
                                                {"weights", 3}});
             }).find("wrong type"),
             std::string::npos);

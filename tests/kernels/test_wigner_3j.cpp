@@ -22,13 +22,15 @@ TEST(Wigner3j, UnitNormAndKnownValues) {
   EXPECT_DOUBLE_EQ(wigner_3j(0, 0, 0).dense[0], 1.0);
   const auto& c = wigner_3j(1, 1, 0);
   for (int i = 0; i < 3; ++i)
-    for (int j = 0; j < 3; ++j) EXPECT_NEAR(c.at(i, j, 0), i == j ? 1 / std::sqrt(3.0) : 0.0, 1e-15);
+    for (int j = 0; j < 3; ++j)
+      EXPECT_NEAR(c.at(i, j, 0), i == j ? 1 / std::sqrt(3.0) : 0.0, 1e-15);
 }
 
 // C_ijk D1_ii' D2_jj' D3_kk' = C_i'j'k' for every rotation, with D from our own machinery.
 TEST(Wigner3j, InvariantUnderRotation) {
   const Matrix3 r = rotation_from_angles(0.7, -1.3, 2.1);
-  for (auto [l1, l2, l3] : {std::array{1, 1, 2}, std::array{2, 3, 4}, std::array{3, 3, 6}, std::array{8, 5, 4}}) {
+  for (auto [l1, l2, l3] :
+       {std::array{1, 1, 2}, std::array{2, 3, 4}, std::array{3, 3, 6}, std::array{8, 5, 4}}) {
     const auto& c = wigner_3j(l1, l2, l3);
     const auto d1 = wigner_d(l1, r), d2 = wigner_d(l2, r), d3 = wigner_d(l3, r);
     const int n1 = 2 * l1 + 1, n2 = 2 * l2 + 1, n3 = 2 * l3 + 1;
@@ -37,7 +39,8 @@ TEST(Wigner3j, InvariantUnderRotation) {
       for (int b = 0; b < n2; ++b)
         for (int k = 0; k < n3; ++k) {
           double rotated = 0;
-          for (const auto& nz : c.nonzeros) rotated += nz.value * d1[nz.i * n1 + a] * d2[nz.j * n2 + b] * d3[nz.k * n3 + k];
+          for (const auto& nz : c.nonzeros)
+            rotated += nz.value * d1[nz.i * n1 + a] * d2[nz.j * n2 + b] * d3[nz.k * n3 + k];
           err = std::max(err, std::abs(rotated - c.at(a, b, k)));
         }
     EXPECT_LT(err, 1e-11) << l1 << "," << l2 << "," << l3;

@@ -105,7 +105,8 @@ class ThreadExchange final : public GhostExchange {
     const Subdomain& p = parts_[me];
     for (std::size_t g = 0; g < p.owners.size(); ++g) {
       const Owner& o = p.owners[g];
-      const T* source = static_cast<const T*>(rows_[o.rank]) + static_cast<std::size_t>(o.node) * f.width;
+      const T* source =
+          static_cast<const T*>(rows_[o.rank]) + static_cast<std::size_t>(o.node) * f.width;
       std::copy(source, source + f.width, f.data + (f.num_local + g) * f.width);
     }
     barrier_.arrive_and_wait();  // every owner row read before anyone moves on
@@ -162,9 +163,11 @@ Totals whole_structure(const Potential& potential, const AtomicStructure& s) {
   return {out.energy, forces_and_virial(graph, out.edge_gradients).forces};
 }
 
-Totals subdomains(const Potential& potential, const AtomicStructure& s, const std::vector<int>& rank_of,
-                  int ranks, bool exchange_features, int* calls = nullptr) {
-  const std::vector<Subdomain> parts = split(s, potential.info().species, potential.info().r_max, rank_of, ranks);
+Totals subdomains(const Potential& potential, const AtomicStructure& s,
+                  const std::vector<int>& rank_of, int ranks, bool exchange_features,
+                  int* calls = nullptr) {
+  const std::vector<Subdomain> parts =
+      split(s, potential.info().species, potential.info().r_max, rank_of, ranks);
   const ThreadExchange exchange(parts);
   std::vector<PotentialOutput> outputs(parts.size());
   std::vector<std::thread> threads;
@@ -182,7 +185,8 @@ Totals subdomains(const Potential& potential, const AtomicStructure& s, const st
     totals.energy += outputs[r].energy;
     const ForcesAndVirial fv = forces_and_virial(parts[r].graph, outputs[r].edge_gradients);
     for (std::size_t n = 0; n < parts[r].node_atom.size(); ++n)
-      for (int k = 0; k < 3; ++k) totals.forces[3 * parts[r].node_atom[n] + k] += fv.forces[3 * n + k];
+      for (int k = 0; k < 3; ++k)
+        totals.forces[3 * parts[r].node_atom[n] + k] += fv.forces[3 * n + k];
   }
   return totals;
 }
@@ -197,14 +201,15 @@ class GhostExchangeTest : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(GhostExchangeTest, SubdomainsWithOneCutoffOfGhostsEqualTheWholeStructure) {
   const std::string model = GetParam();
-  const std::string dir =
-      std::string(EQUIFUSE_SOURCE_DIR) + "/tests/data/models/" + model.substr(0, model.find('_')) + "/";
+  const std::string dir = std::string(EQUIFUSE_SOURCE_DIR) + "/tests/data/models/" +
+                          model.substr(0, model.find('_')) + "/";
   const auto potential = load_potential(dir + model + ".eqf");
   const int layers = potential->info().num_interactions;
   ASSERT_GE(layers, 2) << "a one-layer model exchanges nothing";
   for (const char* name : {"fcc_rattled", "triclinic_strained", "slab_pbc_xy"}) {
     SCOPED_TRACE(name);
-    const AtomicStructure s = read_extxyz(dir + "structures/" + model + "-" + name + ".extxyz").at(0);
+    const AtomicStructure s =
+        read_extxyz(dir + "structures/" + model + "-" + name + ".extxyz").at(0);
     const Totals reference = whole_structure(*potential, s);
     double x_min = 1e30, x_max = -1e30;
     for (const auto& p : s.positions) {
@@ -221,7 +226,8 @@ TEST_P(GhostExchangeTest, SubdomainsWithOneCutoffOfGhostsEqualTheWholeStructure)
       }
       int calls = 0;
       const Totals split_run = subdomains(*potential, s, rank_of, ranks, true, &calls);
-      EXPECT_NEAR(split_run.energy, reference.energy, 1e-10 * std::max(1.0, std::abs(reference.energy)));
+      EXPECT_NEAR(split_run.energy, reference.energy,
+                  1e-10 * std::max(1.0, std::abs(reference.energy)));
       EXPECT_LE(max_difference(split_run.forces, reference.forces), 1e-10);
       // Once forward and once back between every two layers, on every subdomain.
       EXPECT_EQ(calls, 2 * (layers - 1) * ranks);

@@ -85,7 +85,8 @@ class LayerTest : public ::testing::TestWithParam<LayerCase> {
     EXPECT_LE(relative_error(ours, expected), forward_tolerance()) << "forward";
 
     const std::vector<double> g = random_vector(out_size, rng);
-    const std::vector<double> start = accumulates ? random_vector(x.size(), rng) : std::vector<double>(x.size(), 0.0);
+    const std::vector<double> start =
+        accumulates ? random_vector(x.size(), rng) : std::vector<double>(x.size(), 0.0);
     const Buffer<T> xb = engine().upload(std::vector<T>(x.begin(), x.end()));
     const Buffer<T> gb = engine().upload(std::vector<T>(g.begin(), g.end()));
     Buffer<T> gx = engine().upload(std::vector<T>(start.begin(), start.end()));
@@ -104,8 +105,9 @@ class LayerTest : public ::testing::TestWithParam<LayerCase> {
 
 // e3nn's Linear: out[w, m] = sum over input blocks of the same irrep of
 // W[u, w] x[u, m] * scale / sqrt(sum of their multiplicities).
-std::vector<double> linear_reference(const Irreps& in, const Irreps& out, const std::vector<double>& w,
-                                     double scale, std::size_t rows, const std::vector<double>& x) {
+std::vector<double> linear_reference(const Irreps& in, const Irreps& out,
+                                     const std::vector<double>& w, double scale, std::size_t rows,
+                                     const std::vector<double>& x) {
   std::vector<double> y(rows * static_cast<std::size_t>(out.dim()), 0.0);
   std::size_t offset = 0;
   for (std::size_t i = 0; i < in.size(); ++i) {
@@ -138,13 +140,17 @@ void linear_case(LayerTest& test) {
   test.check<T>(
       random_vector(rows * in.dim(), rng), rows * out.dim(),
       [&](const Buffer<T>& x, Buffer<T>& y) { layer.forward(rows, x.data(), y.data()); },
-      [&](const Buffer<T>&, const Buffer<T>& g, Buffer<T>& gx) { layer.backward(rows, g.data(), gx.data()); },
+      [&](const Buffer<T>&, const Buffer<T>& g, Buffer<T>& gx) {
+        layer.backward(rows, g.data(), gx.data());
+      },
       [&](const std::vector<double>& x) { return linear_reference(in, out, w, 0.7, rows, x); });
 }
 
 TEST_P(LayerTest, EquivariantLinear) {
-  if (f64()) linear_case<double>(*this);
-  else linear_case<float>(*this);
+  if (f64())
+    linear_case<double>(*this);
+  else
+    linear_case<float>(*this);
 }
 
 // A tensor product x (x) attributes(species) -> out with shared weights (e3nn's
@@ -165,7 +171,8 @@ void species_linear_case(LayerTest& test) {
         fully_connected_tensor_product(in, Irreps({MulIrrep{num_attributes, Irrep(0, 1)}}), out));
     std::vector<double> a(rows * num_attributes), y(rows * out.dim());
     for (std::size_t r = 0; r < rows; ++r)
-      for (int k = 0; k < num_attributes; ++k) a[r * num_attributes + k] = attributes[species[r] * num_attributes + k];
+      for (int k = 0; k < num_attributes; ++k)
+        a[r * num_attributes + k] = attributes[species[r] * num_attributes + k];
     tp->forward(rows, {.x = x, .y = a, .weights = w, .out = y});
     return y;
   };
@@ -179,8 +186,10 @@ void species_linear_case(LayerTest& test) {
 }
 
 TEST_P(LayerTest, SpeciesLinear) {
-  if (f64()) species_linear_case<double>(*this);
-  else species_linear_case<float>(*this);
+  if (f64())
+    species_linear_case<double>(*this);
+  else
+    species_linear_case<float>(*this);
 }
 
 template <typename T>
@@ -191,7 +200,8 @@ void radial_mlp_case(LayerTest& test) {
   const std::size_t rows = 6;
   std::mt19937_64 rng(3);
   std::vector<std::vector<double>> weights;
-  for (std::size_t k = 0; k + 1 < dims.size(); ++k) weights.push_back(random_vector(dims[k] * dims[k + 1], rng));
+  for (std::size_t k = 0; k + 1 < dims.size(); ++k)
+    weights.push_back(random_vector(dims[k] * dims[k + 1], rng));
   const RadialMlp<T> mlp(test.engine(), dims, {weights.begin(), weights.end()}, layer_scales,
                          activation_scale);
   const auto reference = [&](const std::vector<double>& x) {
@@ -201,7 +211,8 @@ void radial_mlp_case(LayerTest& test) {
       for (std::size_t k = 0; k + 1 < dims.size(); ++k) {
         std::vector<double> z(dims[k + 1], 0.0);
         for (int i = 0; i < dims[k]; ++i)
-          for (int j = 0; j < dims[k + 1]; ++j) z[j] += a[i] * weights[k][i * dims[k + 1] + j] * layer_scales[k];
+          for (int j = 0; j < dims[k + 1]; ++j)
+            z[j] += a[i] * weights[k][i * dims[k + 1] + j] * layer_scales[k];
         if (k + 2 < dims.size())
           for (double& v : z) v = activation_scale * v / (1 + std::exp(-v));
         a = z;
@@ -223,8 +234,10 @@ void radial_mlp_case(LayerTest& test) {
 }
 
 TEST_P(LayerTest, RadialMlp) {
-  if (f64()) radial_mlp_case<double>(*this);
-  else radial_mlp_case<float>(*this);
+  if (f64())
+    radial_mlp_case<double>(*this);
+  else
+    radial_mlp_case<float>(*this);
 }
 
 template <typename T>
@@ -242,7 +255,9 @@ void gate_case(LayerTest& test) {
   p.gated_gate = {0, 0, 0, 1};
   const std::size_t rows = 5, dim_out = 6;
   const Gate<T> gate(test.engine(), p);
-  const auto act = [](int kind, double z) { return kind == 0 ? z / (1 + std::exp(-z)) : std::tanh(z); };
+  const auto act = [](int kind, double z) {
+    return kind == 0 ? z / (1 + std::exp(-z)) : std::tanh(z);
+  };
   const auto reference = [&](const std::vector<double>& x) {
     std::vector<double> y;
     for (std::size_t r = 0; r < rows; ++r) {
@@ -251,7 +266,8 @@ void gate_case(LayerTest& test) {
         y.push_back(p.scalar_scale[k] * act(p.scalar_activation[k], xr[p.scalar_index[k]]));
       for (std::size_t j = 0; j < p.gated_index.size(); ++j) {
         const int c = p.gated_gate[j];
-        y.push_back(xr[p.gated_index[j]] * p.gate_scale[c] * act(p.gate_activation[c], xr[p.gate_index[c]]));
+        y.push_back(xr[p.gated_index[j]] * p.gate_scale[c] *
+                    act(p.gate_activation[c], xr[p.gate_index[c]]));
       }
     }
     return y;
@@ -267,8 +283,10 @@ void gate_case(LayerTest& test) {
 }
 
 TEST_P(LayerTest, Gate) {
-  if (f64()) gate_case<double>(*this);
-  else gate_case<float>(*this);
+  if (f64())
+    gate_case<double>(*this);
+  else
+    gate_case<float>(*this);
 }
 
 // out[c][o block, m] = sum_nu sum_z U_nu[z] W_nu[species][k_z][c] prod_j x[c][i_j(z)] with random
@@ -321,7 +339,9 @@ void symmetric_contraction_case(LayerTest& test) {
             const int width = nu + 2, k_count = cp.num_coupling_weights[nu - 1];
             for (std::size_t z = 0; z < u.values.size(); ++z) {
               const std::int32_t* idx = &u.indices[z * width];
-              double term = u.values[z] * cp.weights[nu - 1][(species[r] * k_count + idx[width - 1]) * channels + c];
+              double term =
+                  u.values[z] *
+                  cp.weights[nu - 1][(species[r] * k_count + idx[width - 1]) * channels + c];
               for (int j = 1; j <= nu; ++j) term *= xc(idx[j]);
               y[r * out.dim() + out.offset(o) + c * dim + idx[0]] += term;
             }
@@ -341,8 +361,10 @@ void symmetric_contraction_case(LayerTest& test) {
 }
 
 TEST_P(LayerTest, SymmetricContraction) {
-  if (f64()) symmetric_contraction_case<double>(*this);
-  else symmetric_contraction_case<float>(*this);
+  if (f64())
+    symmetric_contraction_case<double>(*this);
+  else
+    symmetric_contraction_case<float>(*this);
 }
 
 // The spherical harmonics (the kernel library's, checked against e3nn) and the Bessel basis with
@@ -354,7 +376,8 @@ void edge_embedding_case(LayerTest& test) {
   const std::vector<double> frequencies = {0.6, 1.3, 2.1, 2.9};
   const double prefactor = 0.8, r_max = 4.0;
   const int p = 5;
-  const EdgeEmbedding<T> layer(test.engine(), sh_irreps, RadialBasis(frequencies, prefactor, r_max, p));
+  const EdgeEmbedding<T> layer(test.engine(), sh_irreps,
+                               RadialBasis(frequencies, prefactor, r_max, p));
   const SphericalHarmonics sh({0, 1, 2, 3}, true, ShNormalization::component);
   const std::size_t edges = 6, dim = 16, nb = frequencies.size();
   std::mt19937_64 rng(6);
@@ -368,9 +391,11 @@ void edge_embedding_case(LayerTest& test) {
       y.insert(y.end(), values.begin(), values.end());
     }
     for (std::size_t e = 0; e < edges; ++e) {
-      const double r = std::sqrt(v[3 * e] * v[3 * e] + v[3 * e + 1] * v[3 * e + 1] + v[3 * e + 2] * v[3 * e + 2]);
+      const double r = std::sqrt(v[3 * e] * v[3 * e] + v[3 * e + 1] * v[3 * e + 1] +
+                                 v[3 * e + 2] * v[3 * e + 2]);
       const double x = r / r_max;
-      const double f = r < r_max ? 1 - (p + 1.0) * (p + 2) / 2 * std::pow(x, p) + p * (p + 2.0) * std::pow(x, p + 1) -
+      const double f = r < r_max ? 1 - (p + 1.0) * (p + 2) / 2 * std::pow(x, p) +
+                                       p * (p + 2.0) * std::pow(x, p + 1) -
                                        p * (p + 1.0) / 2 * std::pow(x, p + 2)
                                  : 0.0;
       for (double w : frequencies) y.push_back(prefactor * std::sin(w * r) / r * f);
@@ -386,7 +411,8 @@ void edge_embedding_case(LayerTest& test) {
   }
   const auto with_vectors = [&](const Buffer<T>& v) {
     graph.edge_vectors.clear();
-    for (T value : test.engine().download(v)) graph.edge_vectors.push_back(static_cast<double>(value));
+    for (T value : test.engine().download(v))
+      graph.edge_vectors.push_back(static_cast<double>(value));
     return make_engine_graph(test.engine(), graph, 1, "test");
   };
   test.check<T>(
@@ -403,8 +429,10 @@ void edge_embedding_case(LayerTest& test) {
         const EngineGraph graph_here = with_vectors(v);
         const auto f = layer.forward(graph_here);
         const std::vector<T> all = test.engine().download(g);
-        const Buffer<T> grad_sh = test.engine().upload(std::vector<T>(all.begin(), all.begin() + edges * dim));
-        const Buffer<T> grad_radial = test.engine().upload(std::vector<T>(all.begin() + edges * dim, all.end()));
+        const Buffer<T> grad_sh =
+            test.engine().upload(std::vector<T>(all.begin(), all.begin() + edges * dim));
+        const Buffer<T> grad_radial =
+            test.engine().upload(std::vector<T>(all.begin() + edges * dim, all.end()));
         const std::vector<double> gradient =
             test.engine().download(layer.backward(graph_here, f, grad_sh, grad_radial));
         gv = test.engine().upload(std::vector<T>(gradient.begin(), gradient.end()));
@@ -413,15 +441,18 @@ void edge_embedding_case(LayerTest& test) {
 }
 
 TEST_P(LayerTest, EdgeEmbedding) {
-  if (f64()) edge_embedding_case<double>(*this);
-  else edge_embedding_case<float>(*this);
+  if (f64())
+    edge_embedding_case<double>(*this);
+  else
+    edge_embedding_case<float>(*this);
 }
 
 // MACE's readouts: linear (only the scalars of the features reach the energy) and
 // linear-SiLU-linear.
 template <typename T>
 void readout_case(LayerTest& test, bool nonlinear) {
-  const Irreps in = Irreps::parse("4x0e+2x1o"), hidden = Irreps::parse("3x0e"), energy = Irreps::parse("1x0e");
+  const Irreps in = Irreps::parse("4x0e+2x1o"), hidden = Irreps::parse("3x0e"),
+               energy = Irreps::parse("1x0e");
   const std::size_t rows = 5;
   const double activation_scale = 1.679;
   std::mt19937_64 rng(nonlinear ? 8 : 7);
@@ -435,8 +466,10 @@ void readout_case(LayerTest& test, bool nonlinear) {
     config.activation_scale = activation_scale;
     w1 = random_vector(EquivariantLinear<T>::weight_numel(in, hidden), rng);
     w2 = random_vector(EquivariantLinear<T>::weight_numel(hidden, energy), rng);
-    store.add("readouts.0.linear_1.weight", {{static_cast<std::int64_t>(w1.size())}, false, w1, {}});
-    store.add("readouts.0.linear_2.weight", {{static_cast<std::int64_t>(w2.size())}, false, w2, {}});
+    store.add("readouts.0.linear_1.weight",
+              {{static_cast<std::int64_t>(w1.size())}, false, w1, {}});
+    store.add("readouts.0.linear_2.weight",
+              {{static_cast<std::int64_t>(w2.size())}, false, w2, {}});
   } else {
     w1 = random_vector(EquivariantLinear<T>::weight_numel(in, energy), rng);
     store.add("readouts.0.linear.weight", {{static_cast<std::int64_t>(w1.size())}, false, w1, {}});
@@ -466,8 +499,10 @@ void readout_case(LayerTest& test, bool nonlinear) {
 TEST_P(LayerTest, MaceReadouts) {
   for (bool nonlinear : {false, true}) {
     SCOPED_TRACE(nonlinear ? "non-linear" : "linear");
-    if (f64()) readout_case<double>(*this, nonlinear);
-    else readout_case<float>(*this, nonlinear);
+    if (f64())
+      readout_case<double>(*this, nonlinear);
+    else
+      readout_case<float>(*this, nonlinear);
   }
 }
 

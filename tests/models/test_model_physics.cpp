@@ -1,6 +1,7 @@
-// Physics of an evaluated potential (MACE and NequIP), independent of upstream: forces are -dE/dr (central finite
-// differences through the whole pipeline, neighbour list included), the virial is -dE/dstrain,
-// and energy is invariant (forces covariant) under rotations, translations and permutations.
+// Physics of an evaluated potential (MACE and NequIP), independent of upstream: forces are -dE/dr
+// (central finite differences through the whole pipeline, neighbour list included), the virial is
+// -dE/dstrain, and energy is invariant (forces covariant) under rotations, translations and
+// permutations.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -14,7 +15,8 @@ namespace equifuse {
 namespace {
 
 std::string data_dir(const std::string& model) {
-  return std::string(EQUIFUSE_SOURCE_DIR) + "/tests/data/models/" + model.substr(0, model.find('_'));
+  return std::string(EQUIFUSE_SOURCE_DIR) + "/tests/data/models/" +
+         model.substr(0, model.find('_'));
 }
 
 struct Evaluation {
@@ -127,14 +129,16 @@ TEST_P(ModelPhysicsTest, InvariantUnderRotationTranslationAndPermutation) {
                                     base.fv.forces[3 * a + 2]};
       const auto expected = transform(rotation, f);
       for (int k = 0; k < 3; ++k) {
-        EXPECT_NEAR(other.fv.forces[3 * (n - 1 - a) + k], expected[k], 1e-9) << name << " atom " << a;
+        EXPECT_NEAR(other.fv.forces[3 * (n - 1 - a) + k], expected[k], 1e-9)
+            << name << " atom " << a;
       }
     }
   }
 }
 
 INSTANTIATE_TEST_SUITE_P(Models, ModelPhysicsTest,
-                         ::testing::Values("mace_l1_corr3_two_layers", "mace_l2_mixed_corr_plain_first",
+                         ::testing::Values("mace_l1_corr3_two_layers",
+                                           "mace_l2_mixed_corr_plain_first",
                                            "mace_three_layers_corr1", "nequip_l1_parity_resnet",
                                            "nequip_l2_three_species"));
 

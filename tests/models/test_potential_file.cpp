@@ -42,8 +42,10 @@ void write_bytes(const std::string& path, const std::vector<char>& bytes) {
 std::string with_header(const std::string& name, const std::function<void(nlohmann::json&)>& edit) {
   const auto bytes = read_bytes(kModel);
   std::uint64_t size = 0;
-  for (int i = 7; i >= 0; --i) size = (size << 8) | static_cast<unsigned char>(bytes[static_cast<std::size_t>(i)]);
-  auto header = nlohmann::json::parse(bytes.begin() + 8, bytes.begin() + 8 + static_cast<std::ptrdiff_t>(size));
+  for (int i = 7; i >= 0; --i)
+    size = (size << 8) | static_cast<unsigned char>(bytes[static_cast<std::size_t>(i)]);
+  auto header = nlohmann::json::parse(bytes.begin() + 8,
+                                      bytes.begin() + 8 + static_cast<std::ptrdiff_t>(size));
   edit(header);
   std::string text = header.dump();
   text.append((8 - text.size() % 8) % 8, ' ');
@@ -74,7 +76,9 @@ TEST(PotentialFile, LoadsAValidFile) {
   EXPECT_EQ(p->info().num_interactions, 2);
 }
 
-TEST(PotentialFile, MissingFile) { expect_error("/nonexistent/model.eqf", "cannot open potential file"); }
+TEST(PotentialFile, MissingFile) {
+  expect_error("/nonexistent/model.eqf", "cannot open potential file");
+}
 
 TEST(PotentialFile, TruncatedFile) {
   auto bytes = read_bytes(kModel);
@@ -95,48 +99,54 @@ TEST(PotentialFile, NotJson) {
 
 TEST(PotentialFile, WrongTensorShape) {
   // Same number of elements, transposed shape: only the model's own check can catch it.
-  expect_error(with_header("shape", [](nlohmann::json& h) {
-                 h["interactions.0.radial_mlp.0.weight"]["shape"] = {16, 8};
-               }),
+  expect_error(with_header("shape",
+                           [](nlohmann::json& h) {
+                             h["interactions.0.radial_mlp.0.weight"]["shape"] = {16, 8};
+                           }),
                "tensor 'interactions.0.radial_mlp.0.weight' has shape [16, 8], expected [8, 16]");
-  expect_error(with_header("bytes", [](nlohmann::json& h) {
-                 h["atomic_energies"]["shape"] = {3};
-               }),
+  expect_error(with_header("bytes", [](nlohmann::json& h) { h["atomic_energies"]["shape"] = {3}; }),
                "tensor 'atomic_energies' has 16 bytes, its shape needs 24");
 }
 
 TEST(PotentialFile, MissingAndUnexpectedTensors) {
   expect_error(with_header("missing", [](nlohmann::json& h) { h.erase("atomic_energies"); }),
                "tensor 'atomic_energies' is missing");
-  expect_error(with_header("extra", [](nlohmann::json& h) {
-                 h["zbl.weight"] = h["atomic_energies"];
-               }),
-               "unexpected tensor 'zbl.weight'");
+  expect_error(
+      with_header("extra", [](nlohmann::json& h) { h["zbl.weight"] = h["atomic_energies"]; }),
+      "unexpected tensor 'zbl.weight'");
 }
 
 TEST(PotentialFile, UnknownArchitectureAndVersion) {
-  expect_error(with_header("arch", [](nlohmann::json& h) { h["__metadata__"]["architecture"] = "allegro"; }),
-               "unknown architecture 'allegro'");
-  expect_error(with_header("version", [](nlohmann::json& h) { h["__metadata__"]["format_version"] = "2"; }),
-               "has format version 2; this build reads version 1");
-  expect_error(with_header("format", [](nlohmann::json& h) { h["__metadata__"]["format"] = "pytorch"; }),
-               "is not an equifuse potential");
-  expect_error(with_header("dtype", [](nlohmann::json& h) { h["atomic_energies"]["dtype"] = "BF16"; }),
-               "unsupported dtype 'BF16'");
+  expect_error(
+      with_header("arch", [](nlohmann::json& h) { h["__metadata__"]["architecture"] = "allegro"; }),
+      "unknown architecture 'allegro'");
+  expect_error(
+      with_header("version", [](nlohmann::json& h) { h["__metadata__"]["format_version"] = "2"; }),
+      "has format version 2; this build reads version 1");
+  expect_error(
+      with_header("format", [](nlohmann::json& h) { h["__metadata__"]["format"] = "pytorch"; }),
+      "is not an equifuse potential");
+  expect_error(
+      with_header("dtype", [](nlohmann::json& h) { h["atomic_energies"]["dtype"] = "BF16"; }),
+      "unsupported dtype 'BF16'");
 }
 
 TEST(PotentialFile, MalformedConfig) {
-  expect_error(with_header("config", [](nlohmann::json& h) {
-                 auto config = nlohmann::json::parse(h["__metadata__"]["config"].get<std::string>());
-                 config.erase("r_max");
-                 h["__metadata__"]["config"] = config.dump();
-               }),
+  expect_error(with_header("config",
+                           [](nlohmann::json& h) {
+                             auto config = nlohmann::json::parse(
+                                 h["__metadata__"]["config"].get<std::string>());
+                             config.erase("r_max");
+                             h["__metadata__"]["config"] = config.dump();
+                           }),
                "config has no \"r_max\"");
-  expect_error(with_header("irreps", [](nlohmann::json& h) {
-                 auto config = nlohmann::json::parse(h["__metadata__"]["config"].get<std::string>());
-                 config["interactions"][1]["node_feats_irreps"] = "8x0e+8x2e";
-                 h["__metadata__"]["config"] = config.dump();
-               }),
+  expect_error(with_header("irreps",
+                           [](nlohmann::json& h) {
+                             auto config = nlohmann::json::parse(
+                                 h["__metadata__"]["config"].get<std::string>());
+                             config["interactions"][1]["node_feats_irreps"] = "8x0e+8x2e";
+                             h["__metadata__"]["config"] = config.dump();
+                           }),
                "layer 1 input differs from the previous layer's output");
 }
 
@@ -149,7 +159,8 @@ TEST(PotentialFile, UnknownElementInStructure) {
     make_atomic_graph(s, p->info().species, p->info().r_max);
     ADD_FAILURE() << "no error";
   } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("atom 2 is Fe, which the potential does not know (its elements: Al Cu)"),
+    EXPECT_NE(std::string(e.what()).find(
+                  "atom 2 is Fe, which the potential does not know (its elements: Al Cu)"),
               std::string::npos)
         << e.what();
   }

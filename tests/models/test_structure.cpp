@@ -24,7 +24,8 @@ std::vector<Edge> canonical(const NeighborList& list) {
   std::vector<Edge> edges;
   for (std::size_t e = 0; e < list.senders.size(); ++e) {
     edges.emplace_back(list.senders[e], list.receivers[e], std::lround(list.vectors[3 * e] * 1e6),
-                       std::lround(list.vectors[3 * e + 1] * 1e6), std::lround(list.vectors[3 * e + 2] * 1e6));
+                       std::lround(list.vectors[3 * e + 1] * 1e6),
+                       std::lround(list.vectors[3 * e + 2] * 1e6));
   }
   std::sort(edges.begin(), edges.end());
   return edges;
@@ -62,7 +63,9 @@ TEST(NeighborList, MatchesBruteForceOverImages) {
   for (int trial = 0; trial < 12; ++trial) {
     AtomicStructure s;
     const double size = trial < 4 ? 2.2 : 5.5;  // smaller than the cutoff: many images
-    s.cell = {{{size, 0, 0}, {skew(rng) * size, size * 1.1, 0}, {skew(rng) * size, skew(rng) * size, size * 0.9}}};
+    s.cell = {{{size, 0, 0},
+               {skew(rng) * size, size * 1.1, 0},
+               {skew(rng) * size, skew(rng) * size, size * 0.9}}};
     s.pbc = {trial % 3 != 2, true, trial % 4 != 3};
     const int n = 1 + trial % 5 * 3;
     for (int a = 0; a < n; ++a) {
@@ -74,7 +77,8 @@ TEST(NeighborList, MatchesBruteForceOverImages) {
       s.atomic_numbers.push_back(29);
     }
     const double cutoff = 3.7;
-    EXPECT_EQ(canonical(build_neighbor_list(s, cutoff)), canonical(brute_force(s, cutoff))) << "trial " << trial;
+    EXPECT_EQ(canonical(build_neighbor_list(s, cutoff)), canonical(brute_force(s, cutoff)))
+        << "trial " << trial;
   }
 }
 
@@ -140,7 +144,8 @@ void expect_parse_error(const std::string& text, const std::string& fragment) {
 }
 
 TEST(Extxyz, RefusesMalformedFiles) {
-  expect_parse_error("2\nProperties=species:S:1:pos:R:3\nCu 0 0 0\n", "test.xyz:3: file ends before atom 2");
+  expect_parse_error("2\nProperties=species:S:1:pos:R:3\nCu 0 0 0\n",
+                     "test.xyz:3: file ends before atom 2");
   expect_parse_error("1\n\nXx 0 0 0\n", "unknown chemical symbol \"Xx\"");
   expect_parse_error("1\n\nCu 0 zero 0\n", "test.xyz:3: \"zero\" is not a number");
   expect_parse_error("1\nLattice=\"1 0 0 0 1 0\"\nCu 0 0 0\n", "Lattice needs 9 numbers");

@@ -40,14 +40,14 @@ struct Case {
 
 std::vector<Case> all_cases() {
   std::vector<Case> cases;
-  for (const char* model : {"mace_l1_corr3_two_layers", "mace_scalar_corr2_one_layer",
-                            "mace_l2_mixed_corr_plain_first", "mace_three_layers_corr1",
-                            "nequip_l1_parity_resnet", "nequip_l2_three_species",
-                            "nequip_one_species_sc", "shipped_cuau-nequip-small",
-                            "shipped_cuau-mace-small"}) {
+  for (const char* model :
+       {"mace_l1_corr3_two_layers", "mace_scalar_corr2_one_layer", "mace_l2_mixed_corr_plain_first",
+        "mace_three_layers_corr1", "nequip_l1_parity_resnet", "nequip_l2_three_species",
+        "nequip_one_species_sc", "shipped_cuau-nequip-small", "shipped_cuau-mace-small"}) {
     for (const char* structure : {"fcc_rattled", "triclinic_strained", "slab_pbc_xy", "cluster",
                                   "isolated_atom", "primitive_cell"}) {
-      for (Precision p : {Precision::float64, Precision::float32}) cases.push_back({model, structure, p});
+      for (Precision p : {Precision::float64, Precision::float32})
+        cases.push_back({model, structure, p});
     }
   }
   return cases;
@@ -78,8 +78,10 @@ void expect_close(const std::vector<double>& ours, const std::vector<double>& re
   ASSERT_EQ(ours.size(), reference.size()) << what;
   double scale = floor, worst = 0;
   for (double r : reference) scale = std::max(scale, std::abs(r));
-  for (std::size_t i = 0; i < ours.size(); ++i) worst = std::max(worst, std::abs(ours[i] - reference[i]));
-  EXPECT_LE(worst, tolerance * scale) << what << ": max deviation " << worst << " at scale " << scale;
+  for (std::size_t i = 0; i < ours.size(); ++i)
+    worst = std::max(worst, std::abs(ours[i] - reference[i]));
+  EXPECT_LE(worst, tolerance * scale)
+      << what << ": max deviation " << worst << " at scale " << scale;
 }
 
 class UpstreamModelTest : public ::testing::TestWithParam<Case> {};
@@ -95,7 +97,8 @@ TEST_P(UpstreamModelTest, MatchesUpstreamPackage) {
   const auto frames = read_extxyz(dir + "structures/" + reference["file"].get<std::string>());
   ASSERT_EQ(frames.size(), 1u);
   const AtomicStructure& s = frames[0];
-  const AtomicGraph graph = make_atomic_graph(s, potential->info().species, potential->info().r_max);
+  const AtomicGraph graph =
+      make_atomic_graph(s, potential->info().species, potential->info().r_max);
   EXPECT_EQ(graph.num_edges(), reference["num_edges"].get<std::size_t>());
   const PotentialOutput out = potential->evaluate(graph);
   const ForcesAndVirial fv = forces_and_virial(graph, out.edge_gradients);

@@ -31,7 +31,8 @@ double relative_error(const A& a, const B& b) {
 template <typename A, typename B>
 double dot(const A& a, const B& b) {
   double s = 0;
-  for (std::size_t i = 0; i < a.size(); ++i) s += static_cast<double>(a[i]) * static_cast<double>(b[i]);
+  for (std::size_t i = 0; i < a.size(); ++i)
+    s += static_cast<double>(a[i]) * static_cast<double>(b[i]);
   return s;
 }
 

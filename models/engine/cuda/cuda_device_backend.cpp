@@ -33,14 +33,15 @@ cudaLibrary_t load_library(const ModelKernelSpec& spec) {
   static std::map<std::pair<int, std::uint64_t>, LoadedLibrary> loaded;
   const CudaDevice device = current_cuda_device();
   const CudaProgram program = model_kernel_program(spec);
-  const auto key = std::make_pair(current_device(), kernel_cache_key(program, device.compute_capability));
+  const auto key =
+      std::make_pair(current_device(), kernel_cache_key(program, device.compute_capability));
   const std::lock_guard lock(mutex);
   LoadedLibrary& entry = loaded[key];
   if (entry.library == nullptr) {
     const std::vector<char> cubin = cached_cubin(program, device.compute_capability);
-    check_cuda(cudaLibraryLoadData(&entry.library, cubin.data(), nullptr, nullptr, 0, nullptr,
-                                   nullptr, 0),
-               "load model kernels");
+    check_cuda(
+        cudaLibraryLoadData(&entry.library, cubin.data(), nullptr, nullptr, 0, nullptr, nullptr, 0),
+        "load model kernels");
   }
   return entry.library;
 }
@@ -132,7 +133,8 @@ class CudaDeviceBackend final : public DeviceBackend {
  private:
   template <typename T>
   std::unique_ptr<GraphConvolution<T>> convolution(const TensorProductProblem& problem) const {
-    auto c = std::make_unique<CudaGraphConvolution<T>>(problem, ConvolutionAlgorithm::deterministic);
+    auto c =
+        std::make_unique<CudaGraphConvolution<T>>(problem, ConvolutionAlgorithm::deterministic);
     c->set_stream(stream_);
     return c;
   }

@@ -35,24 +35,28 @@ int64_t check_inputs(const TensorProductPlan& plan, const Tensor& x, const Tenso
               "equifuse: y must be [", batch, ", ", plan.dim_in2(), "], got ", y.sizes());
   if (plan.shared_weights()) {
     TORCH_CHECK(weight.dim() == 1 && weight.size(0) == plan.weight_numel(),
-                "equifuse: shared weights must be [", plan.weight_numel(), "], got ", weight.sizes());
-  } else {
-    TORCH_CHECK(weight.dim() == 2 && weight.size(0) == batch && weight.size(1) == plan.weight_numel(),
-                "equifuse: per-sample weights must be [", batch, ", ", plan.weight_numel(), "], got ",
+                "equifuse: shared weights must be [", plan.weight_numel(), "], got ",
                 weight.sizes());
+  } else {
+    TORCH_CHECK(
+        weight.dim() == 2 && weight.size(0) == batch && weight.size(1) == plan.weight_numel(),
+        "equifuse: per-sample weights must be [", batch, ", ", plan.weight_numel(), "], got ",
+        weight.sizes());
   }
   TORCH_CHECK(x.scalar_type() == torch::kFloat32 || x.scalar_type() == torch::kFloat64,
               "equifuse: tensors must be float32 or float64, got ", x.scalar_type());
   for (const Tensor* t : {&y, &weight}) {
-    TORCH_CHECK(t->scalar_type() == x.scalar_type(), "equifuse: x, y and weight must share one dtype (",
-                x.scalar_type(), " vs ", t->scalar_type(), ")");
+    TORCH_CHECK(t->scalar_type() == x.scalar_type(),
+                "equifuse: x, y and weight must share one dtype (", x.scalar_type(), " vs ",
+                t->scalar_type(), ")");
     TORCH_CHECK(t->device() == x.device(), "equifuse: x, y and weight must be on one device (",
                 x.device(), " vs ", t->device(), ")");
   }
   return batch;
 }
 
-Tensor forward_kernel(const Plan& plan, const Tensor& x_in, const Tensor& y_in, const Tensor& w_in) {
+Tensor forward_kernel(const Plan& plan, const Tensor& x_in, const Tensor& y_in,
+                      const Tensor& w_in) {
   const int64_t batch = check_inputs(*plan, x_in, y_in, w_in);
   const Tensor x = x_in.contiguous(), y = y_in.contiguous(), w = w_in.contiguous();
   Tensor out = torch::empty({batch, plan->dim_out()}, x.options());
@@ -73,7 +77,8 @@ std::tuple<Tensor, Tensor, Tensor> backward_kernel(const Plan& plan, const Tenso
                                                    const Tensor& g_in) {
   const int64_t batch = check_inputs(*plan, x_in, y_in, w_in);
   TORCH_CHECK(g_in.sizes() == torch::IntArrayRef({batch, plan->dim_out()}),
-              "equifuse: grad_out must be [", batch, ", ", plan->dim_out(), "], got ", g_in.sizes());
+              "equifuse: grad_out must be [", batch, ", ", plan->dim_out(), "], got ",
+              g_in.sizes());
   const Tensor x = x_in.contiguous(), y = y_in.contiguous(), w = w_in.contiguous();
   const Tensor g = g_in.to(x.options()).contiguous();
   Tensor gx = torch::empty_like(x), gy = torch::empty_like(y), gw = torch::empty_like(w);
@@ -95,7 +100,8 @@ std::tuple<Tensor, Tensor, Tensor, Tensor> double_backward_kernel(
     const Tensor& g_in, const Tensor& ggx_in, const Tensor& ggy_in, const Tensor& ggw_in) {
   const int64_t batch = check_inputs(*plan, x_in, y_in, w_in);
   TORCH_CHECK(g_in.sizes() == torch::IntArrayRef({batch, plan->dim_out()}),
-              "equifuse: grad_out must be [", batch, ", ", plan->dim_out(), "], got ", g_in.sizes());
+              "equifuse: grad_out must be [", batch, ", ", plan->dim_out(), "], got ",
+              g_in.sizes());
   TORCH_CHECK(ggx_in.sizes() == x_in.sizes() && ggy_in.sizes() == y_in.sizes() &&
                   ggw_in.sizes() == w_in.sizes(),
               "equifuse: the double-backward cotangents must have the shapes of x, y and weight");
@@ -123,10 +129,11 @@ using torch::autograd::AutogradContext;
 using torch::autograd::tensor_list;
 
 // The backward pass as a differentiable function of (x, y, weight, grad_out).
-class TensorProductBackwardFunction : public torch::autograd::Function<TensorProductBackwardFunction> {
+class TensorProductBackwardFunction
+    : public torch::autograd::Function<TensorProductBackwardFunction> {
  public:
-  static tensor_list forward(AutogradContext* ctx, const Plan& plan, const Tensor& x, const Tensor& y,
-                             const Tensor& w, const Tensor& g) {
+  static tensor_list forward(AutogradContext* ctx, const Plan& plan, const Tensor& x,
+                             const Tensor& y, const Tensor& w, const Tensor& g) {
     ctx->saved_data["plan"] = plan;
     ctx->save_for_backward({x, y, w, g});
     const at::AutoDispatchBelowADInplaceOrView below_autograd;
@@ -159,7 +166,8 @@ class TensorProductFunction : public torch::autograd::Function<TensorProductFunc
     ctx->save_for_backward({x, y, w});
     const at::AutoDispatchBelowADInplaceOrView below_autograd;
     static const auto forward_op =
-        op<Tensor(const Plan&, const Tensor&, const Tensor&, const Tensor&)>("equifuse::tensor_product");
+        op<Tensor(const Plan&, const Tensor&, const Tensor&, const Tensor&)>(
+            "equifuse::tensor_product");
     return forward_op.call(plan, x, y, w);
   }
 
@@ -176,8 +184,9 @@ Tensor forward_autograd(const Plan& plan, const Tensor& x, const Tensor& y, cons
   return TensorProductFunction::apply(plan, x, y, w);
 }
 
-std::tuple<Tensor, Tensor, Tensor> backward_autograd(const Plan& plan, const Tensor& x, const Tensor& y,
-                                                     const Tensor& w, const Tensor& g) {
+std::tuple<Tensor, Tensor, Tensor> backward_autograd(const Plan& plan, const Tensor& x,
+                                                     const Tensor& y, const Tensor& w,
+                                                     const Tensor& g) {
   auto r = TensorProductBackwardFunction::apply(plan, x, y, w, g);
   return {r[0], r[1], r[2]};
 }

@@ -103,7 +103,8 @@ class TensorProductPlan : public torch::CustomClassHolder {
       return;
     }
 #endif
-    TORCH_CHECK(false, "equifuse: no graph convolution backend for device ", like.device(), " in this build");
+    TORCH_CHECK(false, "equifuse: no graph convolution backend for device ", like.device(),
+                " in this build");
   }
 
  private:
@@ -133,7 +134,8 @@ class TensorProductPlan : public torch::CustomClassHolder {
   mutable std::mutex mutex_;
   mutable std::map<std::size_t, AnyTensorProduct> cpu_;
   mutable std::map<std::pair<int, std::size_t>, AnyTensorProduct> cuda_;
-  mutable std::map<std::tuple<int, std::size_t, ConvolutionAlgorithm>, AnyTensorProduct> convolutions_;
+  mutable std::map<std::tuple<int, std::size_t, ConvolutionAlgorithm>, AnyTensorProduct>
+      convolutions_;
 };
 
 using Plan = c10::intrusive_ptr<TensorProductPlan>;
