@@ -118,45 +118,35 @@ Gate<T>::Gate(const Engine& engine, const GateParameters& p)
       num_gated_(static_cast<int>(p.gated_index.size())) {}
 
 template <typename T>
+GateArgs<T> Gate<T>::args(std::size_t rows, const T* x, const T* grad_out, T* out) const {
+  return {static_cast<long>(rows),
+          dim_in_,
+          num_scalars_,
+          num_gates_,
+          num_gated_,
+          scalar_index_.data(),
+          scalar_activation_.data(),
+          scalar_scale_.data(),
+          gate_index_.data(),
+          gate_activation_.data(),
+          gate_scale_.data(),
+          gated_index_.data(),
+          gated_gate_.data(),
+          x,
+          grad_out,
+          out};
+}
+
+template <typename T>
 void Gate<T>::forward(std::size_t rows, const T* x, T* out) const {
-  const GateArgs<T> args{static_cast<long>(rows),
-                         dim_in_,
-                         num_scalars_,
-                         num_gates_,
-                         num_gated_,
-                         scalar_index_.data(),
-                         scalar_activation_.data(),
-                         scalar_scale_.data(),
-                         gate_index_.data(),
-                         gate_activation_.data(),
-                         gate_scale_.data(),
-                         gated_index_.data(),
-                         gated_gate_.data(),
-                         x,
-                         nullptr,
-                         out};
-  engine_.launch(kForward<T>, args, LaunchShape::over(static_cast<long>(rows) * dim_out()));
+  engine_.launch(kForward<T>, args(rows, x, nullptr, out),
+                 LaunchShape::over(static_cast<long>(rows) * dim_out()));
 }
 
 template <typename T>
 void Gate<T>::backward(std::size_t rows, const T* x, const T* grad_out, T* grad_x) const {
-  const GateArgs<T> args{static_cast<long>(rows),
-                         dim_in_,
-                         num_scalars_,
-                         num_gates_,
-                         num_gated_,
-                         scalar_index_.data(),
-                         scalar_activation_.data(),
-                         scalar_scale_.data(),
-                         gate_index_.data(),
-                         gate_activation_.data(),
-                         gate_scale_.data(),
-                         gated_index_.data(),
-                         gated_gate_.data(),
-                         x,
-                         grad_out,
-                         grad_x};
-  engine_.launch(kBackward<T>, args, LaunchShape::over(static_cast<long>(rows)));
+  engine_.launch(kBackward<T>, args(rows, x, grad_out, grad_x),
+                 LaunchShape::over(static_cast<long>(rows)));
 }
 
 template class Gate<float>;

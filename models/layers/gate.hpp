@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "models/engine/engine.hpp"
+#include "models/layers/gate_kernels.cuh"
 
 namespace equifuse {
 
@@ -36,6 +37,7 @@ class Gate {
   void backward(std::size_t rows, const T* x, const T* grad_out, T* grad_x) const;
 
  private:
+  GateArgs<T> args(std::size_t rows, const T* x, const T* grad_out, T* out) const;
   const Engine& engine_;
   Buffer<std::int32_t> scalar_index_, scalar_activation_, gate_index_, gate_activation_,
       gated_index_, gated_gate_;

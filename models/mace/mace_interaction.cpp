@@ -2,20 +2,8 @@
 
 #include "kernels/common/error.hpp"
 #include "kernels/tensor_product/tensor_product_problem.hpp"
-#include "models/engine/elementwise.hpp"
 
 namespace equifuse {
-
-namespace {
-
-std::vector<std::int64_t> shape1(std::size_t n) {
-  return {static_cast<std::int64_t>(n)};
-}
-std::span<const double> span_of(const std::vector<double>& v) {
-  return {v.data(), v.size()};
-}
-
-}  // namespace
 
 template <typename T>
 MaceInteraction<T>::MaceInteraction(const Engine& engine, const MaceInteractionConfig& ic,
@@ -29,31 +17,27 @@ MaceInteraction<T>::MaceInteraction(const Engine& engine, const MaceInteractionC
   const std::string prefix = "interactions." + t + ".";
   linear_up_ = std::make_unique<EquivariantLinear<T>>(
       engine, ic.node_feats_irreps, ic.edge_irreps,
-      span_of(p.reals(prefix + "linear_up.weight", shape1(EquivariantLinear<T>::weight_numel(
-                                                       ic.node_feats_irreps, ic.edge_irreps)))));
+      p.vector(prefix + "linear_up.weight",
+               EquivariantLinear<T>::weight_numel(ic.node_feats_irreps, ic.edge_irreps)));
   const TensorProductProblem problem = channelwise_tensor_product(
       ic.edge_irreps, ic.edge_attrs_irreps, ic.target_irreps, {.shared_weights = false});
   if (problem.irreps_out() != ic.conv_irreps_out) {
     throw Error("MACE: layer " + t + " convolution output " + problem.irreps_out().to_string() +
                 " differs from the file's " + ic.conv_irreps_out.to_string());
   }
-  if (ic.radial_mlp.back() != problem.weight_numel()) {
-    throw Error("MACE: layer " + t + " radial MLP gives " + std::to_string(ic.radial_mlp.back()) +
-                " weights, the convolution needs " + std::to_string(problem.weight_numel()));
-  }
-  convolution_ = engine.graph_convolution<T>(problem);
   std::vector<std::span<const double>> mlp_weights;
   for (std::size_t k = 0; k + 1 < ic.radial_mlp.size(); ++k) {
-    mlp_weights.push_back(span_of(p.reals(prefix + "radial_mlp." + std::to_string(k) + ".weight",
-                                          {ic.radial_mlp[k], ic.radial_mlp[k + 1]})));
+    const auto& w = p.reals(prefix + "radial_mlp." + std::to_string(k) + ".weight",
+                            {ic.radial_mlp[k], ic.radial_mlp[k + 1]});
+    mlp_weights.emplace_back(w.data(), w.size());
   }
-  radial_mlp_ = std::make_unique<RadialMlp<T>>(engine, ic.radial_mlp, mlp_weights,
-                                               RadialMlp<T>::fan_in_scales(ic.radial_mlp),
-                                               radial_activation_scale);
+  convolution_ = std::make_unique<RadialConvolution<T>>(
+      engine, problem, ic.radial_mlp, mlp_weights, RadialMlp<T>::fan_in_scales(ic.radial_mlp),
+      radial_activation_scale, "MACE: layer " + t);
   linear_ = std::make_unique<EquivariantLinear<T>>(
       engine, ic.conv_irreps_out, ic.target_irreps,
-      span_of(p.reals(prefix + "linear.weight", shape1(EquivariantLinear<T>::weight_numel(
-                                                    ic.conv_irreps_out, ic.target_irreps)))),
+      p.vector(prefix + "linear.weight",
+               EquivariantLinear<T>::weight_numel(ic.conv_irreps_out, ic.target_irreps)),
       1.0 / ic.avg_num_neighbors);
   // plain: skip acts on the message (target -> target); residual: on the input (-> output).
   const Irreps& skip_in = residual_ ? ic.node_feats_irreps : ic.target_irreps;
@@ -63,9 +47,8 @@ MaceInteraction<T>::MaceInteraction(const Engine& engine, const MaceInteractionC
   }
   skip_ = std::make_unique<SpeciesLinear<T>>(
       engine, ic.skip_irreps_in, num_species, ic.skip_irreps_out,
-      span_of(p.reals(prefix + "skip_tp.weight",
-                      shape1(SpeciesLinear<T>::weight_numel(ic.skip_irreps_in, num_species,
-                                                            ic.skip_irreps_out)))));
+      p.vector(prefix + "skip_tp.weight",
+               SpeciesLinear<T>::weight_numel(ic.skip_irreps_in, num_species, ic.skip_irreps_out)));
 }
 
 template <typename T>
@@ -77,17 +60,9 @@ typename MaceInteraction<T>::Output MaceInteraction<T>::forward(
     Saved& saved) const {
   const std::size_t nodes = graph.num_nodes;
   const int* species = graph.species.data();
-  const TensorProductProblem& problem = convolution_->problem();
   saved.up = engine_.buffer<T>(nodes * static_cast<std::size_t>(linear_up_->dim_out()));
   linear_up_->forward(nodes, h, saved.up.data());
-  saved.weights =
-      engine_.buffer<T>(graph.num_edges * static_cast<std::size_t>(problem.weight_numel()));
-  saved.mlp = radial_mlp_->forward(graph.num_edges, edges.radial.data(), saved.weights.data());
-  Buffer<T> convolved = engine_.buffer<T>(problem.out_size(nodes));
-  convolution_->forward(graph.view(), {.x = saved.up.span(),
-                                       .y = edges.sh.span(),
-                                       .weights = saved.weights.span(),
-                                       .out = convolved.span()});
+  const Buffer<T> convolved = convolution_->forward(graph, edges, saved.up, saved.convolution);
   Output out;
   out.message = engine_.buffer<T>(nodes * static_cast<std::size_t>(linear_->dim_out()));
   linear_->forward(nodes, convolved.data(), out.message.data());
@@ -109,7 +84,6 @@ void MaceInteraction<T>::backward(const EngineGraph& graph,
                                   T* grad_h, Buffer<T>& grad_sh, Buffer<T>& grad_radial) const {
   const std::size_t nodes = graph.num_nodes;
   const int* species = graph.species.data();
-  const TensorProductProblem& problem = convolution_->problem();
   if (gives_skip_) skip_->backward(nodes, grad_skip, species, grad_h);
   Buffer<T> grad_mixed;
   const T* grad_linear_out = grad_message;
@@ -118,22 +92,10 @@ void MaceInteraction<T>::backward(const EngineGraph& graph,
     skip_->backward(nodes, grad_message, species, grad_mixed.data(), false);
     grad_linear_out = grad_mixed.data();
   }
-  Buffer<T> grad_convolved = engine_.buffer<T>(problem.out_size(nodes));
+  Buffer<T> grad_convolved = engine_.buffer<T>(convolution_->problem().out_size(nodes));
   linear_->backward(nodes, grad_linear_out, grad_convolved.data(), false);
-  Buffer<T> grad_up = engine_.buffer<T>(saved.up.size());
-  Buffer<T> grad_sh_here = engine_.buffer<T>(grad_sh.size());
-  Buffer<T> grad_weights = engine_.buffer<T>(saved.weights.size());
-  convolution_->backward(graph.view(), {.x = saved.up.span(),
-                                        .y = edges.sh.span(),
-                                        .weights = saved.weights.span(),
-                                        .grad_out = grad_convolved.span(),
-                                        .grad_x = grad_up.span(),
-                                        .grad_y = grad_sh_here.span(),
-                                        .grad_weights = grad_weights.span()});
-  add_into(engine_, grad_sh.data(), grad_sh_here.data(), grad_sh.size());
-  Buffer<T> grad_radial_here = engine_.buffer<T>(grad_radial.size());
-  radial_mlp_->backward(graph.num_edges, saved.mlp, grad_weights.data(), grad_radial_here.data());
-  add_into(engine_, grad_radial.data(), grad_radial_here.data(), grad_radial.size());
+  const Buffer<T> grad_up = convolution_->backward(graph, edges, saved.convolution, saved.up,
+                                                   grad_convolved, grad_sh, grad_radial);
   linear_up_->backward(nodes, grad_up.data(), grad_h);
 }
 

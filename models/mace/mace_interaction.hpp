@@ -3,16 +3,16 @@
 // MLP's per-edge weights from the radial basis, the fused uvu graph convolution with the edge
 // spherical harmonics (kernels/convolution), linear / avg_num_neighbors; the species-dependent
 // skip connection acts on that message (plain) or on the input, for the product block to add
-// (residual). Forward and hand-written backward.
+// (residual). The radial MLP and the convolution are one RadialConvolution. Forward and
+// hand-written backward.
 #pragma once
 
 #include <memory>
 
-#include "kernels/convolution/graph_convolution.hpp"
 #include "models/engine/engine_graph.hpp"
 #include "models/layers/edge_embedding.hpp"
 #include "models/layers/equivariant_linear.hpp"
-#include "models/layers/radial_mlp.hpp"
+#include "models/layers/radial_convolution.hpp"
 #include "models/layers/species_linear.hpp"
 #include "models/mace/mace_config.hpp"
 #include "models/potential/parameter_store.hpp"
@@ -33,13 +33,13 @@ class MaceInteraction {
     Buffer<T> message;  // [nodes][target dim]: the product block's input
     Buffer<T> skip;     // residual with the product's skip connection: [nodes][product out dim]
   };
-  // Kept for the backward: linear_up's output (node), the radial MLP's per-edge weights and its
-  // pre-activations (edge). The message, the convolution's output and the skip are not kept.
+  // Kept for the backward: linear_up's output (node) and the convolution's per-edge weights and
+  // radial MLP pre-activations (edge). The message, the convolution's output and the skip are not
+  // kept.
   struct Saved {
     Buffer<T> up;
-    Buffer<T> weights;
-    typename RadialMlp<T>::Saved mlp;
-    std::size_t bytes() const { return up.bytes() + weights.bytes() + mlp.bytes(); }
+    typename RadialConvolution<T>::Saved convolution;
+    std::size_t bytes() const { return up.bytes() + convolution.bytes(); }
   };
 
   Output forward(const EngineGraph& graph, const typename EdgeEmbedding<T>::Features& edges,
@@ -57,8 +57,7 @@ class MaceInteraction {
   const Engine& engine_;
   bool residual_, gives_skip_;
   std::unique_ptr<EquivariantLinear<T>> linear_up_, linear_;
-  std::unique_ptr<RadialMlp<T>> radial_mlp_;
-  std::unique_ptr<GraphConvolution<T>> convolution_;
+  std::unique_ptr<RadialConvolution<T>> convolution_;
   std::unique_ptr<SpeciesLinear<T>> skip_;
 };
 

@@ -7,12 +7,11 @@
 
 #include <memory>
 
-#include "kernels/convolution/graph_convolution.hpp"
 #include "models/engine/engine_graph.hpp"
 #include "models/layers/edge_embedding.hpp"
 #include "models/layers/equivariant_linear.hpp"
 #include "models/layers/gate.hpp"
-#include "models/layers/radial_mlp.hpp"
+#include "models/layers/radial_convolution.hpp"
 #include "models/layers/species_linear.hpp"
 #include "models/nequip/nequip_config.hpp"
 #include "models/potential/parameter_store.hpp"
@@ -39,11 +38,9 @@ class NequipConvnetLayer {
   // Kept for the backward: the normalised linear_1 output and the gate's input (node), the radial
   // MLP's per-edge weights and pre-activations (edge). The message is not kept.
   struct Saved {
-    Buffer<T> normalized, gate_in, weights;
-    typename RadialMlp<T>::Saved mlp;
-    std::size_t bytes() const {
-      return normalized.bytes() + gate_in.bytes() + weights.bytes() + mlp.bytes();
-    }
+    Buffer<T> normalized, gate_in;
+    typename RadialConvolution<T>::Saved convolution;
+    std::size_t bytes() const { return normalized.bytes() + gate_in.bytes() + convolution.bytes(); }
   };
   // h_next [nodes][dim_out] from h [nodes][dim_in].
   Buffer<T> forward(const EngineGraph& graph, const typename EdgeEmbedding<T>::Features& edges,
@@ -57,8 +54,7 @@ class NequipConvnetLayer {
   const Engine& engine_;
   std::unique_ptr<SpeciesLinear<T>> self_connection_;  // null without
   std::unique_ptr<EquivariantLinear<T>> linear_1_, linear_2_;
-  std::unique_ptr<RadialMlp<T>> radial_mlp_;
-  std::unique_ptr<GraphConvolution<T>> convolution_;
+  std::unique_ptr<RadialConvolution<T>> convolution_;
   std::unique_ptr<Gate<T>> gate_;
   Buffer<T> neighbor_norm_;  // per species
   bool resnet_ = false;

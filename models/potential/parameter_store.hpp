@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <set>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,11 @@ class ParameterStore {
                                    const std::vector<std::int64_t>& shape) const;
   const StoredTensor& integers(const std::string& name,
                                const std::vector<std::int64_t>& shape) const;
+  // A one-dimensional tensor of `size` reals (layer weights in e3nn's flat layout).
+  std::span<const double> vector(const std::string& name, std::size_t size) const {
+    const std::vector<double>& v = reals(name, {static_cast<std::int64_t>(size)});
+    return {v.data(), v.size()};
+  }
   // Throws naming the first tensor no one asked for (a file for another model variant).
   void check_all_used() const;
 
