@@ -12,6 +12,7 @@
 #include "kernels/common/error.hpp"
 #include "model_loader/potential_file.hpp"
 #include "models/potential/forces_and_virial.hpp"
+#include "models/potential/species_selection.hpp"
 #include "models/structure/extxyz.hpp"
 
 namespace equifuse::cli {
@@ -75,8 +76,28 @@ int eval_command(const std::vector<std::string>& args) {
     print_usage();
     return 2;
   }
-  const auto potential = load_potential(positional[0], precision, backend);
   const auto frames = read_extxyz(positional[1]);
+  // Only the elements of the structures are loaded (a foundation model has 89).
+  std::vector<int> elements;
+  for (const AtomicStructure& s : frames)
+    for (int z : s.atomic_numbers)
+      if (std::find(elements.begin(), elements.end(), z) == elements.end()) elements.push_back(z);
+  std::unique_ptr<Potential> potential;
+  try {
+    potential = load_potential(positional[0], {precision, backend, elements});
+  } catch (const UnknownElement& e) {
+    for (std::size_t f = 0; f < frames.size(); ++f) {
+      const auto& z = frames[f].atomic_numbers;
+      const auto it = std::find(z.begin(), z.end(), e.atomic_number());
+      if (it == z.end()) continue;
+      std::string known;
+      for (int s : e.known()) known += (known.empty() ? "" : " ") + chemical_symbol(s);
+      throw Error("frame " + std::to_string(f) + ", atom " + std::to_string(it - z.begin() + 1) +
+                  " is " + chemical_symbol(e.atomic_number()) + ", which " + positional[0] +
+                  " does not know (its elements: " + known + ")");
+    }
+    throw;
+  }
   const PotentialInfo& info = potential->info();
   std::printf("potential: %s (%s), %zu elements, r_max %.4g %s, %d interactions, %s, %s\n",
               positional[0].c_str(), info.architecture.c_str(), info.species.size(), info.r_max,

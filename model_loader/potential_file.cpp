@@ -19,12 +19,14 @@ const std::string& metadata(const SafetensorsFile& file, const std::string& key,
 template <typename T>
 std::unique_ptr<Potential> build(const std::string& architecture, const std::string& config,
                                  const ParameterStore& parameters, const std::string& where,
-                                 Backend backend) {
+                                 const LoadOptions& options) {
   if (architecture == "mace") {
-    return std::make_unique<MaceModel<T>>(MaceConfig::from_json(config), parameters, backend);
+    return std::make_unique<MaceModel<T>>(MaceConfig::from_json(config), parameters,
+                                          options.backend, options.elements);
   }
   if (architecture == "nequip") {
-    return std::make_unique<NequipModel<T>>(NequipConfig::from_json(config), parameters, backend);
+    return std::make_unique<NequipModel<T>>(NequipConfig::from_json(config), parameters,
+                                            options.backend, options.elements);
   }
   throw Error(where + ": unknown architecture '" + architecture +
               "' (this build knows: mace, nequip)");
@@ -34,6 +36,10 @@ std::unique_ptr<Potential> build(const std::string& architecture, const std::str
 
 std::unique_ptr<Potential> load_potential(const std::string& path, Precision precision,
                                           Backend backend) {
+  return load_potential(path, LoadOptions{precision, backend, {}});
+}
+
+std::unique_ptr<Potential> load_potential(const std::string& path, const LoadOptions& options) {
   SafetensorsFile file = read_safetensors(path);
   const std::string where = "potential file \"" + path + "\"";
   if (metadata(file, "format", where) != "equifuse-potential") {
@@ -49,9 +55,11 @@ std::unique_ptr<Potential> load_potential(const std::string& path, Precision pre
   ParameterStore parameters(where);
   for (auto& [name, tensor] : file.tensors) parameters.add(name, std::move(tensor));
   try {
-    if (precision == Precision::float32)
-      return build<float>(architecture, config, parameters, where, backend);
-    return build<double>(architecture, config, parameters, where, backend);
+    if (options.precision == Precision::float32)
+      return build<float>(architecture, config, parameters, where, options);
+    return build<double>(architecture, config, parameters, where, options);
+  } catch (const UnknownElement& e) {
+    throw UnknownElement(where + ": " + e.what(), e.atomic_number(), e.known());
   } catch (const Error& e) {
     const std::string message = e.what();
     if (message.rfind(where, 0) == 0) throw;

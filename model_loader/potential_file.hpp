@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "kernels/tensor_product/tensor_product.hpp"
 #include "models/potential/potential.hpp"
@@ -13,8 +14,17 @@ namespace equifuse {
 
 inline constexpr int kPotentialFormatVersion = 1;
 
-// Throws equifuse::Error with a message naming the file and what is wrong with it. Backend::cuda
-// runs the model on the current GPU (models/engine).
+struct LoadOptions {
+  Precision precision = Precision::float64;
+  Backend backend = Backend::cpu;  // Backend::cuda: the current GPU (models/engine)
+  // Atomic numbers a run needs (LAMMPS's pair_coeff elements, a structure's); empty: every
+  // element of the file. The weights of the others are never folded or copied to the backend.
+  std::vector<int> elements;
+};
+
+// Throws equifuse::Error with a message naming the file and what is wrong with it (an element it
+// does not have, too).
+std::unique_ptr<Potential> load_potential(const std::string& path, const LoadOptions& options);
 std::unique_ptr<Potential> load_potential(const std::string& path,
                                           Precision precision = Precision::float64,
                                           Backend backend = Backend::cpu);

@@ -22,6 +22,7 @@
 #include "kernels/common/error.hpp"
 #include "model_loader/potential_file.hpp"
 #include "models/potential/forces_and_virial.hpp"
+#include "models/potential/species_selection.hpp"
 #include "models/structure/atomic_structure.hpp"
 #include "pair_style/neighbor_graph.hpp"
 
@@ -89,7 +90,7 @@ void PairEquifuse::settings(int narg, char** arg) {
   }
 }
 
-void PairEquifuse::load(const std::string& path) {
+void PairEquifuse::load(const std::string& path, const std::vector<int>& type_elements) {
   equifuse::Backend backend = equifuse::Backend::cpu;
   const bool gpu_here = equifuse::backend_runs_here(equifuse::Backend::cuda);
   if (device_ == "cuda" || (device_ == "auto" && gpu_here)) backend = equifuse::Backend::cuda;
@@ -109,7 +110,19 @@ void PairEquifuse::load(const std::string& path) {
       MPI_Comm_free(&node);
       gpu = equifuse::select_device(backend, node_rank);
     }
-    potential_ = equifuse::load_potential(path, equifuse::parse_precision(precision_), backend);
+    potential_ = equifuse::load_potential(
+        path, {equifuse::parse_precision(precision_), backend, type_elements});
+  } catch (const equifuse::UnknownElement& e) {
+    std::string known;
+    for (int s : e.known()) known += (known.empty() ? "" : " ") + equifuse::chemical_symbol(s);
+    int type = 1;
+    while (type < static_cast<int>(type_elements.size()) &&
+           type_elements[type - 1] != e.atomic_number())
+      ++type;
+    error->all(FLERR, "pair_coeff equifuse: element " +
+                          equifuse::chemical_symbol(e.atomic_number()) + " (type " +
+                          std::to_string(type) + ") is not in " + path +
+                          " (its elements: " + known + ")");
   } catch (const std::exception& e) {
     error->all(FLERR, std::string("pair_style equifuse: ") + e.what());
   }
@@ -147,25 +160,21 @@ void PairEquifuse::coeff(int narg, char** arg) {
                "pair_coeff equifuse: {} elements given for {} atom types (one element per type)",
                narg - 3, ntypes);
 
-  load(arg[2]);
-  const auto& species = potential_->info().species;
-  type_species_.assign(ntypes + 1, -1);
+  std::vector<int> type_elements;  // atomic number of each type
   for (int t = 1; t <= ntypes; ++t) {
     const std::string element = arg[2 + t];
-    int z = 0;
     try {
-      z = equifuse::atomic_number_of(element);
+      type_elements.push_back(equifuse::atomic_number_of(element));
     } catch (const std::exception&) {
       error->all(FLERR, "pair_coeff equifuse: '" + element + "' (type " + std::to_string(t) +
                             ") is not a chemical element");
     }
-    const auto it = std::find(species.begin(), species.end(), z);
-    if (it == species.end()) {
-      std::string known;
-      for (int s : species) known += (known.empty() ? "" : " ") + equifuse::chemical_symbol(s);
-      error->all(FLERR, "pair_coeff equifuse: element " + element + " (type " + std::to_string(t) +
-                            ") is not in " + potential_path_ + " (its elements: " + known + ")");
-    }
+  }
+  load(arg[2], type_elements);
+  const auto& species = potential_->info().species;
+  type_species_.assign(ntypes + 1, -1);
+  for (int t = 1; t <= ntypes; ++t) {
+    const auto it = std::find(species.begin(), species.end(), type_elements[t - 1]);
     type_species_[t] = static_cast<int>(it - species.begin());
   }
   for (int i = 1; i <= ntypes; ++i)

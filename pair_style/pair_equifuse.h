@@ -40,7 +40,8 @@ class PairEquifuse : public Pair {
 
  protected:  // shared with pair_style equifuse/kk (kokkos/pair_equifuse_kokkos.h)
   void allocate();
-  void load(const std::string& path);
+  // The potential for the elements of the atom types (the weights of others are not loaded).
+  void load(const std::string& path, const std::vector<int>& type_elements);
   // The ghost shell exact message passing needs: K * r_max + skin on several ranks (ghosts of
   // other ranks must carry K hops), the neighbour cutoff alone on one rank (every ghost folds).
   double required_ghost_cutoff() const;

@@ -7,8 +7,9 @@ namespace equifuse {
 
 template <typename T>
 MaceInteraction<T>::MaceInteraction(const Engine& engine, const MaceInteractionConfig& ic,
-                                    int index, const MaceProductConfig& product, int num_species,
-                                    double radial_activation_scale, const ParameterStore& p)
+                                    int index, const MaceProductConfig& product,
+                                    const SpeciesSelection& species, double radial_activation_scale,
+                                    const ParameterStore& p)
     : engine_(engine),
       residual_(ic.kind == MaceInteractionConfig::Kind::residual),
       gives_skip_(residual_ && product.use_skip_connection) {
@@ -45,10 +46,13 @@ MaceInteraction<T>::MaceInteraction(const Engine& engine, const MaceInteractionC
   if (ic.skip_irreps_in != skip_in || ic.skip_irreps_out != skip_out) {
     throw Error("MACE: layer " + t + " skip connection irreps do not fit");
   }
+  // A tensor product with the file's one-hot species, folded for the kept ones.
   skip_ = std::make_unique<SpeciesLinear<T>>(
-      engine, ic.skip_irreps_in, num_species, ic.skip_irreps_out,
+      engine, ic.skip_irreps_in, species.count(), species.one_hot(), species.file_count(),
+      ic.skip_irreps_out,
       p.vector(prefix + "skip_tp.weight",
-               SpeciesLinear<T>::weight_numel(ic.skip_irreps_in, num_species, ic.skip_irreps_out)));
+               SpeciesLinear<T>::weight_numel(ic.skip_irreps_in, species.file_count(),
+                                              ic.skip_irreps_out)));
 }
 
 template <typename T>

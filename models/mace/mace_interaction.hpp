@@ -16,6 +16,7 @@
 #include "models/layers/species_linear.hpp"
 #include "models/mace/mace_config.hpp"
 #include "models/potential/parameter_store.hpp"
+#include "models/potential/species_selection.hpp"
 
 namespace equifuse {
 
@@ -25,8 +26,8 @@ class MaceInteraction {
   // Takes interactions.<index>.* from `parameters`; `product` is the product block's config
   // (where a residual skip connection lands, and whether it is used).
   MaceInteraction(const Engine& engine, const MaceInteractionConfig& config, int index,
-                  const MaceProductConfig& product, int num_species, double radial_activation_scale,
-                  const ParameterStore& parameters);
+                  const MaceProductConfig& product, const SpeciesSelection& species,
+                  double radial_activation_scale, const ParameterStore& parameters);
   ~MaceInteraction();
 
   struct Output {

@@ -7,17 +7,16 @@ namespace equifuse {
 
 namespace {
 
-// node_embedding: e3nn's Linear of the one-hot species is the row of its (normalised) weights of
-// that species.
-template <typename T>
-std::vector<T> embedding_table(const Irreps& out, int num_species,
-                               std::span<const double> weights) {
+// node_embedding: e3nn's Linear of the one-hot species (of every species of the file: they set its
+// normalisation) is the row of its normalised weights of that species.
+std::vector<double> embedding_table(const Irreps& out, int num_species,
+                                    std::span<const double> weights) {
   const Irreps species({MulIrrep{num_species, Irrep(0, 1)}});
   std::vector<LinearBlock> blocks;
-  const std::vector<T> folded =
-      EquivariantLinear<T>::folded_weights(species, out, weights, 1.0, &blocks);
+  const std::vector<double> folded =
+      EquivariantLinear<double>::folded_weights(species, out, weights, 1.0, &blocks);
   const auto dim = static_cast<std::size_t>(out.dim());
-  std::vector<T> table(static_cast<std::size_t>(num_species) * dim, T(0));
+  std::vector<double> table(static_cast<std::size_t>(num_species) * dim, 0.0);
   for (const LinearBlock& b : blocks) {
     for (int u = 0; u < b.mul_in; ++u)
       for (int v = 0; v < b.mul_out; ++v)
@@ -31,11 +30,13 @@ std::vector<T> embedding_table(const Irreps& out, int num_species,
 }  // namespace
 
 template <typename T>
-MaceModel<T>::MaceModel(MaceConfig config, const ParameterStore& p, Backend backend)
+MaceModel<T>::MaceModel(MaceConfig config, const ParameterStore& p, Backend backend,
+                        const std::vector<int>& elements)
     : ModelPotential(
           backend, model_kernel_spec(precision_of<T>(), config.spherical_harmonics_irreps), "MACE"),
       config_(std::move(config)),
-      num_species_(static_cast<int>(config_.species.size())) {
+      species_(config_.species, elements) {
+  config_.species = species_.atomic_numbers();
   const MaceConfig& c = config_;
   PotentialInfo& info = mutable_info();
   info.architecture = "mace";
@@ -53,14 +54,16 @@ MaceModel<T>::MaceModel(MaceConfig config, const ParameterStore& p, Backend back
       throw Error("MACE: the node embedding " + first.to_string() + " must be even scalars");
     }
   }
-  const Irreps species_irreps({MulIrrep{num_species_, Irrep(0, 1)}});
-  const auto& embedding = p.reals(
-      "embedding.weight",
-      {static_cast<std::int64_t>(EquivariantLinear<T>::weight_numel(species_irreps, first))});
+  // Linear(S x 0e -> first) weights are [S][first's multiplicity]: one row per species.
+  const auto& embedding = p.reals("embedding.weight", {species_.file_count() * first.dim()});
   embedding_dim_ = first.dim();
-  embedding_ = e.upload(embedding_table<T>(first, num_species_, embedding));
+  const std::vector<double> table =
+      species_.rows(embedding_table(first, species_.file_count(), embedding),
+                    static_cast<std::size_t>(first.dim()));
+  embedding_ = e.upload(std::vector<T>(table.begin(), table.end()));
   std::vector<double> offset;
-  for (double e0 : p.reals("atomic_energies", {num_species_})) offset.push_back(e0 + c.shift);
+  for (double e0 : species_.rows(p.reals("atomic_energies", {species_.file_count()}), 1))
+    offset.push_back(e0 + c.shift);
   energy_scale_ = e.upload(std::vector<double>(offset.size(), c.scale));
   energy_offset_ = e.upload(offset);
   edge_embedding_ = std::make_unique<EdgeEmbedding<T>>(
@@ -70,8 +73,8 @@ MaceModel<T>::MaceModel(MaceConfig config, const ParameterStore& p, Backend back
   for (std::size_t t = 0; t < c.interactions.size(); ++t) {
     const int index = static_cast<int>(t);
     interactions_.push_back(std::make_unique<MaceInteraction<T>>(
-        e, c.interactions[t], index, c.products[t], num_species_, c.radial_activation_scale, p));
-    products_.push_back(std::make_unique<MaceProduct<T>>(e, c.products[t], index, num_species_, p));
+        e, c.interactions[t], index, c.products[t], species_, c.radial_activation_scale, p));
+    products_.push_back(std::make_unique<MaceProduct<T>>(e, c.products[t], index, species_, p));
     readouts_.push_back(std::make_unique<MaceReadout<T>>(e, c.readouts[t], index, p));
   }
   p.check_all_used();

@@ -18,6 +18,7 @@
 #include "models/mace/mace_product.hpp"
 #include "models/mace/mace_readout.hpp"
 #include "models/potential/parameter_store.hpp"
+#include "models/potential/species_selection.hpp"
 
 namespace equifuse {
 
@@ -25,8 +26,9 @@ template <typename T>
 class MaceModel final : public ModelPotential {
  public:
   // Takes every tensor the config implies from `parameters` (checking names and shapes) and places
-  // the model on `backend`.
-  MaceModel(MaceConfig config, const ParameterStore& parameters, Backend backend = Backend::cpu);
+  // the model on `backend`, for the species `species` keeps (default: all of the config's).
+  MaceModel(MaceConfig config, const ParameterStore& parameters, Backend backend = Backend::cpu,
+            const std::vector<int>& elements = {});
   ~MaceModel() override;
 
   const MaceConfig& config() const { return config_; }
@@ -34,8 +36,8 @@ class MaceModel final : public ModelPotential {
  private:
   Result run(const EngineGraph& graph, const GhostExchange* exchange) const override;
 
-  MaceConfig config_;
-  int num_species_;
+  MaceConfig config_;  // species: the kept ones
+  SpeciesSelection species_;
   int embedding_dim_;
   Buffer<T> embedding_;                          // [species][embedding_dim_]
   Buffer<double> energy_scale_, energy_offset_;  // node energy = scale * readouts + offset

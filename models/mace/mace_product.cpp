@@ -6,7 +6,7 @@ namespace equifuse {
 
 template <typename T>
 MaceProduct<T>::MaceProduct(const Engine& engine, const MaceProductConfig& pc, int index,
-                            int num_species, const ParameterStore& p)
+                            const SpeciesSelection& species, const ParameterStore& p)
     : engine_(engine) {
   const std::string prefix = "products." + std::to_string(index) + ".";
   std::vector<ContractionParameters> contractions;
@@ -23,16 +23,15 @@ MaceProduct<T>::MaceProduct(const Engine& engine, const MaceProductConfig& pc, i
       u.indices = w.integers;
       u.values = p.reals(cprefix + "coupling." + n + ".values", {w.shape[0]});
       cp.couplings.push_back(std::move(u));
-      const auto& weights = p.reals(cprefix + "weights." + n, {num_species, -1, channels});
-      const auto k_count =
-          static_cast<int>(weights.size() / (static_cast<std::size_t>(num_species) * channels));
-      cp.weights.push_back(weights);
-      cp.num_coupling_weights.push_back(k_count);
+      const auto& weights = p.reals(cprefix + "weights." + n, {species.file_count(), -1, channels});
+      const auto per_species = weights.size() / static_cast<std::size_t>(species.file_count());
+      cp.weights.push_back(species.rows(weights, per_species));
+      cp.num_coupling_weights.push_back(static_cast<int>(per_species) / channels);
     }
     contractions.push_back(std::move(cp));
   }
   contraction_ = std::make_unique<SymmetricContraction<T>>(engine, pc.irreps_in, pc.irreps_out,
-                                                           num_species, contractions);
+                                                           species.count(), contractions);
   const auto& weights = p.reals(prefix + "linear.weight",
                                 {static_cast<std::int64_t>(EquivariantLinear<T>::weight_numel(
                                     pc.irreps_out, pc.irreps_out))});

@@ -9,6 +9,7 @@
 #include "models/mace/mace_config.hpp"
 #include "models/mace/symmetric_contraction.hpp"
 #include "models/potential/parameter_store.hpp"
+#include "models/potential/species_selection.hpp"
 
 namespace equifuse {
 
@@ -16,8 +17,8 @@ template <typename T>
 class MaceProduct {
  public:
   // Takes products.<index>.* from `parameters`.
-  MaceProduct(const Engine& engine, const MaceProductConfig& config, int index, int num_species,
-              const ParameterStore& parameters);
+  MaceProduct(const Engine& engine, const MaceProductConfig& config, int index,
+              const SpeciesSelection& species, const ParameterStore& parameters);
   ~MaceProduct();
 
   int dim_out() const { return linear_->dim_out(); }

@@ -19,11 +19,12 @@ std::vector<std::span<const double>> nequip_mlp_weights(const ParameterStore& p,
 
 template <typename T>
 NequipConvnetLayer<T>::NequipConvnetLayer(const Engine& engine, const NequipConfig& c, int index,
+                                          const SpeciesSelection& species,
                                           std::span<const double> type_embedding,
                                           const ParameterStore& p)
     : engine_(engine) {
   const NequipLayerConfig& lc = c.layers[static_cast<std::size_t>(index)];
-  const int num_species = static_cast<int>(c.species.size());
+  const int num_species = species.count();
   const std::string t = std::to_string(index);
   const std::string prefix = "layers." + t + ".";
   resnet_ = lc.resnet;
@@ -52,8 +53,8 @@ NequipConvnetLayer<T>::NequipConvnetLayer(const Engine& engine, const NequipConf
       engine, problem, lc.radial_mlp, nequip_mlp_weights(p, prefix + "radial_mlp.", lc.radial_mlp),
       lc.radial_mlp_scales, 1.0, "NequIP: layer " + t);
   std::vector<T> norm;
-  for (double v : p.vector(prefix + "neighbor_norm", c.species.size()))
-    norm.push_back(static_cast<T>(v));
+  const auto& file_norm = p.reals(prefix + "neighbor_norm", {species.file_count()});
+  for (double v : species.rows(file_norm, 1)) norm.push_back(static_cast<T>(v));
   neighbor_norm_ = engine.upload(norm);
   GateParameters gp;
   gp.dim_in = lc.irreps_conv_out.dim();

@@ -15,6 +15,7 @@
 #include "models/layers/species_linear.hpp"
 #include "models/nequip/nequip_config.hpp"
 #include "models/potential/parameter_store.hpp"
+#include "models/potential/species_selection.hpp"
 
 namespace equifuse {
 
@@ -26,10 +27,11 @@ std::vector<std::span<const double>> nequip_mlp_weights(const ParameterStore& pa
 template <typename T>
 class NequipConvnetLayer {
  public:
-  // Takes layers.<index>.* from `parameters`; `type_embedding` [species][embedding_dim] is the
-  // self-connection's attributes.
+  // Takes layers.<index>.* from `parameters`; `type_embedding` [kept species][embedding_dim] is
+  // the self-connection's attributes.
   NequipConvnetLayer(const Engine& engine, const NequipConfig& config, int index,
-                     std::span<const double> type_embedding, const ParameterStore& parameters);
+                     const SpeciesSelection& species, std::span<const double> type_embedding,
+                     const ParameterStore& parameters);
   ~NequipConvnetLayer();
 
   int dim_in() const { return linear_1_->dim_in(); }

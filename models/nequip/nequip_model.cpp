@@ -6,18 +6,23 @@
 namespace equifuse {
 
 template <typename T>
-NequipModel<T>::NequipModel(NequipConfig config, const ParameterStore& p, Backend backend)
+NequipModel<T>::NequipModel(NequipConfig config, const ParameterStore& p, Backend backend,
+                            const std::vector<int>& elements)
     : ModelPotential(backend,
                      model_kernel_spec(precision_of<T>(), config.spherical_harmonics_irreps),
                      "NequIP"),
       config_(std::move(config)) {
+  const SpeciesSelection species(config_.species, elements);
+  const int file_species = species.file_count();
+  config_.species = species.atomic_numbers();
   const NequipConfig& c = config_;
   const Engine& e = engine();
-  const int num_species = static_cast<int>(c.species.size());
   mutable_info() = {"nequip",         c.species,     c.r_max,
                     c.energy_unit,    c.length_unit, static_cast<int>(c.layers.size()),
                     precision_of<T>()};
-  const auto& embedding = p.reals("type_embedding", {num_species, c.type_embedding_dim});
+  const std::vector<double> embedding =
+      species.rows(p.reals("type_embedding", {file_species, c.type_embedding_dim}),
+                   static_cast<std::size_t>(c.type_embedding_dim));
   type_embedding_ = e.upload(std::vector<T>(embedding.begin(), embedding.end()));
   edge_embedding_ = std::make_unique<EdgeEmbedding<T>>(
       e, c.spherical_harmonics_irreps,
@@ -25,15 +30,15 @@ NequipModel<T>::NequipModel(NequipConfig config, const ParameterStore& p, Backen
                   c.polynomial_cutoff_p));
   for (std::size_t t = 0; t < c.layers.size(); ++t) {
     layers_.push_back(std::make_unique<NequipConvnetLayer<T>>(
-        e, c, static_cast<int>(t), std::span<const double>(embedding), p));
+        e, c, static_cast<int>(t), species, std::span<const double>(embedding), p));
   }
   readout_ = std::make_unique<RadialMlp<T>>(e, c.readout_mlp,
                                             nequip_mlp_weights(p, "readout.", c.readout_mlp),
                                             c.readout_mlp_scales, 1.0);
-  const auto& scales = p.reals("energy_scales", {num_species});
+  const std::vector<double> scales = species.rows(p.reals("energy_scales", {file_species}), 1);
   energy_seed_ = e.upload(std::vector<T>(scales.begin(), scales.end()));
   energy_scale_ = e.upload(scales);
-  energy_shift_ = e.upload(p.reals("energy_shifts", {num_species}));
+  energy_shift_ = e.upload(species.rows(p.reals("energy_shifts", {file_species}), 1));
   p.check_all_used();
 }
 

@@ -14,20 +14,22 @@
 #include "models/nequip/nequip_config.hpp"
 #include "models/nequip/nequip_convnet_layer.hpp"
 #include "models/potential/parameter_store.hpp"
+#include "models/potential/species_selection.hpp"
 
 namespace equifuse {
 
 template <typename T>
 class NequipModel final : public ModelPotential {
  public:
-  NequipModel(NequipConfig config, const ParameterStore& parameters,
-              Backend backend = Backend::cpu);
+  // For the species of `elements` (atomic numbers; default: all of the config's).
+  NequipModel(NequipConfig config, const ParameterStore& parameters, Backend backend = Backend::cpu,
+              const std::vector<int>& elements = {});
   ~NequipModel() override;
 
  private:
   Result run(const EngineGraph& graph, const GhostExchange* exchange) const override;
 
-  NequipConfig config_;
+  NequipConfig config_;       // species: the kept ones
   Buffer<T> type_embedding_;  // [species][type_embedding_dim]
   std::unique_ptr<EdgeEmbedding<T>> edge_embedding_;
   std::vector<std::unique_ptr<NequipConvnetLayer<T>>> layers_;
