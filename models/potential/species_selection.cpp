@@ -17,9 +17,9 @@ SpeciesSelection::SpeciesSelection(std::vector<int> file_species, const std::vec
     if (std::find(file_species_.begin(), file_species_.end(), z) == file_species_.end()) {
       std::string known;
       for (int s : file_species_) known += (known.empty() ? "" : " ") + chemical_symbol(s);
-      throw UnknownElement(
-          "element " + chemical_symbol(z) + " is not in the potential (its elements: " + known + ")",
-          z, file_species_);
+      throw UnknownElement("element " + chemical_symbol(z) +
+                               " is not in the potential (its elements: " + known + ")",
+                           z, file_species_);
     }
   }
   for (std::size_t s = 0; s < file_species_.size(); ++s) {

@@ -37,15 +37,18 @@ TEST_P(SpeciesSelectionTest, SubsetEqualsTheWholePotentialBitForBit) {
   for (int z : file_species) subsets.push_back({z});
   subsets.push_back({file_species[1], file_species[0]});
   for (const std::vector<int>& elements : subsets) {
-    const auto part = load_potential(model_path(GetParam()), {Precision::float64, Backend::cpu, elements});
+    const auto part =
+        load_potential(model_path(GetParam()), {Precision::float64, Backend::cpu, elements});
     std::vector<int> in_file_order;
     for (int z : file_species)
       for (int e : elements)
         if (e == z) in_file_order.push_back(z);
     EXPECT_EQ(part->info().species, in_file_order);
     const AtomicStructure s = structure_of(GetParam(), elements);
-    const PotentialOutput a = whole->evaluate(make_atomic_graph(s, file_species, whole->info().r_max));
-    const PotentialOutput b = part->evaluate(make_atomic_graph(s, part->info().species, part->info().r_max));
+    const PotentialOutput a =
+        whole->evaluate(make_atomic_graph(s, file_species, whole->info().r_max));
+    const PotentialOutput b =
+        part->evaluate(make_atomic_graph(s, part->info().species, part->info().r_max));
     EXPECT_EQ(a.energy, b.energy);
     EXPECT_EQ(a.node_energies, b.node_energies);
     EXPECT_EQ(a.edge_gradients, b.edge_gradients);
@@ -66,7 +69,8 @@ TEST_P(SpeciesSelectionTest, AnElementTheFileDoesNotHaveIsNamed) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Models, SpeciesSelectionTest,
-                         ::testing::Values("mace_l1_corr3_two_layers", "mace_l2_mixed_corr_plain_first",
+                         ::testing::Values("mace_l1_corr3_two_layers",
+                                           "mace_l2_mixed_corr_plain_first",
                                            "nequip_l2_three_species"));
 
 }  // namespace
