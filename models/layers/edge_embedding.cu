@@ -6,7 +6,6 @@
 using namespace equifuse;
 
 extern "C" __global__ void edge_embedding(const EdgeEmbeddingArgs<real> a) {
-  const int nb = a.radial.num_basis;
   GRID_LOOP(e, a.edges) {
     const real v[3] = {static_cast<real>(a.vectors[3 * e]), static_cast<real>(a.vectors[3 * e + 1]),
                        static_cast<real>(a.vectors[3 * e + 2])};
@@ -25,7 +24,7 @@ extern "C" __global__ void edge_embedding(const EdgeEmbeddingArgs<real> a) {
           r < real(1e-12) ? real(0) : gg[0] * u[0] + gg[1] * u[1] + gg[2] * u[2];
       for (int k = 0; k < 3; ++k) gg[k] = (gg[k] - radial_part * u[k]) * inv;
     }
-    radial_basis(a.radial, r, a.values + e * nb, a.derivatives + e * nb);
+    edge_radial_at(a, e);
   }
 }
 

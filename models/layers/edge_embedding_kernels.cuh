@@ -12,13 +12,15 @@ template <typename Real>
 struct EdgeEmbeddingArgs {
   long edges;
   int sh_dim;
-  const double* vectors;  // [edges][3]
+  const double* vectors;                     // [edges][3]
+  const int *species, *senders, *receivers;  // for distance transforms
   RadialBasisArgs<Real> radial;
-  Real* sh;           // [edges][sh_dim]
-  Real* sh_grad;      // [edges][sh_dim][3]
-  Real* values;       // [edges][num_basis]
-  Real* derivatives;  // [edges][num_basis], d/dr
-  Real* length;       // [edges]
+  Real* sh;                          // [edges][sh_dim]
+  Real* sh_grad;                     // [edges][sh_dim][3]
+  Real* values;                      // [edges][num_basis]
+  Real* derivatives;                 // [edges][num_basis], d/dr
+  Real* length;                      // [edges]
+  Real *cutoff, *cutoff_derivative;  // [edges] where the cutoff is apart, else null
 };
 
 template <typename Real>
@@ -26,9 +28,22 @@ struct EdgeGradientArgs {
   long edges;
   int sh_dim, num_basis;
   const Real *grad_sh, *sh_grad, *grad_radial, *derivatives, *length;
+  const Real *grad_cutoff, *cutoff_derivative;  // where the cutoff is apart, else null
   const double* vectors;
   double* out;  // [edges][3]
 };
+
+// The radial embedding of edge e (radial_basis.cuh) into the arguments' rows.
+template <typename Real>
+EQUIFUSE_HD inline void edge_radial_at(const EdgeEmbeddingArgs<Real>& a, long e) {
+  const int nb = a.radial.num_basis;
+  const int u = a.species ? a.species[a.senders[e]] : 0;
+  const int v = a.species ? a.species[a.receivers[e]] : 0;
+  Real unused_f, unused_df;
+  radial_basis(a.radial, a.length[e], u, v, a.values + e * nb, a.derivatives + e * nb,
+               a.cutoff ? a.cutoff + e : &unused_f,
+               a.cutoff_derivative ? a.cutoff_derivative + e : &unused_df);
+}
 
 template <typename Real>
 EQUIFUSE_HD inline void edge_gradient_at(const EdgeGradientArgs<Real>& a, long e) {
@@ -44,6 +59,8 @@ EQUIFUSE_HD inline void edge_gradient_at(const EdgeGradientArgs<Real>& a, long e
     dr += static_cast<double>(a.grad_radial[e * a.num_basis + b]) *
           static_cast<double>(a.derivatives[e * a.num_basis + b]);
   }
+  if (a.grad_cutoff)
+    dr += static_cast<double>(a.grad_cutoff[e]) * static_cast<double>(a.cutoff_derivative[e]);
   const double r = static_cast<double>(a.length[e]);
   for (int k = 0; k < 3; ++k) a.out[3 * e + k] = g[k] + dr * a.vectors[3 * e + k] / r;
 }

@@ -19,6 +19,7 @@
 #include "models/layers/edge_embedding.hpp"
 #include "models/layers/equivariant_linear.hpp"
 #include "models/layers/gate.hpp"
+#include "models/layers/pair_repulsion.hpp"
 #include "models/layers/radial_mlp.hpp"
 #include "models/layers/species_linear.hpp"
 #include "models/mace/mace_readout.hpp"
@@ -367,22 +368,49 @@ TEST_P(LayerTest, SymmetricContraction) {
     symmetric_contraction_case<float>(*this);
 }
 
-// The spherical harmonics (the kernel library's, checked against e3nn) and the Bessel basis with
-// the polynomial cutoff, evaluated here in double; the backward gives dE/d(edge vector) for
-// dE/dY and dE/dR.
+// The spherical harmonics (the kernel library's, checked against e3nn) and the radial embedding
+// evaluated here in double from its definition (radial_basis.cuh), for every basis, distance
+// transform and place of the cutoff; the backward gives dE/d(edge vector) for dE/dY, dE/dR and
+// (cutoff apart) dE/d(cutoff).
+struct EmbeddingCase {
+  RadialBasisKind kind;
+  DistanceTransformKind transform;
+  bool cutoff_on_basis;
+};
+
+double chebyshev(int n, double t) {
+  if (std::abs(t) <= 1) return std::cos(n * std::acos(t));
+  const double sign = t < 0 && n % 2 == 1 ? -1.0 : 1.0;
+  return sign * std::cosh(n * std::acosh(std::abs(t)));
+}
+
 template <typename T>
-void edge_embedding_case(LayerTest& test) {
+void edge_embedding_case(LayerTest& test, const EmbeddingCase& c) {
   const Irreps sh_irreps = Irreps::parse("1x0e+1x1o+1x2e+1x3o");
-  const std::vector<double> frequencies = {0.6, 1.3, 2.1, 2.9};
-  const double prefactor = 0.8, r_max = 4.0;
+  const std::vector<double> centers = c.kind == kGaussianBasis
+                                          ? std::vector<double>{0.0, 1.3, 2.6, 3.9}
+                                          : std::vector<double>{0.6, 1.3, 2.1, 2.9};
+  const double prefactor = c.kind == kGaussianBasis ? -0.3 : 0.8, r_max = 4.0;
   const int p = 5;
-  const EdgeEmbedding<T> layer(test.engine(), sh_irreps,
-                               RadialBasis(frequencies, prefactor, r_max, p));
+  const std::vector<double> radii = {0.7, 1.3};  // covalent radii of the two species
+  DistanceTransform transform{c.transform, 0.9183, 4.5791,
+                              c.transform == kSoftTransform ? 4.0 : 1.0805, radii};
+  const EdgeEmbedding<T> layer(
+      test.engine(), sh_irreps,
+      RadialBasis(c.kind, centers, prefactor, r_max, p, c.cutoff_on_basis, transform));
   const SphericalHarmonics sh({0, 1, 2, 3}, true, ShNormalization::component);
-  const std::size_t edges = 6, dim = 16, nb = frequencies.size();
+  const std::size_t edges = 6, dim = 16, nb = centers.size();
+  const std::size_t radial_size = nb + (c.cutoff_on_basis ? 0 : 1);
   std::mt19937_64 rng(6);
   std::vector<double> vectors = random_vector(3 * edges, rng, 1.6);
-  vectors[0] = 4.5;  // one edge beyond r_max: no radial part
+  vectors[0] = 4.5;  // one edge beyond r_max: no cutoff
+  AtomicGraph graph;
+  graph.num_nodes = graph.num_local = edges + 1;
+  for (std::size_t n = 0; n <= edges; ++n) graph.species.push_back(static_cast<int>(n % 2));
+  for (std::size_t e = 0; e < edges; ++e) {
+    graph.senders.push_back(static_cast<std::int32_t>(e + 1));
+    graph.receivers.push_back(0);
+  }
   const auto reference = [&](const std::vector<double>& v) {
     std::vector<double> y;
     for (std::size_t e = 0; e < edges; ++e) {
@@ -398,30 +426,54 @@ void edge_embedding_case(LayerTest& test) {
                                        p * (p + 2.0) * std::pow(x, p + 1) -
                                        p * (p + 1.0) / 2 * std::pow(x, p + 2)
                                  : 0.0;
-      for (double w : frequencies) y.push_back(prefactor * std::sin(w * r) / r * f);
+      const double cu = radii[static_cast<std::size_t>(graph.species[graph.senders[e]])];
+      const double cv = radii[static_cast<std::size_t>(graph.species[graph.receivers[e]])];
+      double t = r;
+      if (c.transform == kAgnesiTransform) {
+        const double q = transform.q, tp = transform.p, a = transform.a, z = r / (0.5 * (cu + cv));
+        t = 1 / (1 + a * std::pow(z, q) / (1 + std::pow(z, q - tp)));
+      } else if (c.transform == kSoftTransform) {
+        const double r0 = cu + cv, p0 = 0.75 * r0, p1 = 4.0 / 3 * r0;
+        const double s = 0.5 * (1 + std::tanh(transform.a / (p1 - p0) * (r - (p0 + p1) / 2)));
+        t = p0 + (r - p0) * s;
+      }
+      const double g = c.cutoff_on_basis ? f : 1.0;
+      for (std::size_t k = 0; k < nb; ++k) {
+        double b = prefactor * std::sin(centers[k] * t) / t;
+        if (c.kind == kGaussianBasis) b = std::exp(prefactor * (t - centers[k]) * (t - centers[k]));
+        if (c.kind == kChebyshevBasis) b = chebyshev(static_cast<int>(k) + 1, t);
+        y.push_back(b * g);
+      }
+      if (!c.cutoff_on_basis) y.push_back(f);
     }
     return y;
   };
-  AtomicGraph graph;
-  graph.num_nodes = graph.num_local = edges + 1;
-  graph.species.assign(edges + 1, 0);
-  for (std::size_t e = 0; e < edges; ++e) {
-    graph.senders.push_back(static_cast<std::int32_t>(e + 1));
-    graph.receivers.push_back(0);
-  }
   const auto with_vectors = [&](const Buffer<T>& v) {
     graph.edge_vectors.clear();
     for (T value : test.engine().download(v))
       graph.edge_vectors.push_back(static_cast<double>(value));
-    return make_engine_graph(test.engine(), graph, 1, "test");
+    return make_engine_graph(test.engine(), graph, 2, "test");
   };
+  // Radial outputs per edge: the basis, then the cutoff where it is apart.
+  const auto radial_rows = [&](const typename EdgeEmbedding<T>::Features& f) {
+    const std::vector<T> radial = test.engine().download(f.radial);
+    const std::vector<T> cutoff =
+        c.cutoff_on_basis ? std::vector<T>() : test.engine().download(f.cutoff);
+    std::vector<T> rows;
+    for (std::size_t e = 0; e < edges; ++e) {
+      rows.insert(rows.end(), radial.begin() + e * nb, radial.begin() + (e + 1) * nb);
+      if (!c.cutoff_on_basis) rows.push_back(cutoff[e]);
+    }
+    return rows;
+  };
+  ASSERT_EQ(layer.cutoff_apart(), !c.cutoff_on_basis);
   test.check<T>(
-      vectors, edges * (dim + nb),
+      vectors, edges * (dim + radial_size),
       [&](const Buffer<T>& v, Buffer<T>& y) {
         const EngineGraph g = with_vectors(v);
         const auto f = layer.forward(g);
         std::vector<T> host = test.engine().download(f.sh);
-        const std::vector<T> radial = test.engine().download(f.radial);
+        const std::vector<T> radial = radial_rows(f);
         host.insert(host.end(), radial.begin(), radial.end());
         y = test.engine().upload(host);
       },
@@ -429,22 +481,133 @@ void edge_embedding_case(LayerTest& test) {
         const EngineGraph graph_here = with_vectors(v);
         const auto f = layer.forward(graph_here);
         const std::vector<T> all = test.engine().download(g);
+        std::vector<T> grad_radial, grad_cutoff;
+        for (std::size_t e = 0; e < edges; ++e) {
+          const auto row = all.begin() + static_cast<std::ptrdiff_t>(edges * dim + e * radial_size);
+          grad_radial.insert(grad_radial.end(), row, row + static_cast<std::ptrdiff_t>(nb));
+          if (!c.cutoff_on_basis) grad_cutoff.push_back(row[static_cast<std::ptrdiff_t>(nb)]);
+        }
         const Buffer<T> grad_sh =
             test.engine().upload(std::vector<T>(all.begin(), all.begin() + edges * dim));
-        const Buffer<T> grad_radial =
-            test.engine().upload(std::vector<T>(all.begin() + edges * dim, all.end()));
-        const std::vector<double> gradient =
-            test.engine().download(layer.backward(graph_here, f, grad_sh, grad_radial));
+        const Buffer<T> grad_r = test.engine().upload(grad_radial);
+        const Buffer<T> grad_c = test.engine().upload(grad_cutoff);
+        const std::vector<double> gradient = test.engine().download(
+            layer.backward(graph_here, f, grad_sh, grad_r, c.cutoff_on_basis ? nullptr : &grad_c));
         gv = test.engine().upload(std::vector<T>(gradient.begin(), gradient.end()));
       },
       reference, false);
 }
 
 TEST_P(LayerTest, EdgeEmbedding) {
-  if (f64())
-    edge_embedding_case<double>(*this);
-  else
-    edge_embedding_case<float>(*this);
+  for (const EmbeddingCase& c : {EmbeddingCase{kBesselBasis, kNoTransform, true},
+                                 EmbeddingCase{kBesselBasis, kAgnesiTransform, false},
+                                 EmbeddingCase{kGaussianBasis, kSoftTransform, true},
+                                 EmbeddingCase{kChebyshevBasis, kNoTransform, false},
+                                 EmbeddingCase{kBesselBasis, kAgnesiTransform, true}}) {
+    SCOPED_TRACE("basis " + std::to_string(c.kind) + ", transform " + std::to_string(c.transform) +
+                 (c.cutoff_on_basis ? ", cutoff on the basis" : ", cutoff apart"));
+    if (f64())
+      edge_embedding_case<double>(*this, c);
+    else
+      edge_embedding_case<float>(*this, c);
+  }
+}
+
+// Pair repulsion (MACE's and NequIP's ZBL forms): node energies against the definition in double,
+// edge gradients against finite differences of seed * (sum of local receivers' energies); ghosts
+// receive nothing.
+TEST_P(LayerTest, PairRepulsion) {
+  PairRepulsionParameters mace_form{{1, 8, 29},
+                                    0.5 * 14.3996,
+                                    0.4543 * 0.529,
+                                    0.3,
+                                    {0.1818, 0.5099, 0.2802, 0.02817},
+                                    {3.2, 0.9423, 0.4028, 0.2016},
+                                    {0.31, 0.66, 1.32},
+                                    0,
+                                    5};
+  PairRepulsionParameters nequip_form{{1, 8, 29},
+                                      7.1998225,
+                                      0.46850,
+                                      0.23,
+                                      {0.02817, 0.28022, 0.50986, 0.18175},
+                                      {0.20162, 0.40290, 0.94229, 3.19980},
+                                      {},
+                                      3.5,
+                                      6};
+  for (const PairRepulsionParameters& form : {mace_form, nequip_form}) {
+    SCOPED_TRACE(form.covalent_radii.empty() ? "NequIP's form" : "MACE's form");
+    const PairRepulsion zbl(engine(), form);
+    AtomicGraph graph;
+    graph.num_nodes = 5;
+    graph.num_local = 4;
+    graph.species = {0, 1, 2, 2, 1};
+    std::mt19937_64 rng(12);
+    std::uniform_real_distribution<double> length(0.3, 3.0);
+    for (int r = 0; r < 5; ++r) {
+      for (int s = 0; s < 5; ++s) {
+        if (r == s) continue;
+        graph.senders.push_back(s);
+        graph.receivers.push_back(r);
+        const std::vector<double> u = random_vector(3, rng);
+        const double norm = std::sqrt(u[0] * u[0] + u[1] * u[1] + u[2] * u[2]), l = length(rng);
+        for (int k = 0; k < 3; ++k) graph.edge_vectors.push_back(u[k] / norm * l);
+      }
+    }
+    const double seed = 0.7;
+    const auto reference = [&](const std::vector<double>& vectors) {
+      std::vector<double> energy(graph.num_local, 0.0);
+      for (std::size_t e = 0; e < graph.num_edges(); ++e) {
+        const auto v = static_cast<std::size_t>(graph.receivers[e]);
+        if (v >= graph.num_local) continue;
+        const auto zu =
+            form.atomic_numbers[static_cast<std::size_t>(graph.species[graph.senders[e]])];
+        const auto zv = form.atomic_numbers[static_cast<std::size_t>(graph.species[v])];
+        const double r =
+            std::sqrt(vectors[3 * e] * vectors[3 * e] + vectors[3 * e + 1] * vectors[3 * e + 1] +
+                      vectors[3 * e + 2] * vectors[3 * e + 2]);
+        const double rc =
+            form.covalent_radii.empty()
+                ? form.r_max
+                : form.covalent_radii[static_cast<std::size_t>(graph.species[graph.senders[e]])] +
+                      form.covalent_radii[static_cast<std::size_t>(graph.species[v])];
+        if (r >= rc) continue;
+        const double a = form.screening_length / (std::pow(zu, form.screening_exponent) +
+                                                  std::pow(zv, form.screening_exponent));
+        double phi = 0;
+        for (int k = 0; k < 4; ++k)
+          phi += form.coefficients[k] * std::exp(-form.exponents[k] * r / a);
+        const double x = r / rc, p = form.p;
+        const double f = 1 - (p + 1) * (p + 2) / 2 * std::pow(x, p) +
+                         p * (p + 2) * std::pow(x, p + 1) - p * (p + 1) / 2 * std::pow(x, p + 2);
+        energy[v] += form.prefactor * zu * zv / r * phi * f;
+      }
+      return energy;
+    };
+    const auto run = [&](const std::vector<double>& vectors, bool gradients) {
+      graph.edge_vectors = vectors;
+      const EngineGraph g = make_engine_graph(engine(), graph, 3, "test");
+      Buffer<double> energy = engine().zeros<double>(graph.num_nodes);
+      Buffer<double> edge_gradients = engine().zeros<double>(3 * graph.num_edges());
+      zbl.evaluate(g, seed, &energy, gradients ? &edge_gradients : nullptr);
+      std::vector<double> e = engine().download(energy);
+      EXPECT_EQ(e[4], 0.0) << "a ghost receives no pair energy";
+      e.resize(graph.num_local);
+      return std::make_pair(e, engine().download(edge_gradients));
+    };
+    std::vector<double> vectors = graph.edge_vectors;
+    const auto [energy, gradients] = run(vectors, true);
+    EXPECT_LE(relative_error(energy, reference(vectors)), 1e-13);
+    const std::vector<double> fd = finite_difference_gradient(
+        vectors,
+        [&] {
+          double sum = 0;
+          for (double v : reference(vectors)) sum += seed * v;
+          return sum;
+        },
+        1e-6);
+    EXPECT_LE(relative_error(gradients, fd), 1e-7);
+  }
 }
 
 // MACE's readouts: linear (only the scalars of the features reach the energy) and
