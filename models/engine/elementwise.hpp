@@ -62,6 +62,51 @@ void gather_species_rows(const Engine& e, std::size_t rows, int dim, const int* 
   e.launch(kernel, {count, dim, species, table, out}, LaunchShape::over(count));
 }
 
+// x[rows][dim]: each row multiplied by (or divided by) its factor.
+template <typename T>
+void scale_rows(const Engine& e, std::size_t rows, int dim, const T* factors, T* x,
+                bool divide = false) {
+  static constexpr auto kernel =
+      elementwise_kernel<RowFactorArgs<T>, row_factor_at<T>>("row_factors");
+  const long count = static_cast<long>(rows) * dim;
+  e.launch(kernel, {count, dim, factors, x, divide ? 1 : 0}, LaunchShape::over(count));
+}
+
+// x = scale * x + offset (n elements).
+template <typename T>
+void affine(const Engine& e, std::size_t n, T* x, T scale, T offset) {
+  static constexpr auto kernel = elementwise_kernel<AffineArgs<T>, affine_at<T>>("affine");
+  const long count = static_cast<long>(n);
+  e.launch(kernel, {count, scale, offset, x}, LaunchShape::over(count));
+}
+
+// out[rows] += scale * (row dot products of a and b, [rows][dim]).
+template <typename T>
+void add_row_dots(const Engine& e, std::size_t rows, int dim, const T* a, const T* b, T* out,
+                  T scale = T(1)) {
+  static constexpr auto kernel = elementwise_kernel<RowDotArgs<T>, row_dot_at<T>>("row_dots");
+  const long count = static_cast<long>(rows);
+  e.launch(kernel, {count, dim, a, b, out, scale}, LaunchShape::over(count));
+}
+
+// out[node] = sum of values over the node's edges in a grouping (offsets, edges).
+template <typename T>
+void sum_over_edges(const Engine& e, std::size_t nodes, const int* offsets, const int* edges,
+                    const T* values, T* out) {
+  static constexpr auto kernel =
+      elementwise_kernel<ReceiverSumArgs<T>, receiver_sum_at<T>>("receiver_sums");
+  const long count = static_cast<long>(nodes);
+  e.launch(kernel, {count, offsets, edges, values, out}, LaunchShape::over(count));
+}
+
+// out[i] = values[index[i]], n elements.
+template <typename T>
+void gather(const Engine& e, std::size_t n, const int* index, const T* values, T* out) {
+  static constexpr auto kernel = elementwise_kernel<GatherArgs<T>, gather_at<T>>("gather_values");
+  const long count = static_cast<long>(n);
+  e.launch(kernel, {count, index, values, out}, LaunchShape::over(count));
+}
+
 template <typename T>
 void node_energies(const Engine& e, std::size_t count, const int* species, const T* values,
                    const double* scale, const double* offset, double* out) {

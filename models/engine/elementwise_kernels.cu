@@ -24,3 +24,18 @@ extern "C" __global__ void node_energies(const NodeEnergyArgs<real> a) {
 extern "C" __global__ void node_energies_double(const NodeEnergyArgs<double> a) {
   GRID_LOOP(i, a.n) node_energy_at(a, i);
 }
+extern "C" __global__ void row_factors(const RowFactorArgs<real> a) {
+  GRID_LOOP(i, a.n) row_factor_at(a, i);
+}
+extern "C" __global__ void row_dots(const RowDotArgs<real> a) {
+  GRID_LOOP(r, a.n) row_dot_at(a, r);
+}
+extern "C" __global__ void receiver_sums(const ReceiverSumArgs<real> a) {
+  GRID_LOOP(n, a.n) receiver_sum_at(a, n);
+}
+extern "C" __global__ void gather_values(const GatherArgs<real> a) {
+  GRID_LOOP(i, a.n) gather_at(a, i);
+}
+extern "C" __global__ void affine(const AffineArgs<real> a) {
+  GRID_LOOP(i, a.n) affine_at(a, i);
+}

@@ -63,6 +63,79 @@ EQUIFUSE_HD inline void gather_rows_at(const GatherRowsArgs<Real>& k, long i) {
   k.out[i] = k.table[static_cast<long>(k.species[i / k.dim]) * k.dim + i % k.dim];
 }
 
+// x[r][c] *= factors[r] (divide: /=), n = rows * dim: per-row weights (an edge's cutoff on its
+// radial MLP's outputs, a node's density on its message).
+template <typename Real>
+struct RowFactorArgs {
+  long n;
+  int dim;
+  const Real* factors;
+  Real* x;
+  int divide;
+};
+template <typename Real>
+EQUIFUSE_HD inline void row_factor_at(const RowFactorArgs<Real>& k, long i) {
+  if (k.divide)
+    k.x[i] /= k.factors[i / k.dim];
+  else
+    k.x[i] *= k.factors[i / k.dim];
+}
+
+// x[i] = scale * x[i] + offset.
+template <typename Real>
+struct AffineArgs {
+  long n;
+  Real scale, offset;
+  Real* x;
+};
+template <typename Real>
+EQUIFUSE_HD inline void affine_at(const AffineArgs<Real>& k, long i) {
+  k.x[i] = k.scale * k.x[i] + k.offset;
+}
+
+// out[r] += scale * sum_c a[r][c] b[r][c], n = rows.
+template <typename Real>
+struct RowDotArgs {
+  long n;
+  int dim;
+  const Real *a, *b;
+  Real* out;
+  Real scale;
+};
+template <typename Real>
+EQUIFUSE_HD inline void row_dot_at(const RowDotArgs<Real>& k, long r) {
+  Real sum = 0;
+  for (long c = 0; c < k.dim; ++c) sum += k.a[r * k.dim + c] * k.b[r * k.dim + c];
+  k.out[r] += k.scale * sum;
+}
+
+// out[n] = sum over the edges e into node n of values[e] (CSR order), n = nodes; and the gather
+// back, out[e] = values[receiver of e].
+template <typename Real>
+struct ReceiverSumArgs {
+  long n;
+  const int *offsets, *edges;
+  const Real* values;
+  Real* out;
+};
+template <typename Real>
+EQUIFUSE_HD inline void receiver_sum_at(const ReceiverSumArgs<Real>& k, long node) {
+  Real sum = 0;
+  for (int q = k.offsets[node]; q < k.offsets[node + 1]; ++q) sum += k.values[k.edges[q]];
+  k.out[node] = sum;
+}
+template <typename Real>
+struct GatherArgs {
+  long n;
+  const int* index;
+  const Real* values;
+  Real* out;
+};
+template <typename Real>
+EQUIFUSE_HD inline void gather_at(const GatherArgs<Real>& k, long i) {
+  k.out[i] = k.values[k.index[i]];
+}
+
 // Node energies: out[i] = scale[species[i]] * values[i] + offset[species[i]], in double (values
 // real, or double where the model sums its readouts in double).
 template <typename Real>

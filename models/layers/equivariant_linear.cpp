@@ -51,19 +51,44 @@ namespace {
 
 template <typename T>
 LinearMap<T> make_map(const Engine& engine, const Irreps& in, const Irreps& out,
-                      std::span<const double> weights, double scale) {
+                      std::span<const double> weights, double scale,
+                      std::span<const double> biases) {
   std::vector<LinearBlock> blocks;
   const std::vector<T> folded =
       EquivariantLinear<T>::folded_weights(in, out, weights, scale, &blocks);
-  return LinearMap<T>(engine, in.dim(), out.dim(), blocks, folded, 0);
+  std::vector<T> bias;
+  if (!biases.empty()) {
+    if (biases.size() != EquivariantLinear<T>::bias_numel(out)) {
+      throw Error("linear " + in.to_string() + " -> " + out.to_string() + ": " +
+                  std::to_string(biases.size()) + " biases, expected " +
+                  std::to_string(EquivariantLinear<T>::bias_numel(out)));
+    }
+    bias.assign(static_cast<std::size_t>(out.dim()), T(0));
+    std::size_t k = 0;
+    for (std::size_t o = 0; o < out.size(); ++o) {
+      if (out[o].ir != Irrep(0, 1)) continue;
+      for (int v = 0; v < out[o].mul; ++v)
+        bias[static_cast<std::size_t>(out.offset(o) + v)] = static_cast<T>(scale * biases[k++]);
+    }
+  }
+  return LinearMap<T>(engine, in.dim(), out.dim(), blocks, folded, 0, bias);
 }
 
 }  // namespace
 
 template <typename T>
 EquivariantLinear<T>::EquivariantLinear(const Engine& engine, const Irreps& in, const Irreps& out,
-                                        std::span<const double> weights, double scale)
-    : map_(make_map<T>(engine, in, out, weights, scale)) {}
+                                        std::span<const double> weights, double scale,
+                                        std::span<const double> biases)
+    : map_(make_map<T>(engine, in, out, weights, scale, biases)) {}
+
+template <typename T>
+std::size_t EquivariantLinear<T>::bias_numel(const Irreps& out) {
+  std::size_t n = 0;
+  for (const auto& b : out)
+    if (b.ir == Irrep(0, 1)) n += static_cast<std::size_t>(b.mul);
+  return n;
+}
 
 template class EquivariantLinear<float>;
 template class EquivariantLinear<double>;

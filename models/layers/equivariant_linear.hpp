@@ -1,8 +1,10 @@
-// e3nn.o3.Linear without biases: for every pair of input and output blocks with the same irrep,
+// e3nn.o3.Linear: for every pair of input and output blocks with the same irrep,
 // out[w, m] += alpha * sum_u W[u, w] x[u, m], alpha = 1 / sqrt(sum of the input multiplicities
 // that reach the output block) (e3nn's "element" path normalisation). Weights are e3nn's flat
 // vector: the (input block, output block) pairs in input-major order, each [mul_in][mul_out].
-// Rows are [rows][dim] in e3nn's mul_ir layout. Backward gives the gradient of the input only.
+// With biases (e3nn's biases=True), every even scalar output channel adds its bias (no
+// normalisation). Rows are [rows][dim] in e3nn's mul_ir layout. Backward gives the gradient of the
+// input only.
 // Keeps nothing for its backward (it is linear).
 #pragma once
 
@@ -18,9 +20,12 @@ namespace equifuse {
 template <typename T>
 class EquivariantLinear {
  public:
-  // `scale` multiplies the output (MACE divides a message by avg_num_neighbors this way).
+  // `scale` multiplies the output (MACE divides a message by avg_num_neighbors this way); `biases`
+  // are e3nn's, one per channel of the even scalar output blocks in order, or empty.
   EquivariantLinear(const Engine& engine, const Irreps& irreps_in, const Irreps& irreps_out,
-                    std::span<const double> weights, double scale = 1.0);
+                    std::span<const double> weights, double scale = 1.0,
+                    std::span<const double> biases = {});
+  static std::size_t bias_numel(const Irreps& irreps_out);
   static std::size_t weight_numel(const Irreps& irreps_in, const Irreps& irreps_out);
   // The folded weights (alpha and scale applied) in the layout of LinearMap: for each species
   // embedding table built from a linear of one-hot species.

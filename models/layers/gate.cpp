@@ -79,7 +79,7 @@ void check(const GateParameters& p) {
   };
   const auto kinds_ok = [](const std::vector<std::int32_t>& v) {
     for (auto k : v)
-      if (k != 0 && k != 1) return false;
+      if (k < 0 || k > 2) return false;
     return true;
   };
   const int gates = static_cast<int>(p.gate_index.size());

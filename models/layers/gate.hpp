@@ -2,8 +2,8 @@
 // module, whose input is sorted and split internally):
 //   out[k]      = scale_k * act_k(x[scalar_index[k]])                      k < num_scalars
 //   out[ns + j] = x[gated_index[j]] * g[gated_gate[j]],  g[c] = scale_c * act_c(x[gate_index[c]])
-// act: SiLU or tanh (e3nn normalises both to unit second moment: the scales). Keeps nothing for
-// its backward but its input, which the caller holds.
+// act: SiLU, tanh or sigmoid (e3nn normalises each to unit second moment: the scales). Keeps
+// nothing for its backward but its input, which the caller holds.
 #pragma once
 
 #include <cstddef>
@@ -15,7 +15,7 @@
 
 namespace equifuse {
 
-enum class GateActivation : std::int32_t { silu = 0, tanh = 1 };
+enum class GateActivation : std::int32_t { silu = 0, tanh = 1, sigmoid = 2 };
 
 struct GateParameters {
   int dim_in = 0;

@@ -1,5 +1,5 @@
 // Arguments of the gate kernels (gate.cu on the GPU, gate.cpp on the host) and the activation
-// they apply (0 = SiLU, 1 = tanh; GateActivation in gate.hpp).
+// they apply (0 = SiLU, 1 = tanh, 2 = sigmoid; GateActivation in gate.hpp).
 #pragma once
 
 #include "models/engine/kernel_prelude.cuh"
@@ -23,12 +23,17 @@ struct GateArgs {
 
 template <typename Real>
 EQUIFUSE_HD inline Real gate_activation(int kind, Real z) {
+  if (kind == 2) return Real(1) / (Real(1) + kernel_math::exp(-z));
   return kind == 0 ? silu(z) : kernel_math::tanh(z);
 }
 
 template <typename Real>
 EQUIFUSE_HD inline Real gate_activation_derivative(int kind, Real z) {
   if (kind == 0) return silu_derivative(z);
+  if (kind == 2) {
+    const Real s = Real(1) / (Real(1) + kernel_math::exp(-z));
+    return s * (Real(1) - s);
+  }
   const Real t = kernel_math::tanh(z);
   return Real(1) - t * t;
 }

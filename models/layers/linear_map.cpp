@@ -37,6 +37,8 @@ void host_linear_forward(const LinearMapArgs<T>& a) {
           }
         }
       }
+      if (a.bias)
+        for (int k = 0; k < a.dim_out; ++k) o[k] += a.bias[k];
       if (a.accumulate) {
         T* out = a.out + r * a.dim_out;
         for (int k = 0; k < a.dim_out; ++k) out[k] += o[k];
@@ -79,10 +81,11 @@ constexpr Kernel<LinearMapArgs<T>> kBackward{"linear_backward", &host_linear_bac
 template <typename T>
 LinearMap<T>::LinearMap(const Engine& engine, int dim_in, int dim_out,
                         const std::vector<LinearBlock>& blocks, const std::vector<T>& weights,
-                        std::size_t species_stride)
+                        std::size_t species_stride, const std::vector<T>& bias)
     : engine_(engine),
       blocks_(engine.upload(blocks)),
       weights_(engine.upload(weights)),
+      bias_(engine.upload(bias)),
       species_stride_(static_cast<long>(species_stride)),
       num_blocks_(static_cast<int>(blocks.size())),
       dim_in_(dim_in),
@@ -90,7 +93,7 @@ LinearMap<T>::LinearMap(const Engine& engine, int dim_in, int dim_out,
 
 template <typename T>
 LinearMapArgs<T> LinearMap<T>::args(std::size_t rows, const T* x, T* out, const int* species,
-                                    bool accumulate) const {
+                                    bool accumulate, bool forward) const {
   return {static_cast<long>(rows),
           dim_in_,
           dim_out_,
@@ -99,6 +102,7 @@ LinearMapArgs<T> LinearMap<T>::args(std::size_t rows, const T* x, T* out, const 
           weights_.data(),
           species_stride_,
           species_stride_ ? species : nullptr,
+          forward && !bias_.empty() ? bias_.data() : nullptr,
           x,
           out,
           accumulate ? 1 : 0};
@@ -107,14 +111,14 @@ LinearMapArgs<T> LinearMap<T>::args(std::size_t rows, const T* x, T* out, const 
 template <typename T>
 void LinearMap<T>::forward(std::size_t rows, const T* x, T* out, const int* species,
                            bool accumulate) const {
-  engine_.launch(kForward<T>, args(rows, x, out, species, accumulate),
+  engine_.launch(kForward<T>, args(rows, x, out, species, accumulate, true),
                  LaunchShape::over(static_cast<long>(rows) * dim_out_));
 }
 
 template <typename T>
 void LinearMap<T>::backward(std::size_t rows, const T* grad_out, T* grad_x, const int* species,
                             bool accumulate) const {
-  engine_.launch(kBackward<T>, args(rows, grad_out, grad_x, species, accumulate),
+  engine_.launch(kBackward<T>, args(rows, grad_out, grad_x, species, accumulate, false),
                  LaunchShape::over(static_cast<long>(rows) * dim_in_));
 }
 

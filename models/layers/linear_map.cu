@@ -19,6 +19,7 @@ extern "C" __global__ void linear_forward(const LinearMapArgs<real> a) {
       const real* wb = w + block.weight_offset + v;
       for (int u = 0; u < block.mul_in; ++u) acc += wb[u * block.mul_out] * x[u * block.dim];
     }
+    if (a.bias) acc += a.bias[o];
     a.out[idx] = a.accumulate ? a.out[idx] + acc : acc;
   }
 }

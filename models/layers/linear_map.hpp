@@ -15,9 +15,10 @@ template <typename T>
 class LinearMap {
  public:
   // weights: [num_weight_sets][per_set]; species_stride = per_set where rows pick their set by
-  // species, 0 for one shared set.
+  // species, 0 for one shared set; bias: [dim_out] added in the forward, or empty.
   LinearMap(const Engine& engine, int dim_in, int dim_out, const std::vector<LinearBlock>& blocks,
-            const std::vector<T>& weights, std::size_t species_stride);
+            const std::vector<T>& weights, std::size_t species_stride,
+            const std::vector<T>& bias = {});
 
   int dim_in() const { return dim_in_; }
   int dim_out() const { return dim_out_; }
@@ -29,11 +30,11 @@ class LinearMap {
                 bool accumulate) const;
 
  private:
-  LinearMapArgs<T> args(std::size_t rows, const T* x, T* out, const int* species,
-                        bool accumulate) const;
+  LinearMapArgs<T> args(std::size_t rows, const T* x, T* out, const int* species, bool accumulate,
+                        bool forward) const;
   const Engine& engine_;
   Buffer<LinearBlock> blocks_;
-  Buffer<T> weights_;
+  Buffer<T> weights_, bias_;
   long species_stride_;
   int num_blocks_, dim_in_, dim_out_;
 };

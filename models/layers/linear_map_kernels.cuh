@@ -15,8 +15,9 @@ struct LinearBlock {
   int in_offset, out_offset, mul_in, mul_out, dim, weight_offset;
 };
 
-// Forward: x [rows][dim_in] -> out [rows][dim_out]; backward: x is grad_out [rows][dim_out] and out
-// is grad_x [rows][dim_in]. accumulate: add into out instead of overwriting it.
+// Forward: x [rows][dim_in] -> out [rows][dim_out] (+ bias [dim_out], e3nn's biases of scalar
+// outputs, where not null); backward: x is grad_out [rows][dim_out] and out is grad_x
+// [rows][dim_in]. accumulate: add into out instead of overwriting it.
 template <typename Real>
 struct LinearMapArgs {
   long rows;
@@ -25,6 +26,7 @@ struct LinearMapArgs {
   const Real* weights;  // [species][species_stride], or one set where species_stride is 0
   long species_stride;
   const int* species;
+  const Real* bias;
   const Real* x;
   Real* out;
   int accumulate;

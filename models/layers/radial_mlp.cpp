@@ -1,54 +1,11 @@
 #include "models/layers/radial_mlp.hpp"
 
-#include <algorithm>
 #include <cmath>
 
 #include "kernels/common/error.hpp"
-#include "models/layers/activation.cuh"
-#include "models/layers/radial_mlp_kernels.cuh"
+#include "models/layers/dense_layer.hpp"
 
 namespace equifuse {
-
-namespace {
-
-// Host implementation: a row at a time, out[j] accumulated over k in order (as the device tiles
-// sum), then the epilogue.
-template <typename T>
-void host_dense_layer(const DenseLayerArgs<T>& a) {
-#pragma omp parallel for schedule(static)
-  for (long r = 0; r < a.rows; ++r) {
-    T* out = a.out + r * a.n;
-    std::fill(out, out + a.n, T(0));
-    const T* in = a.a + r * a.k;
-    for (int i = 0; i < a.k; ++i) {
-      const T ai = in[i];
-      const T* bi = a.b + static_cast<long>(i) * a.n;
-      for (int j = 0; j < a.n; ++j) out[j] += ai * bi[j];
-    }
-    if (a.mode == 1) {
-      T* saved = a.saved + r * a.n;
-      for (int j = 0; j < a.n; ++j) {
-        saved[j] = out[j];
-        out[j] = a.scale * silu(out[j]);
-      }
-    } else if (a.mode == 2) {
-      const T* pre = a.pre + r * a.n;
-      for (int j = 0; j < a.n; ++j) out[j] = out[j] * a.scale * silu_derivative(pre[j]);
-    }
-  }
-}
-
-template <typename T>
-constexpr Kernel<DenseLayerArgs<T>> kDenseLayer{"dense_layer", &host_dense_layer<T>};
-
-template <typename T>
-void dense_layer(const Engine& e, const DenseLayerArgs<T>& args) {
-  const auto grid_x = static_cast<unsigned>((args.rows + 31) / 32);
-  const auto grid_y = static_cast<unsigned>((args.n + 31) / 32);
-  e.launch(kDenseLayer<T>, args, LaunchShape::grid(grid_x, grid_y, 256));
-}
-
-}  // namespace
 
 template <typename T>
 std::vector<double> RadialMlp<T>::fan_in_scales(const std::vector<int>& dims) {
@@ -110,7 +67,7 @@ typename RadialMlp<T>::Saved RadialMlp<T>::forward(std::size_t rows, const T* in
       pre = saved.pre_activations.back().data();
     }
     dense_layer<T>(engine_, {static_cast<long>(rows), nin, nout, current, weights_[l].data(),
-                             target, hidden ? 1 : 0, pre, nullptr, scale_});
+                             nullptr, target, hidden ? 1 : 0, pre, nullptr, scale_});
     // Freed activations are reused only by later work on the same stream.
     std::swap(activations, next);
     current = target;
@@ -134,8 +91,8 @@ void RadialMlp<T>::backward(std::size_t rows, const Saved& saved, const T* grad_
       pre = saved.pre_activations[l - 1].data();
     }
     // grad_in = grad_out W^T (times a silu'(pre) below the first layer)
-    dense_layer<T>(engine_, {static_cast<long>(rows), nout, nin, g, transposed_[l].data(), target,
-                             pre ? 2 : 0, nullptr, pre, scale_});
+    dense_layer<T>(engine_, {static_cast<long>(rows), nout, nin, g, transposed_[l].data(), nullptr,
+                             target, pre ? 2 : 0, nullptr, pre, scale_});
     std::swap(gradient, next);
     g = target;
   }

@@ -4,6 +4,7 @@
 // where no GPU can run).
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cmath>
 #include <functional>
 #include <memory>
@@ -19,9 +20,11 @@
 #include "models/layers/edge_embedding.hpp"
 #include "models/layers/equivariant_linear.hpp"
 #include "models/layers/gate.hpp"
+#include "models/layers/layer_norm_mlp.hpp"
 #include "models/layers/pair_repulsion.hpp"
 #include "models/layers/radial_mlp.hpp"
 #include "models/layers/species_linear.hpp"
+#include "models/mace/edge_density.hpp"
 #include "models/mace/mace_readout.hpp"
 #include "models/mace/symmetric_contraction.hpp"
 #include "tests/support/test_support.hpp"
@@ -132,26 +135,41 @@ std::vector<double> linear_reference(const Irreps& in, const Irreps& out,
 }
 
 template <typename T>
-void linear_case(LayerTest& test) {
-  const Irreps in = Irreps::parse("3x0e+2x1o+2x0e+1x2e"), out = Irreps::parse("2x0e+3x1o+1x2e");
+void linear_case(LayerTest& test, bool biases) {
+  const Irreps in = Irreps::parse("3x0e+2x1o+2x0e+1x2e"),
+               out = Irreps::parse("2x0e+3x1o+1x2e+1x0e");
   const std::size_t rows = 4;
   std::mt19937_64 rng(1);
   const auto w = random_vector(EquivariantLinear<T>::weight_numel(in, out), rng);
-  const EquivariantLinear<T> layer(test.engine(), in, out, w, 0.7);
+  const std::vector<double> b = biases ? random_vector(3, rng) : std::vector<double>();
+  const EquivariantLinear<T> layer(test.engine(), in, out, w, 0.7, b);
   test.check<T>(
       random_vector(rows * in.dim(), rng), rows * out.dim(),
       [&](const Buffer<T>& x, Buffer<T>& y) { layer.forward(rows, x.data(), y.data()); },
       [&](const Buffer<T>&, const Buffer<T>& g, Buffer<T>& gx) {
         layer.backward(rows, g.data(), gx.data());
       },
-      [&](const std::vector<double>& x) { return linear_reference(in, out, w, 0.7, rows, x); });
+      [&](const std::vector<double>& x) {
+        std::vector<double> y = linear_reference(in, out, w, 0.7, rows, x);
+        if (biases) {
+          for (std::size_t r = 0; r < rows; ++r) {  // the 0e channels: 0, 1 and the last
+            y[r * out.dim()] += 0.7 * b[0];
+            y[r * out.dim() + 1] += 0.7 * b[1];
+            y[r * out.dim() + static_cast<std::size_t>(out.dim()) - 1] += 0.7 * b[2];
+          }
+        }
+        return y;
+      });
 }
 
 TEST_P(LayerTest, EquivariantLinear) {
-  if (f64())
-    linear_case<double>(*this);
-  else
-    linear_case<float>(*this);
+  for (bool biases : {false, true}) {
+    SCOPED_TRACE(biases ? "with biases" : "without biases");
+    if (f64())
+      linear_case<double>(*this, biases);
+    else
+      linear_case<float>(*this, biases);
+  }
 }
 
 // A tensor product x (x) attributes(species) -> out with shared weights (e3nn's
@@ -241,22 +259,112 @@ TEST_P(LayerTest, RadialMlp) {
     radial_mlp_case<float>(*this);
 }
 
+// mace-torch's RadialMLP: Linear (bias) -> LayerNorm -> SiLU per hidden layer, a last Linear; the
+// backward of the first three inputs only (the rest are species embeddings).
+template <typename T>
+void layer_norm_mlp_case(LayerTest& test) {
+  const std::vector<int> dims = {5, 7, 6, 4};
+  const int input_gradients = 3;
+  const std::size_t rows = 6;
+  const double eps = 1e-5;
+  std::mt19937_64 rng(13);
+  std::vector<LayerNormMlpLayer> layers;
+  for (std::size_t k = 0; k + 1 < dims.size(); ++k) {
+    LayerNormMlpLayer l;
+    l.weight = random_vector(dims[k] * dims[k + 1], rng, 0.5);
+    l.bias = random_vector(dims[k + 1], rng, 0.3);
+    if (k + 2 < dims.size()) {
+      l.gamma = random_vector(dims[k + 1], rng, 0.5);
+      for (double& g : l.gamma) g += 1.0;
+      l.beta = random_vector(dims[k + 1], rng, 0.2);
+    }
+    layers.push_back(l);
+  }
+  const LayerNormMlp<T> mlp(test.engine(), dims, layers, eps, input_gradients);
+  // The reference sees the first three inputs of each row; the rest are held fixed.
+  const std::vector<double> fixed = random_vector(rows * (dims[0] - input_gradients), rng);
+  const auto full_input = [&](const std::vector<double>& x) {
+    std::vector<double> in;
+    for (std::size_t r = 0; r < rows; ++r) {
+      in.insert(in.end(), x.begin() + r * input_gradients, x.begin() + (r + 1) * input_gradients);
+      in.insert(in.end(), fixed.begin() + r * (dims[0] - input_gradients),
+                fixed.begin() + (r + 1) * (dims[0] - input_gradients));
+    }
+    return in;
+  };
+  const auto reference = [&](const std::vector<double>& x) {
+    const std::vector<double> in = full_input(x);
+    std::vector<double> y;
+    for (std::size_t r = 0; r < rows; ++r) {
+      std::vector<double> a(in.begin() + r * dims[0], in.begin() + (r + 1) * dims[0]);
+      for (std::size_t k = 0; k + 1 < dims.size(); ++k) {
+        std::vector<double> z(dims[k + 1]);
+        for (int o = 0; o < dims[k + 1]; ++o) {
+          z[o] = layers[k].bias[o];
+          for (int i = 0; i < dims[k]; ++i) z[o] += layers[k].weight[o * dims[k] + i] * a[i];
+        }
+        if (k + 2 < dims.size()) {
+          double mean = 0, var = 0;
+          for (double v : z) mean += v / static_cast<double>(z.size());
+          for (double v : z) var += (v - mean) * (v - mean) / static_cast<double>(z.size());
+          for (int o = 0; o < dims[k + 1]; ++o) {
+            const double yv =
+                (z[o] - mean) / std::sqrt(var + eps) * layers[k].gamma[o] + layers[k].beta[o];
+            z[o] = yv / (1 + std::exp(-yv));
+          }
+        }
+        a = z;
+      }
+      y.insert(y.end(), a.begin(), a.end());
+    }
+    return y;
+  };
+  test.check<T>(
+      random_vector(rows * input_gradients, rng), rows * dims.back(),
+      [&](const Buffer<T>& x, Buffer<T>& y) {
+        std::vector<double> host;
+        for (T v : test.engine().download(x)) host.push_back(static_cast<double>(v));
+        const std::vector<double> in = full_input(host);
+        const Buffer<T> input = test.engine().upload(std::vector<T>(in.begin(), in.end()));
+        const auto saved = mlp.forward(rows, input.data(), y.data());
+      },
+      [&](const Buffer<T>& x, const Buffer<T>& g, Buffer<T>& gx) {
+        std::vector<double> host;
+        for (T v : test.engine().download(x)) host.push_back(static_cast<double>(v));
+        const std::vector<double> in = full_input(host);
+        const Buffer<T> input = test.engine().upload(std::vector<T>(in.begin(), in.end()));
+        Buffer<T> y = test.engine().buffer<T>(rows * dims.back());
+        const auto saved = mlp.forward(rows, input.data(), y.data());
+        mlp.backward(rows, saved, g.data(), gx.data());
+      },
+      reference, false);
+}
+
+TEST_P(LayerTest, LayerNormMlp) {
+  if (f64())
+    layer_norm_mlp_case<double>(*this);
+  else
+    layer_norm_mlp_case<float>(*this);
+}
+
 template <typename T>
 void gate_case(LayerTest& test) {
-  // 2 activated scalars (SiLU, tanh), 2 gates (tanh, SiLU) on a 1o (3 components) and a 0e.
+  // 2 activated scalars (SiLU, tanh), 3 gates (tanh, SiLU, sigmoid) on a 1o (3 components), a 0e
+  // and a 0e.
   GateParameters p;
-  p.dim_in = 8;
+  p.dim_in = 10;
   p.scalar_index = {0, 3};
   p.scalar_activation = {0, 1};
   p.scalar_scale = {1.6, 1.2};
-  p.gate_index = {1, 2};
-  p.gate_activation = {1, 0};
-  p.gate_scale = {1.3, 1.7};
-  p.gated_index = {4, 5, 6, 7};
-  p.gated_gate = {0, 0, 0, 1};
-  const std::size_t rows = 5, dim_out = 6;
+  p.gate_index = {1, 2, 8};
+  p.gate_activation = {1, 0, 2};
+  p.gate_scale = {1.3, 1.7, 1.85};
+  p.gated_index = {4, 5, 6, 7, 9};
+  p.gated_gate = {0, 0, 0, 1, 2};
+  const std::size_t rows = 5, dim_out = 7;
   const Gate<T> gate(test.engine(), p);
   const auto act = [](int kind, double z) {
+    if (kind == 2) return 1 / (1 + std::exp(-z));
     return kind == 0 ? z / (1 + std::exp(-z)) : std::tanh(z);
   };
   const auto reference = [&](const std::vector<double>& x) {
@@ -608,6 +716,74 @@ TEST_P(LayerTest, PairRepulsion) {
         1e-6);
     EXPECT_LE(relative_error(gradients, fd), 1e-7);
   }
+}
+
+// MACE's edge-density normalisation: x = (message [N][dim], d [E], cutoff [E]) -> message_i /
+// (beta sum_{e -> i} tanh(d_e^2) cutoff_e + alpha), with the gradients of all three.
+template <typename T>
+void edge_density_case(LayerTest& test) {
+  const double alpha = 20.0, beta = 0.7;
+  const EdgeDensity<T> density(test.engine(), alpha, beta);
+  AtomicGraph graph;
+  graph.num_nodes = graph.num_local = 4;
+  graph.species.assign(4, 0);
+  graph.senders = {1, 2, 3, 0, 2, 0, 1};
+  graph.receivers = {0, 0, 0, 1, 1, 2, 3};
+  graph.edge_vectors.assign(3 * graph.senders.size(), 1.0);
+  const EngineGraph g = make_engine_graph(test.engine(), graph, 1, "test");
+  const std::size_t nodes = 4, edges = 7;
+  const int dim = 3;
+  const auto reference = [&](const std::vector<double>& x) {
+    std::vector<double> y(x.begin(), x.begin() + nodes * dim), den(nodes, 0.0);
+    for (std::size_t e = 0; e < edges; ++e) {
+      const double d = x[nodes * dim + e], c = x[nodes * dim + edges + e];
+      den[static_cast<std::size_t>(graph.receivers[e])] += std::tanh(d * d) * c;
+    }
+    for (std::size_t n = 0; n < nodes; ++n)
+      for (int k = 0; k < dim; ++k) y[n * dim + k] /= beta * den[n] + alpha;
+    return y;
+  };
+  std::mt19937_64 rng(14);
+  std::vector<double> x = random_vector(nodes * dim + 2 * edges, rng);
+  const auto split = [&](const Buffer<T>& in) {
+    const std::vector<T> host = test.engine().download(in);
+    return std::array<Buffer<T>, 3>{
+        test.engine().upload(std::vector<T>(host.begin(), host.begin() + nodes * dim)),
+        test.engine().upload(
+            std::vector<T>(host.begin() + nodes * dim, host.begin() + nodes * dim + edges)),
+        test.engine().upload(std::vector<T>(host.begin() + nodes * dim + edges, host.end()))};
+  };
+  test.check<T>(
+      x, nodes * dim,
+      [&](const Buffer<T>& in, Buffer<T>& y) {
+        auto [message, d, cutoff] = split(in);
+        typename EdgeDensity<T>::Saved saved;
+        density.forward(g, std::move(d), cutoff.data(), message, dim, saved);
+        y = std::move(message);
+      },
+      [&](const Buffer<T>& in, const Buffer<T>& grad, Buffer<T>& gx) {
+        auto [message, d, cutoff] = split(in);
+        typename EdgeDensity<T>::Saved saved;
+        density.forward(g, std::move(d), cutoff.data(), message, dim, saved);
+        Buffer<T> grad_message = test.engine().copy_of(grad);
+        Buffer<T> grad_cutoff = test.engine().zeros<T>(edges);
+        const Buffer<T> grad_d =
+            density.backward(g, saved, cutoff.data(), grad_message, dim, grad_cutoff.data());
+        std::vector<T> all = test.engine().download(grad_message);
+        for (const Buffer<T>* part : {&grad_d, static_cast<const Buffer<T>*>(&grad_cutoff)}) {
+          const std::vector<T> host = test.engine().download(*part);
+          all.insert(all.end(), host.begin(), host.end());
+        }
+        gx = test.engine().upload(all);
+      },
+      reference, false);
+}
+
+TEST_P(LayerTest, EdgeDensity) {
+  if (f64())
+    edge_density_case<double>(*this);
+  else
+    edge_density_case<float>(*this);
 }
 
 // MACE's readouts: linear (only the scalars of the features reach the energy) and

@@ -1,7 +1,7 @@
-// Device kernel of the MLP layers (radial_mlp_kernels.cuh): 32 x 32 tiles through shared memory,
-// 256 threads with 4 rows each; the row tiles run along x (no 65535 limit).
+// Device kernel of the MLPs' dense layers (dense_layer_kernels.cuh): 32 x 32 tiles through shared
+// memory, 256 threads with 4 rows each; the row tiles run along x (no 65535 limit).
 #include "models/layers/activation.cuh"
-#include "models/layers/radial_mlp_kernels.cuh"
+#include "models/layers/dense_layer_kernels.cuh"
 
 using namespace equifuse;
 
@@ -34,7 +34,7 @@ extern "C" __global__ void dense_layer(const DenseLayerArgs<real> a) {
     const int gc = col0 + tx;
     if (gr >= a.rows || gc >= a.n) continue;
     const long idx = gr * a.n + gc;
-    const real z = acc[q];
+    const real z = a.bias ? acc[q] + a.bias[gc] : acc[q];
     if (a.mode == 1) {
       a.saved[idx] = z;
       a.out[idx] = a.scale * silu(z);
