@@ -94,7 +94,9 @@ int precompile_command(const std::vector<std::string>& args) {
     const std::string name = path.substr(path.find_last_of('/') + 1);
     for (const Precision precision : precisions) {
       // Built on the host, which needs no GPU, to learn what the GPU would compile.
-      const auto potential = load_potential(path, precision, Backend::cpu);
+      // Any head: the kernels are the same for every head.
+      const auto potential = load_potential(
+          path, {.precision = precision, .backend = Backend::cpu, .head = potential_heads(path)[0]});
       const KernelManifest& manifest = potential->kernel_manifest();
       const std::string dtype = to_string(precision);
       report(name, dtype, "model-layers",

@@ -19,14 +19,14 @@ const std::string& metadata(const SafetensorsFile& file, const std::string& key,
 template <typename T>
 std::unique_ptr<Potential> build(const std::string& architecture, const std::string& config,
                                  const ParameterStore& parameters, const std::string& where,
-                                 const LoadOptions& options) {
+                                 const LoadOptions& load) {
+  const ModelOptions options{load.backend, load.elements, load.head, load.total_charge,
+                             load.total_spin};
   if (architecture == "mace") {
-    return std::make_unique<MaceModel<T>>(MaceConfig::from_json(config), parameters,
-                                          options.backend, options.elements);
+    return std::make_unique<MaceModel<T>>(MaceConfig::from_json(config), parameters, options);
   }
   if (architecture == "nequip") {
-    return std::make_unique<NequipModel<T>>(NequipConfig::from_json(config), parameters,
-                                            options.backend, options.elements);
+    return std::make_unique<NequipModel<T>>(NequipConfig::from_json(config), parameters, options);
   }
   throw Error(where + ": unknown architecture '" + architecture +
               "' (this build knows: mace, nequip)");
@@ -36,7 +36,14 @@ std::unique_ptr<Potential> build(const std::string& architecture, const std::str
 
 std::unique_ptr<Potential> load_potential(const std::string& path, Precision precision,
                                           Backend backend) {
-  return load_potential(path, LoadOptions{precision, backend, {}});
+  return load_potential(path, LoadOptions{.precision = precision, .backend = backend});
+}
+
+std::vector<std::string> potential_heads(const std::string& path) {
+  const SafetensorsFile file = read_safetensors(path);
+  const std::string where = "potential file \"" + path + "\"";
+  if (metadata(file, "architecture", where) != "mace") return {"default"};
+  return MaceConfig::from_json(metadata(file, "config", where)).heads;
 }
 
 std::unique_ptr<Potential> load_potential(const std::string& path, const LoadOptions& options) {
@@ -46,9 +53,11 @@ std::unique_ptr<Potential> load_potential(const std::string& path, const LoadOpt
     throw Error(where + " is not an equifuse potential (format '" + file.metadata["format"] + "')");
   }
   const std::string& version = metadata(file, "format_version", where);
-  if (version != std::to_string(kPotentialFormatVersion)) {
-    throw Error(where + " has format version " + version + "; this build reads version " +
-                std::to_string(kPotentialFormatVersion));
+  bool known = false;
+  for (int v = 1; v <= kPotentialFormatVersion; ++v) known = known || version == std::to_string(v);
+  if (!known) {
+    throw Error(where + " has format version " + version + "; this build reads versions 1 to " +
+                std::to_string(kPotentialFormatVersion) + " (a newer equifuse wrote it)");
   }
   const std::string& architecture = metadata(file, "architecture", where);
   const std::string& config = metadata(file, "config", where);

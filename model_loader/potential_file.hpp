@@ -8,11 +8,14 @@
 #include <vector>
 
 #include "kernels/tensor_product/tensor_product.hpp"
+#include "models/potential/model_options.hpp"
 #include "models/potential/potential.hpp"
 
 namespace equifuse {
 
-inline constexpr int kPotentialFormatVersion = 1;
+// Version 2: MACE's foundation-model options (heads, Density and non-linear blocks, ZBL,
+// distance transforms, other radial bases), NequIP's ZBL. Version 1 files still load.
+inline constexpr int kPotentialFormatVersion = 2;
 
 struct LoadOptions {
   Precision precision = Precision::float64;
@@ -20,6 +23,10 @@ struct LoadOptions {
   // Atomic numbers a run needs (LAMMPS's pair_coeff elements, a structure's); empty: every
   // element of the file. The weights of the others are never folded or copied to the backend.
   std::vector<int> elements;
+  // Of a multi-head file: empty picks its only head, or the one named "default"; a name the file
+  // lacks is an error listing its heads.
+  std::string head;
+  double total_charge = 0, total_spin = 1;  // models that embed them (MACE-OMOL); spin 2S+1
 };
 
 // Throws equifuse::Error with a message naming the file and what is wrong with it (an element it
@@ -28,5 +35,7 @@ std::unique_ptr<Potential> load_potential(const std::string& path, const LoadOpt
 std::unique_ptr<Potential> load_potential(const std::string& path,
                                           Precision precision = Precision::float64,
                                           Backend backend = Backend::cpu);
+// The heads the file keeps, in its order (one, "default", for single-head architectures).
+std::vector<std::string> potential_heads(const std::string& path);
 
 }  // namespace equifuse

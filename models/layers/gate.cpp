@@ -101,6 +101,21 @@ std::vector<T> as(const std::vector<double>& v) {
 
 }  // namespace
 
+GateParameters gate_parameters(const ParameterStore& p, const std::string& prefix, int dim_in) {
+  GateParameters gp;
+  gp.dim_in = dim_in;
+  const auto ints = [&](const char* name) { return p.integers(prefix + name, {-1}).integers; };
+  gp.scalar_index = ints("scalar_index");
+  gp.scalar_activation = ints("scalar_activation");
+  gp.scalar_scale = p.reals(prefix + "scalar_scale", {-1});
+  gp.gate_index = ints("gate_index");
+  gp.gate_activation = ints("gate_activation");
+  gp.gate_scale = p.reals(prefix + "gate_scale", {-1});
+  gp.gated_index = ints("gated_index");
+  gp.gated_gate = ints("gated_gate");
+  return gp;
+}
+
 template <typename T>
 Gate<T>::Gate(const Engine& engine, const GateParameters& p)
     : engine_((check(p), engine)),

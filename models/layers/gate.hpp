@@ -12,6 +12,7 @@
 
 #include "models/engine/engine.hpp"
 #include "models/layers/gate_kernels.cuh"
+#include "models/potential/parameter_store.hpp"
 
 namespace equifuse {
 
@@ -25,6 +26,11 @@ struct GateParameters {
   std::vector<double> gate_scale;
   std::vector<std::int32_t> gated_index, gated_gate;
 };
+
+// The index maps and scales of a gate stored under <prefix>scalar_index, ... (the potential
+// file's gate tensors), for an input of dim_in components.
+GateParameters gate_parameters(const ParameterStore& parameters, const std::string& prefix,
+                               int dim_in);
 
 template <typename T>
 class Gate {

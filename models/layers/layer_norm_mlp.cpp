@@ -33,14 +33,6 @@ std::vector<T> as(const std::vector<double>& v) {
 }  // namespace
 
 template <typename T>
-std::size_t LayerNormMlp<T>::Saved::bytes() const {
-  std::size_t total = 0;
-  for (const auto& b : normalized) total += b.bytes();
-  for (const auto& b : inverse_std) total += b.bytes();
-  return total;
-}
-
-template <typename T>
 LayerNormMlp<T>::LayerNormMlp(const Engine& engine, std::vector<int> dims,
                               const std::vector<LayerNormMlpLayer>& layers, double eps,
                               int input_gradients)
@@ -99,14 +91,14 @@ typename LayerNormMlp<T>::Saved LayerNormMlp<T>::forward(std::size_t rows, const
     z = engine_.buffer<T>(width);
     dense_layer<T>(engine_, {n_rows, nin, nout, current, weights_[l].data(), biases_[l].data(),
                              z.data(), 0, nullptr, nullptr, T(1)});
-    saved.normalized.push_back(engine_.buffer<T>(width));
-    saved.inverse_std.push_back(engine_.buffer<T>(rows));
+    Buffer<T> normalized = engine_.buffer<T>(width), inverse_std = engine_.buffer<T>(rows);
     Buffer<T> next = engine_.buffer<T>(width);
-    engine_.launch(
-        kForward<T>,
-        {n_rows, nout, gammas_[l].data(), betas_[l].data(), eps_, z.data(),
-         saved.normalized.back().data(), saved.inverse_std.back().data(), next.data(), nullptr},
-        LaunchShape::over(n_rows));
+    engine_.launch(kForward<T>,
+                   {n_rows, nout, gammas_[l].data(), betas_[l].data(), eps_, z.data(),
+                    normalized.data(), inverse_std.data(), next.data(), nullptr},
+                   LaunchShape::over(n_rows));
+    saved.arrays.push_back(std::move(normalized));
+    saved.arrays.push_back(std::move(inverse_std));
     activation = std::move(next);
     current = activation.data();
   }
@@ -135,11 +127,12 @@ void LayerNormMlp<T>::backward(std::size_t rows, const Saved& saved, const T* gr
     if (first) break;
     // Through layer l - 1's layer norm and SiLU to its dense output.
     grad_z = engine_.buffer<T>(rows * static_cast<std::size_t>(nin));
-    engine_.launch(kBackward<T>,
-                   {n_rows, nin, gammas_[l - 1].data(), betas_[l - 1].data(), eps_, nullptr,
-                    const_cast<T*>(saved.normalized[l - 1].data()),
-                    const_cast<T*>(saved.inverse_std[l - 1].data()), next.data(), grad_z.data()},
-                   LaunchShape::over(n_rows));
+    engine_.launch(
+        kBackward<T>,
+        {n_rows, nin, gammas_[l - 1].data(), betas_[l - 1].data(), eps_, nullptr,
+         const_cast<T*>(saved.arrays[2 * (l - 1)].data()),
+         const_cast<T*>(saved.arrays[2 * (l - 1) + 1].data()), next.data(), grad_z.data()},
+        LaunchShape::over(n_rows));
     grad_activation = std::move(next);
     g = grad_z.data();
   }

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "models/engine/engine.hpp"
+#include "models/layers/edge_mlp.hpp"
 
 namespace equifuse {
 
@@ -19,25 +20,23 @@ struct LayerNormMlpLayer {
 };
 
 template <typename T>
-class LayerNormMlp {
+class LayerNormMlp final : public EdgeMlp<T> {
  public:
   // dims = widths, input first; layers[k] maps dims[k] -> dims[k + 1].
   LayerNormMlp(const Engine& engine, std::vector<int> dims,
                const std::vector<LayerNormMlpLayer>& layers, double eps, int input_gradients);
 
-  int dim_in() const { return dims_.front(); }
-  int dim_out() const { return dims_.back(); }
+  int dim_in() const override { return dims_.front(); }
+  int dim_out() const override { return dims_.back(); }
+  int input_gradients() const override { return input_gradients_; }
 
   // Kept for the backward, per hidden layer: the normalised pre-activations [rows][width] and the
-  // inverse standard deviations [rows].
-  struct Saved {
-    std::vector<Buffer<T>> normalized, inverse_std;
-    std::size_t bytes() const;
-  };
+  // inverse standard deviations [rows] (arrays 2k and 2k + 1).
+  using Saved = MlpSaved<T>;
   // out[rows][dim_out] overwritten.
-  Saved forward(std::size_t rows, const T* in, T* out) const;
+  Saved forward(std::size_t rows, const T* in, T* out) const override;
   // grad_in[rows][input_gradients] overwritten.
-  void backward(std::size_t rows, const Saved& saved, const T* grad_out, T* grad_in) const;
+  void backward(std::size_t rows, const Saved& saved, const T* grad_out, T* grad_in) const override;
 
  private:
   const Engine& engine_;

@@ -16,13 +16,6 @@ std::vector<double> RadialMlp<T>::fan_in_scales(const std::vector<int>& dims) {
 }
 
 template <typename T>
-std::size_t RadialMlp<T>::Saved::bytes() const {
-  std::size_t total = 0;
-  for (const Buffer<T>& b : pre_activations) total += b.bytes();
-  return total;
-}
-
-template <typename T>
 RadialMlp<T>::RadialMlp(const Engine& engine, std::vector<int> dims,
                         const std::vector<std::span<const double>>& weights,
                         const std::vector<double>& layer_scales, double activation_scale)
@@ -61,10 +54,10 @@ typename RadialMlp<T>::Saved RadialMlp<T>::forward(std::size_t rows, const T* in
     T* target = out;
     T* pre = nullptr;
     if (hidden) {
-      saved.pre_activations.push_back(engine_.buffer<T>(rows * static_cast<std::size_t>(nout)));
+      saved.arrays.push_back(engine_.buffer<T>(rows * static_cast<std::size_t>(nout)));
       next = engine_.buffer<T>(rows * static_cast<std::size_t>(nout));
       target = next.data();
-      pre = saved.pre_activations.back().data();
+      pre = saved.arrays.back().data();
     }
     dense_layer<T>(engine_, {static_cast<long>(rows), nin, nout, current, weights_[l].data(),
                              nullptr, target, hidden ? 1 : 0, pre, nullptr, scale_});
@@ -88,7 +81,7 @@ void RadialMlp<T>::backward(std::size_t rows, const Saved& saved, const T* grad_
     if (l > 0) {
       next = engine_.buffer<T>(rows * static_cast<std::size_t>(nin));
       target = next.data();
-      pre = saved.pre_activations[l - 1].data();
+      pre = saved.arrays[l - 1].data();
     }
     // grad_in = grad_out W^T (times a silu'(pre) below the first layer)
     dense_layer<T>(engine_, {static_cast<long>(rows), nout, nin, g, transposed_[l].data(), nullptr,

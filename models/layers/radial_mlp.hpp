@@ -10,11 +10,12 @@
 #include <vector>
 
 #include "models/engine/engine.hpp"
+#include "models/layers/edge_mlp.hpp"
 
 namespace equifuse {
 
 template <typename T>
-class RadialMlp {
+class RadialMlp final : public EdgeMlp<T> {
  public:
   RadialMlp(const Engine& engine, std::vector<int> dims,
             const std::vector<std::span<const double>>& weights,
@@ -22,21 +23,19 @@ class RadialMlp {
   // e3nn's FullyConnectedNet: layer scales 1/sqrt(fan_in).
   static std::vector<double> fan_in_scales(const std::vector<int>& dims);
 
-  int dim_in() const { return dims_.front(); }
-  int dim_out() const { return dims_.back(); }
+  int dim_in() const override { return dims_.front(); }
+  int dim_out() const override { return dims_.back(); }
+  int input_gradients() const override { return dims_.front(); }
   const std::vector<int>& dims() const { return dims_; }
 
   // Kept for the backward: the pre-activations of each hidden layer, [rows][width] (the
   // activations themselves are not needed).
-  struct Saved {
-    std::vector<Buffer<T>> pre_activations;
-    std::size_t bytes() const;
-  };
+  using Saved = MlpSaved<T>;
 
   // out[rows][dim_out] overwritten.
-  Saved forward(std::size_t rows, const T* in, T* out) const;
+  Saved forward(std::size_t rows, const T* in, T* out) const override;
   // grad_in[rows][dim_in] overwritten.
-  void backward(std::size_t rows, const Saved& saved, const T* grad_out, T* grad_in) const;
+  void backward(std::size_t rows, const Saved& saved, const T* grad_out, T* grad_in) const override;
 
  private:
   const Engine& engine_;

@@ -1,19 +1,18 @@
-// One MACE interaction block (mace-torch's RealAgnosticInteractionBlock, "plain", and
-// RealAgnosticResidualInteractionBlock, "residual"): linear_up of the node features, the radial
-// MLP's per-edge weights from the radial basis, the fused uvu graph convolution with the edge
-// spherical harmonics (kernels/convolution), linear / avg_num_neighbors; the species-dependent
-// skip connection acts on that message (plain) or on the input, for the product block to add
-// (residual). The radial MLP and the convolution are one RadialConvolution. Forward and
-// hand-written backward.
+// A MACE interaction block as the model runs it: forward from the layer's node features to the
+// message the product block contracts (and, for residual blocks, the skip connection it adds),
+// and the hand-written backward to the features' gradient, dE/dY, dE/dR and, where the cutoff is
+// apart from the radial basis, dE/d(cutoff). Kinds (MaceInteractionConfig::Kind): the
+// RealAgnostic blocks, plain, residual and their Density variants (real_agnostic_interaction.hpp),
+// and RealAgnosticResidualNonLinearInteractionBlock (nonlinear_interaction.hpp).
 #pragma once
 
 #include <memory>
 
 #include "models/engine/engine_graph.hpp"
 #include "models/layers/edge_embedding.hpp"
-#include "models/layers/equivariant_linear.hpp"
+#include "models/layers/edge_mlp.hpp"
 #include "models/layers/radial_convolution.hpp"
-#include "models/layers/species_linear.hpp"
+#include "models/mace/edge_density.hpp"
 #include "models/mace/mace_config.hpp"
 #include "models/potential/parameter_store.hpp"
 #include "models/potential/species_selection.hpp"
@@ -23,43 +22,43 @@ namespace equifuse {
 template <typename T>
 class MaceInteraction {
  public:
-  // Takes interactions.<index>.* from `parameters`; `product` is the product block's config
-  // (where a residual skip connection lands, and whether it is used).
-  MaceInteraction(const Engine& engine, const MaceInteractionConfig& config, int index,
-                  const MaceProductConfig& product, const SpeciesSelection& species,
-                  double radial_activation_scale, const ParameterStore& parameters);
-  ~MaceInteraction();
+  virtual ~MaceInteraction() = default;
 
   struct Output {
     Buffer<T> message;  // [nodes][target dim]: the product block's input
-    Buffer<T> skip;     // residual with the product's skip connection: [nodes][product out dim]
+    Buffer<T> skip;     // residual blocks whose product uses it: [nodes][product out dim]
   };
-  // Kept for the backward: linear_up's output (node) and the convolution's per-edge weights and
-  // radial MLP pre-activations (edge). The message, the convolution's output and the skip are not
-  // kept.
+  // Kept for the backward (edge: the convolution's per-edge weights and MLP arrays, the density
+  // MLP's; node: linear_up's output, the density's, the gate's input). Kinds leave unused parts
+  // empty.
   struct Saved {
-    Buffer<T> up;
+    Buffer<T> up, gate_in;
     typename RadialConvolution<T>::Saved convolution;
-    std::size_t bytes() const { return up.bytes() + convolution.bytes(); }
+    typename EdgeDensity<T>::Saved density;
+    MlpSaved<T> density_mlp;
+    std::size_t bytes() const {
+      return up.bytes() + gate_in.bytes() + convolution.bytes() + density.bytes() +
+             density_mlp.bytes();
+    }
   };
 
-  Output forward(const EngineGraph& graph, const typename EdgeEmbedding<T>::Features& edges,
-                 const T* h, Saved& saved) const;
-  // grad_h[nodes][in dim] += dE/dh, grad_sh and grad_radial += their parts, from dE/d(message) and
-  // (residual) dE/d(skip).
-  void backward(const EngineGraph& graph, const typename EdgeEmbedding<T>::Features& edges,
-                const Saved& saved, const T* grad_message, const T* grad_skip, T* grad_h,
-                Buffer<T>& grad_sh, Buffer<T>& grad_radial) const;
-
+  virtual Output forward(const EngineGraph& graph, const typename EdgeEmbedding<T>::Features& edges,
+                         const T* h, Saved& saved) const = 0;
+  // grad_h [nodes][in dim] += dE/dh; grad_sh, grad_radial and (cutoff apart, else null)
+  // grad_cutoff += their parts; from dE/d(message) and (gives_skip) dE/d(skip).
+  virtual void backward(const EngineGraph& graph, const typename EdgeEmbedding<T>::Features& edges,
+                        const Saved& saved, const T* grad_message, const T* grad_skip, T* grad_h,
+                        Buffer<T>& grad_sh, Buffer<T>& grad_radial, T* grad_cutoff) const = 0;
   // Whether forward gives a skip for the product block to add.
-  bool gives_skip() const { return gives_skip_; }
-
- private:
-  const Engine& engine_;
-  bool residual_, gives_skip_;
-  std::unique_ptr<EquivariantLinear<T>> linear_up_, linear_;
-  std::unique_ptr<RadialConvolution<T>> convolution_;
-  std::unique_ptr<SpeciesLinear<T>> skip_;
+  virtual bool gives_skip() const = 0;
 };
+
+// The block of `config.kind`, taking interactions.<index>.* from `parameters`; `product` is the
+// product block's config (where a residual skip connection lands, and whether it is used).
+template <typename T>
+std::unique_ptr<MaceInteraction<T>> make_mace_interaction(
+    const Engine& engine, const MaceInteractionConfig& config, int index,
+    const MaceProductConfig& product, const SpeciesSelection& species,
+    double radial_activation_scale, const ParameterStore& parameters);
 
 }  // namespace equifuse

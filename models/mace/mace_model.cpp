@@ -1,41 +1,81 @@
 #include "models/mace/mace_model.hpp"
 
+#include <cmath>
+
 #include "kernels/common/error.hpp"
 #include "models/engine/elementwise.hpp"
+#include "models/mace/species_embedding.hpp"
 
 namespace equifuse {
 
 namespace {
 
-// node_embedding: e3nn's Linear of the one-hot species (of every species of the file: they set its
-// normalisation) is the row of its normalised weights of that species.
-std::vector<double> embedding_table(const Irreps& out, int num_species,
-                                    std::span<const double> weights) {
-  const Irreps species({MulIrrep{num_species, Irrep(0, 1)}});
-  std::vector<LinearBlock> blocks;
-  const std::vector<double> folded =
-      EquivariantLinear<double>::folded_weights(species, out, weights, 1.0, &blocks);
-  const auto dim = static_cast<std::size_t>(out.dim());
-  std::vector<double> table(static_cast<std::size_t>(num_species) * dim, 0.0);
-  for (const LinearBlock& b : blocks) {
-    for (int u = 0; u < b.mul_in; ++u)
-      for (int v = 0; v < b.mul_out; ++v)
-        table[static_cast<std::size_t>(u) * dim + static_cast<std::size_t>(b.out_offset + v)] =
-            folded[static_cast<std::size_t>(b.weight_offset) +
-                   static_cast<std::size_t>(u) * b.mul_out + v];
+// The radial embedding of the config with the kept species' covalent radii.
+RadialBasis radial_basis(const MaceConfig& c, const ParameterStore& p,
+                         const SpeciesSelection& species) {
+  const MaceRadialConfig& r = c.radial;
+  std::vector<double> centers;
+  if (r.basis == kBesselBasis) {
+    centers = p.reals("radial.bessel_weights", {r.num_basis});
+  } else if (r.basis == kGaussianBasis) {
+    centers = p.reals("radial.gaussian_means", {r.num_basis});
+  } else {
+    for (int n = 1; n <= r.num_basis; ++n) centers.push_back(n);  // the Chebyshev orders
   }
-  return table;
+  DistanceTransform transform{r.transform, r.transform_q, r.transform_p, r.transform_a, {}};
+  if (r.transform != kNoTransform) {
+    transform.covalent_radii =
+        species.rows(p.reals("radial.covalent_radii", {species.file_count()}), 1);
+  }
+  return RadialBasis(r.basis, centers, r.prefactor, c.r_max, r.polynomial_cutoff_p, r.apply_cutoff,
+                     transform);
+}
+
+// The joint embedding of the structure's inputs: silu(W cat(embedding rows)), the same for every
+// node.
+std::vector<double> joint_embedding(const MaceJointEmbeddingConfig& j, const ParameterStore& p,
+                                    int channels, const ModelOptions& options) {
+  std::vector<double> features;
+  for (const auto& in : j.inputs) {
+    double value = 0;
+    if (in.name == "total_charge") {
+      value = options.total_charge;
+    } else if (in.name == "total_spin") {
+      value = options.total_spin;
+    } else {
+      throw Error("MACE: the joint embedding's input \"" + in.name +
+                  "\" is not supported (total_charge, total_spin)");
+    }
+    const long index = static_cast<long>(value + in.offset);  // truncated, as mace-torch's .long()
+    if (index < 0 || index >= in.num_classes) {
+      throw Error("MACE: " + in.name + " " + std::to_string(value) + " is outside the model's " +
+                  std::to_string(in.num_classes) + " classes");
+    }
+    const auto& table = p.reals("joint_embedding." + in.name + ".weight", {in.num_classes, in.dim});
+    features.insert(features.end(), table.begin() + index * in.dim,
+                    table.begin() + (index + 1) * in.dim);
+  }
+  const auto width = static_cast<int>(features.size());
+  const auto& w = p.reals("joint_embedding.project.weight", {channels, width});
+  std::vector<double> out(static_cast<std::size_t>(channels));
+  for (int c = 0; c < channels; ++c) {
+    double z = 0;
+    for (int k = 0; k < width; ++k) z += w[static_cast<std::size_t>(c * width + k)] * features[k];
+    out[static_cast<std::size_t>(c)] = z / (1 + std::exp(-z));
+  }
+  return out;
 }
 
 }  // namespace
 
 template <typename T>
-MaceModel<T>::MaceModel(MaceConfig config, const ParameterStore& p, Backend backend,
-                        const std::vector<int>& elements)
-    : ModelPotential(
-          backend, model_kernel_spec(precision_of<T>(), config.spherical_harmonics_irreps), "MACE"),
+MaceModel<T>::MaceModel(MaceConfig config, const ParameterStore& p, const ModelOptions& options)
+    : ModelPotential(options.backend,
+                     model_kernel_spec(precision_of<T>(), config.spherical_harmonics_irreps),
+                     "MACE"),
       config_(std::move(config)),
-      species_(config_.species, elements) {
+      species_(config_.species, options.elements),
+      head_(select_head(config_.heads, options.head)) {
   config_.species = species_.atomic_numbers();
   const MaceConfig& c = config_;
   PotentialInfo& info = mutable_info();
@@ -46,36 +86,50 @@ MaceModel<T>::MaceModel(MaceConfig config, const ParameterStore& p, Backend back
   info.length_unit = c.length_unit;
   info.num_interactions = static_cast<int>(c.interactions.size());
   info.precision = precision_of<T>();
+  info.heads = c.heads;
+  info.head = c.heads[static_cast<std::size_t>(head_)];
   const Engine& e = engine();
+  const int file_species = species_.file_count();
+  const int heads = static_cast<int>(c.heads.size());
 
   const Irreps& first = c.interactions.front().node_feats_irreps;
-  for (const MulIrrep& block : first) {
-    if (block.ir != Irrep(0, 1)) {
-      throw Error("MACE: the node embedding " + first.to_string() + " must be even scalars");
-    }
-  }
-  // Linear(S x 0e -> first) weights are [S][first's multiplicity]: one row per species.
-  const auto& embedding = p.reals("embedding.weight", {species_.file_count() * first.dim()});
   embedding_dim_ = first.dim();
-  const std::vector<double> table =
-      species_.rows(embedding_table(first, species_.file_count(), embedding),
-                    static_cast<std::size_t>(first.dim()));
+  std::vector<double> table = species_embedding_table(p, "embedding.weight", first, species_);
+  if (c.joint_embedding) {
+    const std::vector<double> joint =
+        joint_embedding(*c.joint_embedding, p, embedding_dim_, options);
+    for (std::size_t k = 0; k < table.size(); ++k) table[k] += joint[k % joint.size()];
+  }
   embedding_ = e.upload(std::vector<T>(table.begin(), table.end()));
+  // E0 [heads][species] (format 1: [species]).
+  const auto& e0 = p.contains("atomic_energies") && p.shape("atomic_energies").size() == 2
+                       ? p.reals("atomic_energies", {heads, file_species})
+                       : p.reals("atomic_energies", {file_species});
+  const std::vector<double> head_e0(e0.end() - (heads - head_) * file_species,
+                                    e0.end() - (heads - head_ - 1) * file_species);
+  const double scale = c.scale[static_cast<std::size_t>(head_)];
+  const double shift = c.shift[static_cast<std::size_t>(head_)];
   std::vector<double> offset;
-  for (double e0 : species_.rows(p.reals("atomic_energies", {species_.file_count()}), 1))
-    offset.push_back(e0 + c.shift);
-  energy_scale_ = e.upload(std::vector<double>(offset.size(), c.scale));
+  for (double v : species_.rows(e0.size() == head_e0.size() ? e0 : head_e0, 1))
+    offset.push_back(v + shift);
+  energy_scale_ = e.upload(std::vector<double>(offset.size(), scale));
   energy_offset_ = e.upload(offset);
-  edge_embedding_ = std::make_unique<EdgeEmbedding<T>>(
-      e, c.spherical_harmonics_irreps,
-      RadialBasis(p.reals("radial.bessel_weights", {c.num_bessel}), c.bessel_prefactor, c.r_max,
-                  c.polynomial_cutoff_p));
+  edge_embedding_ = std::make_unique<EdgeEmbedding<T>>(e, c.spherical_harmonics_irreps,
+                                                       radial_basis(c, p, species_));
+  readouts_.resize(c.interactions.size());
   for (std::size_t t = 0; t < c.interactions.size(); ++t) {
     const int index = static_cast<int>(t);
-    interactions_.push_back(std::make_unique<MaceInteraction<T>>(
-        e, c.interactions[t], index, c.products[t], species_, c.radial_activation_scale, p));
+    interactions_.push_back(make_mace_interaction<T>(e, c.interactions[t], index, c.products[t],
+                                                     species_, c.radial_activation_scale, p));
     products_.push_back(std::make_unique<MaceProduct<T>>(e, c.products[t], index, species_, p));
-    readouts_.push_back(std::make_unique<MaceReadout<T>>(e, c.readouts[t], index, p));
+  }
+  for (std::size_t r = 0; r < c.readouts.size(); ++r) {
+    readouts_[static_cast<std::size_t>(c.readouts[r].layer)] =
+        std::make_unique<MaceReadout<T>>(e, c.readouts[r], static_cast<int>(r), head_, heads, p);
+  }
+  if (c.pair_repulsion) {
+    pair_repulsion_ = std::make_unique<PairRepulsion>(
+        e, pair_repulsion_parameters(*c.pair_repulsion, species_, p, c.r_max));
   }
   p.check_all_used();
 }
@@ -90,6 +144,7 @@ ModelPotential::Result MaceModel<T>::run(const EngineGraph& graph,
   const std::size_t nodes = graph.num_nodes;
   const int* species = graph.species.data();
   const std::size_t layers = interactions_.size();
+  const double scale = config_.scale[static_cast<std::size_t>(head_)];
 
   // Forward. h: the features between layers (not kept: no backward step needs them).
   const typename EdgeEmbedding<T>::Features edges = edge_embedding_->forward(graph);
@@ -105,36 +160,47 @@ ModelPotential::Result MaceModel<T>::run(const EngineGraph& graph,
         interactions_[t]->forward(graph, edges, h.data(), interaction_saved[t]);
     h = products_[t]->forward(nodes, species, std::move(message.message), message.skip,
                               product_saved[t]);
-    const Buffer<T> energy = readouts_[t]->forward(nodes, h.data(), readout_saved[t]);
-    add_into(e, readout_sum.data(), energy.data(), nodes);
+    if (readouts_[t]) {
+      const Buffer<T> energy = readouts_[t]->forward(nodes, h.data(), readout_saved[t]);
+      add_into(e, readout_sum.data(), energy.data(), nodes);
+    }
   }
+  if (pair_repulsion_) pair_repulsion_->evaluate(graph, 0.0, &readout_sum, nullptr);
   Result result;
   result.node_energies = e.buffer<double>(graph.num_local);
   node_energies(e, graph.num_local, species, readout_sum.data(), energy_scale_.data(),
                 energy_offset_.data(), result.node_energies.data());
 
-  // Backward: dE/dh layer by layer, accumulating dE/d(spherical harmonics) and dE/d(radial).
+  // Backward: dE/dh layer by layer, accumulating dE/d(spherical harmonics), dE/d(radial) and,
+  // where the cutoff is apart, dE/d(cutoff).
   Buffer<T> grad_sh = e.zeros<T>(edges.sh.size()), grad_radial = e.zeros<T>(edges.radial.size());
+  Buffer<T> grad_cutoff = e.zeros<T>(edges.cutoff.size());
+  T* grad_cutoff_data = edges.cutoff.empty() ? nullptr : grad_cutoff.data();
   Buffer<T> grad_h = e.zeros<T>(h.size());
   h = {};
   Buffer<T> seed = e.buffer<T>(nodes);
-  energy_seed(e, nodes, graph.num_local, species, static_cast<T>(config_.scale),
+  energy_seed(e, nodes, graph.num_local, species, static_cast<T>(scale),
               static_cast<const T*>(nullptr), seed.data());
   for (std::size_t t = layers; t-- > 0;) {
-    readouts_[t]->backward(nodes, readout_saved[t], seed.data(), grad_h.data());
-    readout_saved[t] = {};
+    if (readouts_[t]) {
+      readouts_[t]->backward(nodes, readout_saved[t], seed.data(), grad_h.data());
+      readout_saved[t] = {};
+    }
     const Buffer<T> grad_message =
         products_[t]->backward(nodes, species, product_saved[t], grad_h.data());
     product_saved[t] = {};
     Buffer<T> grad_previous = e.zeros<T>(
         nodes * static_cast<std::size_t>(config_.interactions[t].node_feats_irreps.dim()));
     interactions_[t]->backward(graph, edges, interaction_saved[t], grad_message.data(),
-                               grad_h.data(), grad_previous.data(), grad_sh, grad_radial);
+                               grad_h.data(), grad_previous.data(), grad_sh, grad_radial,
+                               grad_cutoff_data);
     interaction_saved[t] = {};
     if (t > 0) return_ghost_gradients(exchange, static_cast<int>(t), grad_previous, graph);
     grad_h = std::move(grad_previous);
   }
-  result.edge_gradients = edge_embedding_->backward(graph, edges, grad_sh, grad_radial);
+  result.edge_gradients = edge_embedding_->backward(graph, edges, grad_sh, grad_radial,
+                                                    grad_cutoff_data ? &grad_cutoff : nullptr);
+  if (pair_repulsion_) pair_repulsion_->evaluate(graph, scale, nullptr, &result.edge_gradients);
   return result;
 }
 

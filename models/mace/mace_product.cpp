@@ -23,20 +23,24 @@ MaceProduct<T>::MaceProduct(const Engine& engine, const MaceProductConfig& pc, i
       u.indices = w.integers;
       u.values = p.reals(cprefix + "coupling." + n + ".values", {w.shape[0]});
       cp.couplings.push_back(std::move(u));
-      const auto& weights = p.reals(cprefix + "weights." + n, {species.file_count(), -1, channels});
-      const auto per_species = weights.size() / static_cast<std::size_t>(species.file_count());
-      cp.weights.push_back(species.rows(weights, per_species));
+      // [species][K][channels], or one [1][K][channels] set for every species (agnostic).
+      const int sets = pc.agnostic ? 1 : species.file_count();
+      const auto& weights = p.reals(cprefix + "weights." + n, {sets, -1, channels});
+      const auto per_species = weights.size() / static_cast<std::size_t>(sets);
+      cp.weights.push_back(pc.agnostic ? weights : species.rows(weights, per_species));
       cp.num_coupling_weights.push_back(static_cast<int>(per_species) / channels);
     }
     contractions.push_back(std::move(cp));
   }
-  contraction_ = std::make_unique<SymmetricContraction<T>>(engine, pc.irreps_in, pc.irreps_out,
-                                                           species.count(), contractions);
+  contraction_ = std::make_unique<SymmetricContraction<T>>(
+      engine, pc.irreps_in, pc.irreps_out, pc.agnostic ? 1 : species.count(), contractions);
+  agnostic_ = pc.agnostic;
   const auto& weights = p.reals(prefix + "linear.weight",
                                 {static_cast<std::int64_t>(EquivariantLinear<T>::weight_numel(
                                     pc.irreps_out, pc.irreps_out))});
-  linear_ = std::make_unique<EquivariantLinear<T>>(engine, pc.irreps_out, pc.irreps_out,
-                                                   std::span<const double>(weights));
+  linear_ = std::make_unique<EquivariantLinear<T>>(
+      engine, pc.irreps_out, pc.irreps_out, std::span<const double>(weights), 1.0,
+      p.optional_vector(prefix + "linear.bias", EquivariantLinear<T>::bias_numel(pc.irreps_out)));
 }
 
 template <typename T>
@@ -47,7 +51,7 @@ Buffer<T> MaceProduct<T>::forward(std::size_t nodes, const int* species, Buffer<
                                   const Buffer<T>& skip, Saved& saved) const {
   Buffer<T> contracted =
       engine_.buffer<T>(nodes * static_cast<std::size_t>(contraction_->dim_out()));
-  contraction_->forward(nodes, message.data(), species, contracted.data());
+  contraction_->forward(nodes, message.data(), agnostic_ ? nullptr : species, contracted.data());
   Buffer<T> h = engine_.buffer<T>(nodes * static_cast<std::size_t>(linear_->dim_out()));
   linear_->forward(nodes, contracted.data(), h.data());
   if (!skip.empty()) add_into(engine_, h.data(), skip.data(), h.size());
@@ -62,8 +66,8 @@ Buffer<T> MaceProduct<T>::backward(std::size_t nodes, const int* species, const 
       engine_.buffer<T>(nodes * static_cast<std::size_t>(contraction_->dim_out()));
   linear_->backward(nodes, grad_h_next, grad_contracted.data(), false);
   Buffer<T> grad_message = engine_.zeros<T>(saved.message.size());
-  contraction_->backward(nodes, saved.message.data(), species, grad_contracted.data(),
-                         grad_message.data());
+  contraction_->backward(nodes, saved.message.data(), agnostic_ ? nullptr : species,
+                         grad_contracted.data(), grad_message.data());
   return grad_message;
 }
 

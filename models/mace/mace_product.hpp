@@ -1,6 +1,7 @@
 // One MACE product block (mace-torch's EquivariantProductBasisBlock): the symmetric contraction
-// of the interaction's message (the product basis, per species), a linear, and the interaction's
-// residual skip connection added where it gives one. Forward and hand-written backward.
+// of the interaction's message (the product basis, per species, or one for every species:
+// use_agnostic_product), a linear, and the interaction's residual skip connection added where it
+// gives one. Forward and hand-written backward.
 #pragma once
 
 #include <memory>
@@ -39,6 +40,7 @@ class MaceProduct {
   const Engine& engine_;
   std::unique_ptr<SymmetricContraction<T>> contraction_;
   std::unique_ptr<EquivariantLinear<T>> linear_;
+  bool agnostic_ = false;
 };
 
 }  // namespace equifuse

@@ -1,6 +1,7 @@
 // One MACE readout (mace-torch's LinearReadoutBlock, and NonLinearReadoutBlock: linear, SiLU
 // scaled by e3nn's normalize2mom constant, linear): the node-energy contribution of one layer's
-// features. Forward and hand-written backward.
+// features, for one head of a multi-head model (the file keeps every head's outputs; the other
+// heads' weights are not loaded). Forward and hand-written backward.
 #pragma once
 
 #include <memory>
@@ -14,9 +15,9 @@ namespace equifuse {
 template <typename T>
 class MaceReadout {
  public:
-  // Takes readouts.<index>.* from `parameters`.
-  MaceReadout(const Engine& engine, const MaceReadoutConfig& config, int index,
-              const ParameterStore& parameters);
+  // Takes readouts.<index>.* from `parameters`: output `head` of `num_heads`.
+  MaceReadout(const Engine& engine, const MaceReadoutConfig& config, int index, int head,
+              int num_heads, const ParameterStore& parameters);
   ~MaceReadout();
 
   // Kept for the backward of a non-linear readout: the hidden pre-activations (node).

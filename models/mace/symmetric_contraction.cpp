@@ -35,8 +35,9 @@ void host_forward(const SymmetricContractionArgs<T>& a) {
       for (int k = 0; k < a.num_outputs; ++k) {
         const ContractionOutput& output = a.outputs[k];
         const auto count = static_cast<std::size_t>(output.num_monomials);
-        const T* coefficients = a.coefficients + output.coefficient_offset +
-                                static_cast<std::size_t>(a.species[r]) * count * channels;
+        const T* coefficients =
+            a.coefficients + output.coefficient_offset +
+            static_cast<std::size_t>(a.species ? a.species[r] : 0) * count * channels;
         for (std::size_t q = 0; q < count; ++q) {
           const ContractionMonomial& mono = a.monomials[output.first_monomial + q];
           const T* x0 = &xt[static_cast<std::size_t>(mono.i[0]) * channels];
@@ -71,8 +72,9 @@ void host_backward(const SymmetricContractionArgs<T>& a) {
       for (int k = 0; k < a.num_outputs; ++k) {
         const ContractionOutput& output = a.outputs[k];
         const auto count = static_cast<std::size_t>(output.num_monomials);
-        const T* coefficients = a.coefficients + output.coefficient_offset +
-                                static_cast<std::size_t>(a.species[r]) * count * channels;
+        const T* coefficients =
+            a.coefficients + output.coefficient_offset +
+            static_cast<std::size_t>(a.species ? a.species[r] : 0) * count * channels;
         for (std::size_t q = 0; q < count; ++q) {
           const ContractionMonomial& mono = a.monomials[output.first_monomial + q];
           const T* w = coefficients + q * channels;

@@ -14,7 +14,7 @@ extern "C" __global__ void symmetric_contraction_forward(const SymmetricContract
       xc[i] = a.x[row * a.dim_in + a.component_base[i] + c * a.component_stride[i]];
     }
     real* out = a.out + row * a.dim_out;
-    const int s = a.species[row];
+    const int s = a.species ? a.species[row] : 0;
     for (int o = 0; o < a.num_outputs; ++o) {
       const ContractionOutput& output = a.outputs[o];
       real acc[kMaxContractionOutputDim];
@@ -42,7 +42,7 @@ extern "C" __global__ void symmetric_contraction_backward(const SymmetricContrac
       gc[i] = 0;
     }
     const real* g = a.grad_out + row * a.dim_out;
-    const int s = a.species[row];
+    const int s = a.species ? a.species[row] : 0;
     for (int o = 0; o < a.num_outputs; ++o) {
       const ContractionOutput& output = a.outputs[o];
       real go[kMaxContractionOutputDim];

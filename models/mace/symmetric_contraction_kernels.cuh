@@ -34,7 +34,7 @@ struct SymmetricContractionArgs {
   const ContractionOutput* outputs;
   const ContractionMonomial* monomials;
   const Real* coefficients;
-  const int* species;
+  const int* species;  // null: one set of coefficients for every row (agnostic products)
   const Real* x;
   const Real* grad_out;
   Real* out;

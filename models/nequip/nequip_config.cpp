@@ -36,6 +36,7 @@ NequipConfig NequipConfig::from_json(const std::string& text) {
   c.type_embedding_dim = get<int>(j, "type_embedding_dim", top);
   c.readout_mlp = get<std::vector<int>>(j, "readout_mlp", top);
   c.readout_mlp_scales = get<std::vector<double>>(j, "readout_mlp_scales", top);
+  c.pair_repulsion = read_pair_repulsion_config(j, kModel);
   const Json& layers = json_fields::field(j, "layers", top, kModel);
   for (std::size_t t = 0; t < layers.size(); ++t) {
     const Json& l = layers[t];

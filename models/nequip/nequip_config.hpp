@@ -4,10 +4,12 @@
 #pragma once
 
 #include <array>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "kernels/irreps/irreps.hpp"
+#include "models/potential/pair_repulsion_config.hpp"
 
 namespace equifuse {
 
@@ -34,6 +36,9 @@ struct NequipConfig {
   std::vector<NequipLayerConfig> layers;
   std::vector<int> readout_mlp;
   std::vector<double> readout_mlp_scales;
+  // nequip's ZBL pair potential (format 2), added to the per-atom energies after their scale and
+  // shift; cutoff r_max.
+  std::optional<PairRepulsionConfig> pair_repulsion;
 
   static NequipConfig from_json(const std::string& text);
 };

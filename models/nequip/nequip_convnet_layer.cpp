@@ -50,26 +50,17 @@ NequipConvnetLayer<T>::NequipConvnetLayer(const Engine& engine, const NequipConf
   const TensorProductProblem problem(lc.irreps_in, c.spherical_harmonics_irreps, lc.conv_irreps_mid,
                                      specs, {.shared_weights = false});
   convolution_ = std::make_unique<RadialConvolution<T>>(
-      engine, problem, lc.radial_mlp, nequip_mlp_weights(p, prefix + "radial_mlp.", lc.radial_mlp),
-      lc.radial_mlp_scales, 1.0, "NequIP: layer " + t);
+      engine, problem,
+      std::make_unique<RadialMlp<T>>(engine, lc.radial_mlp,
+                                     nequip_mlp_weights(p, prefix + "radial_mlp.", lc.radial_mlp),
+                                     lc.radial_mlp_scales, 1.0),
+      "NequIP: layer " + t);
   std::vector<T> norm;
   const auto& file_norm = p.reals(prefix + "neighbor_norm", {species.file_count()});
   for (double v : species.rows(file_norm, 1)) norm.push_back(static_cast<T>(v));
   neighbor_norm_ = engine.upload(norm);
-  GateParameters gp;
-  gp.dim_in = lc.irreps_conv_out.dim();
-  const auto ints = [&](const char* name) {
-    return p.integers(prefix + "gate." + name, {-1}).integers;
-  };
-  gp.scalar_index = ints("scalar_index");
-  gp.scalar_activation = ints("scalar_activation");
-  gp.scalar_scale = p.reals(prefix + "gate.scalar_scale", {-1});
-  gp.gate_index = ints("gate_index");
-  gp.gate_activation = ints("gate_activation");
-  gp.gate_scale = p.reals(prefix + "gate.gate_scale", {-1});
-  gp.gated_index = ints("gated_index");
-  gp.gated_gate = ints("gated_gate");
-  gate_ = std::make_unique<Gate<T>>(engine, gp);
+  gate_ = std::make_unique<Gate<T>>(engine,
+                                    gate_parameters(p, prefix + "gate.", lc.irreps_conv_out.dim()));
   if (gate_->dim_out() != lc.irreps_out.dim()) {
     throw Error("NequIP: layer " + t + " gate output does not match its irreps");
   }
@@ -90,7 +81,7 @@ Buffer<T> NequipConvnetLayer<T>::forward(const EngineGraph& graph,
   scale_rows_by_species(engine_, nodes, dim_in, species, neighbor_norm_.data(),
                         saved.normalized.data());
   const Buffer<T> message =
-      convolution_->forward(graph, edges, saved.normalized, saved.convolution);
+      convolution_->forward(graph, edges, edges.radial.data(), saved.normalized, saved.convolution);
   saved.gate_in = engine_.buffer<T>(nodes * static_cast<std::size_t>(linear_2_->dim_out()));
   linear_2_->forward(nodes, message.data(), saved.gate_in.data());
   if (self_connection_)
@@ -117,8 +108,9 @@ Buffer<T> NequipConvnetLayer<T>::backward(const EngineGraph& graph,
     self_connection_->backward(nodes, grad_gate_in.data(), species, grad_h.data());
   Buffer<T> grad_message = engine_.buffer<T>(convolution_->problem().out_size(nodes));
   linear_2_->backward(nodes, grad_gate_in.data(), grad_message.data(), false);
-  Buffer<T> grad_normalized = convolution_->backward(
-      graph, edges, saved.convolution, saved.normalized, grad_message, grad_sh, grad_radial);
+  Buffer<T> grad_normalized =
+      convolution_->backward(graph, edges, saved.convolution, saved.normalized, grad_message,
+                             grad_sh, grad_radial.data(), nullptr);
   scale_rows_by_species(engine_, nodes, dim_in, species, neighbor_norm_.data(),
                         grad_normalized.data());
   linear_1_->backward(nodes, grad_normalized.data(), grad_h.data());

@@ -12,6 +12,7 @@
 #include "models/layers/equivariant_linear.hpp"
 #include "models/layers/gate.hpp"
 #include "models/layers/radial_convolution.hpp"
+#include "models/layers/radial_mlp.hpp"
 #include "models/layers/species_linear.hpp"
 #include "models/nequip/nequip_config.hpp"
 #include "models/potential/parameter_store.hpp"

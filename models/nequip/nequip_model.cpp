@@ -6,13 +6,14 @@
 namespace equifuse {
 
 template <typename T>
-NequipModel<T>::NequipModel(NequipConfig config, const ParameterStore& p, Backend backend,
-                            const std::vector<int>& elements)
-    : ModelPotential(backend,
+NequipModel<T>::NequipModel(NequipConfig config, const ParameterStore& p,
+                            const ModelOptions& options)
+    : ModelPotential(options.backend,
                      model_kernel_spec(precision_of<T>(), config.spherical_harmonics_irreps),
                      "NequIP"),
       config_(std::move(config)) {
-  const SpeciesSelection species(config_.species, elements);
+  select_head({"default"}, options.head);
+  const SpeciesSelection species(config_.species, options.elements);
   const int file_species = species.file_count();
   config_.species = species.atomic_numbers();
   const NequipConfig& c = config_;
@@ -39,6 +40,10 @@ NequipModel<T>::NequipModel(NequipConfig config, const ParameterStore& p, Backen
   energy_seed_ = e.upload(std::vector<T>(scales.begin(), scales.end()));
   energy_scale_ = e.upload(scales);
   energy_shift_ = e.upload(species.rows(p.reals("energy_shifts", {file_species}), 1));
+  if (c.pair_repulsion) {
+    pair_repulsion_ = std::make_unique<PairRepulsion>(
+        e, pair_repulsion_parameters(*c.pair_repulsion, species, p, c.r_max));
+  }
   p.check_all_used();
 }
 
@@ -69,6 +74,7 @@ ModelPotential::Result NequipModel<T>::run(const EngineGraph& graph,
   result.node_energies = e.buffer<double>(graph.num_local);
   node_energies(e, graph.num_local, species, atomic.data(), energy_scale_.data(),
                 energy_shift_.data(), result.node_energies.data());
+  if (pair_repulsion_) pair_repulsion_->evaluate(graph, 0.0, &result.node_energies, nullptr);
 
   Buffer<T> seed = e.buffer<T>(nodes);
   energy_seed(e, nodes, graph.num_local, species, T(0), energy_seed_.data(), seed.data());
@@ -82,6 +88,7 @@ ModelPotential::Result NequipModel<T>::run(const EngineGraph& graph,
     if (t > 0) return_ghost_gradients(exchange, static_cast<int>(t), grad_h, graph);
   }
   result.edge_gradients = edge_embedding_->backward(graph, edges, grad_sh, grad_radial);
+  if (pair_repulsion_) pair_repulsion_->evaluate(graph, 1.0, nullptr, &result.edge_gradients);
   return result;
 }
 

@@ -10,9 +10,11 @@
 
 #include "models/engine/model_potential.hpp"
 #include "models/layers/edge_embedding.hpp"
+#include "models/layers/pair_repulsion.hpp"
 #include "models/layers/radial_mlp.hpp"
 #include "models/nequip/nequip_config.hpp"
 #include "models/nequip/nequip_convnet_layer.hpp"
+#include "models/potential/model_options.hpp"
 #include "models/potential/parameter_store.hpp"
 #include "models/potential/species_selection.hpp"
 
@@ -21,9 +23,10 @@ namespace equifuse {
 template <typename T>
 class NequipModel final : public ModelPotential {
  public:
-  // For the species of `elements` (atomic numbers; default: all of the config's).
-  NequipModel(NequipConfig config, const ParameterStore& parameters, Backend backend = Backend::cpu,
-              const std::vector<int>& elements = {});
+  // For the species of options.elements (default: all of the config's). NequIP models have one
+  // head ("default").
+  NequipModel(NequipConfig config, const ParameterStore& parameters,
+              const ModelOptions& options = {});
   ~NequipModel() override;
 
  private:
@@ -34,8 +37,9 @@ class NequipModel final : public ModelPotential {
   std::unique_ptr<EdgeEmbedding<T>> edge_embedding_;
   std::vector<std::unique_ptr<NequipConvnetLayer<T>>> layers_;
   std::unique_ptr<RadialMlp<T>> readout_;
-  Buffer<T> energy_seed_;                       // energy scale per species: the backward's seed
-  Buffer<double> energy_scale_, energy_shift_;  // node energy = scale * readout + shift
+  Buffer<T> energy_seed_;                          // energy scale per species: the backward's seed
+  Buffer<double> energy_scale_, energy_shift_;     // node energy = scale * readout + shift
+  std::unique_ptr<PairRepulsion> pair_repulsion_;  // + ZBL, unscaled
 };
 
 }  // namespace equifuse

@@ -38,6 +38,14 @@ V get(const Json& object, const char* key, const std::string& where, const std::
   }
 }
 
+// The value of an optional key, or `fallback` where it is absent.
+template <typename V>
+V get_or(const Json& object, const char* key, V fallback, const std::string& where,
+         const std::string& model) {
+  if (!object.is_object() || !object.contains(key) || object.at(key).is_null()) return fallback;
+  return get<V>(object, key, where, model);
+}
+
 inline Irreps irreps(const Json& object, const char* key, const std::string& where,
                      const std::string& model) {
   return Irreps::parse(get<std::string>(object, key, where, model));

@@ -18,6 +18,12 @@ void ParameterStore::add(const std::string& name, StoredTensor tensor) {
   }
 }
 
+const std::vector<std::int64_t>& ParameterStore::shape(const std::string& name) const {
+  auto it = tensors_.find(name);
+  if (it == tensors_.end()) throw Error(source_ + ": no tensor '" + name + "'");
+  return it->second.shape;
+}
+
 const StoredTensor& ParameterStore::find(const std::string& name,
                                          const std::vector<std::int64_t>& shape,
                                          bool integer) const {

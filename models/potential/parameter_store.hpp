@@ -24,6 +24,8 @@ class ParameterStore {
   explicit ParameterStore(std::string source) : source_(std::move(source)) {}
   void add(const std::string& name, StoredTensor tensor);
   bool contains(const std::string& name) const { return tensors_.count(name) != 0; }
+  // The stored shape of a tensor (for layouts that changed between format versions).
+  const std::vector<std::int64_t>& shape(const std::string& name) const;
 
   // Expected shape: -1 matches any extent. Throws equifuse::Error naming the tensor.
   const std::vector<double>& reals(const std::string& name,
@@ -34,6 +36,10 @@ class ParameterStore {
   std::span<const double> vector(const std::string& name, std::size_t size) const {
     const std::vector<double>& v = reals(name, {static_cast<std::int64_t>(size)});
     return {v.data(), v.size()};
+  }
+  // The same, or an empty span where the file has no such tensor (optional biases).
+  std::span<const double> optional_vector(const std::string& name, std::size_t size) const {
+    return contains(name) ? vector(name, size) : std::span<const double>();
   }
   // Throws naming the first tensor no one asked for (a file for another model variant).
   void check_all_used() const;

@@ -26,6 +26,8 @@ struct PotentialInfo {
   int num_interactions =
       0;  // message-passing layers: energies depend on atoms this many r_max away
   Precision precision = Precision::float64;
+  std::vector<std::string> heads = {"default"};  // every head the file keeps
+  std::string head = "default";                  // the one this potential evaluates
 };
 
 struct PotentialOutput {

@@ -1,0 +1,157 @@
+#include "models/mace/real_agnostic_interaction.hpp"
+
+#include "kernels/common/error.hpp"
+#include "kernels/tensor_product/tensor_product_problem.hpp"
+#include "models/engine/elementwise.hpp"
+
+namespace equifuse {
+
+namespace {
+
+// e3nn FullyConnectedNet weights <prefix>0.weight, <prefix>1.weight, ... of widths `dims`.
+std::vector<std::span<const double>> mlp_weights(const ParameterStore& p, const std::string& prefix,
+                                                 const std::vector<int>& dims) {
+  std::vector<std::span<const double>> weights;
+  for (std::size_t k = 0; k + 1 < dims.size(); ++k) {
+    const auto& w = p.reals(prefix + std::to_string(k) + ".weight", {dims[k], dims[k + 1]});
+    weights.emplace_back(w.data(), w.size());
+  }
+  return weights;
+}
+
+}  // namespace
+
+template <typename T>
+RealAgnosticInteraction<T>::RealAgnosticInteraction(const Engine& engine,
+                                                    const MaceInteractionConfig& ic, int index,
+                                                    const MaceProductConfig& product,
+                                                    const SpeciesSelection& species,
+                                                    double radial_activation_scale,
+                                                    const ParameterStore& p)
+    : engine_(engine),
+      residual_(ic.residual()),
+      gives_skip_(residual_ && product.use_skip_connection) {
+  const Irreps& product_out = product.irreps_out;
+  const std::string t = std::to_string(index);
+  const std::string prefix = "interactions." + t + ".";
+  linear_up_ = std::make_unique<EquivariantLinear<T>>(
+      engine, ic.node_feats_irreps, ic.edge_irreps,
+      p.vector(prefix + "linear_up.weight",
+               EquivariantLinear<T>::weight_numel(ic.node_feats_irreps, ic.edge_irreps)),
+      1.0,
+      p.optional_vector(prefix + "linear_up.bias",
+                        EquivariantLinear<T>::bias_numel(ic.edge_irreps)));
+  const TensorProductProblem problem = channelwise_tensor_product(
+      ic.edge_irreps, ic.edge_attrs_irreps, ic.target_irreps, {.shared_weights = false});
+  if (problem.irreps_out() != ic.conv_irreps_out) {
+    throw Error("MACE: layer " + t + " convolution output " + problem.irreps_out().to_string() +
+                " differs from the file's " + ic.conv_irreps_out.to_string());
+  }
+  convolution_ = std::make_unique<RadialConvolution<T>>(
+      engine, problem,
+      std::make_unique<RadialMlp<T>>(
+          engine, ic.radial_mlp, mlp_weights(p, prefix + "radial_mlp.", ic.radial_mlp),
+          RadialMlp<T>::fan_in_scales(ic.radial_mlp), radial_activation_scale),
+      "MACE: layer " + t);
+  // The Density blocks divide by 1 + density instead of avg_num_neighbors.
+  linear_ = std::make_unique<EquivariantLinear<T>>(
+      engine, ic.conv_irreps_out, ic.target_irreps,
+      p.vector(prefix + "linear.weight",
+               EquivariantLinear<T>::weight_numel(ic.conv_irreps_out, ic.target_irreps)),
+      ic.density() ? 1.0 : 1.0 / ic.avg_num_neighbors,
+      p.optional_vector(prefix + "linear.bias",
+                        EquivariantLinear<T>::bias_numel(ic.target_irreps)));
+  if (ic.density()) {
+    // e3nn FullyConnectedNet([num_basis, 1]): one linear layer, no activation.
+    density_mlp_ = std::make_unique<RadialMlp<T>>(
+        engine, ic.density_mlp, mlp_weights(p, prefix + "density_mlp.", ic.density_mlp),
+        RadialMlp<T>::fan_in_scales(ic.density_mlp), radial_activation_scale);
+    density_ = std::make_unique<EdgeDensity<T>>(engine, 1.0, 1.0);
+  }
+  // plain: skip acts on the message (target -> target); residual: on the input (-> output).
+  const Irreps& skip_in = residual_ ? ic.node_feats_irreps : ic.target_irreps;
+  const Irreps& skip_out = residual_ ? product_out : ic.target_irreps;
+  if (ic.skip_irreps_in != skip_in || ic.skip_irreps_out != skip_out) {
+    throw Error("MACE: layer " + t + " skip connection irreps do not fit");
+  }
+  // A tensor product with the file's one-hot species, folded for the kept ones.
+  skip_ = std::make_unique<SpeciesLinear<T>>(
+      engine, ic.skip_irreps_in, species.count(), species.one_hot(), species.file_count(),
+      ic.skip_irreps_out,
+      p.vector(prefix + "skip_tp.weight",
+               SpeciesLinear<T>::weight_numel(ic.skip_irreps_in, species.file_count(),
+                                              ic.skip_irreps_out)));
+}
+
+template <typename T>
+RealAgnosticInteraction<T>::~RealAgnosticInteraction() = default;
+
+template <typename T>
+typename RealAgnosticInteraction<T>::Output RealAgnosticInteraction<T>::forward(
+    const EngineGraph& graph, const typename EdgeEmbedding<T>::Features& edges, const T* h,
+    Saved& saved) const {
+  const std::size_t nodes = graph.num_nodes;
+  const int* species = graph.species.data();
+  saved.up = engine_.buffer<T>(nodes * static_cast<std::size_t>(linear_up_->dim_out()));
+  linear_up_->forward(nodes, h, saved.up.data());
+  const Buffer<T> convolved =
+      convolution_->forward(graph, edges, edges.radial.data(), saved.up, saved.convolution);
+  Output out;
+  out.message = engine_.buffer<T>(nodes * static_cast<std::size_t>(linear_->dim_out()));
+  linear_->forward(nodes, convolved.data(), out.message.data());
+  if (density_) {
+    Buffer<T> d = engine_.buffer<T>(graph.num_edges);
+    saved.density_mlp = density_mlp_->forward(graph.num_edges, edges.radial.data(), d.data());
+    density_->forward(graph, std::move(d), edges.cutoff.empty() ? nullptr : edges.cutoff.data(),
+                      out.message, linear_->dim_out(), saved.density);
+  }
+  if (gives_skip_) {
+    out.skip = engine_.buffer<T>(nodes * static_cast<std::size_t>(skip_->dim_out()));
+    skip_->forward(nodes, h, species, out.skip.data());
+  } else if (!residual_) {
+    Buffer<T> mixed = std::move(out.message);
+    out.message = engine_.buffer<T>(nodes * static_cast<std::size_t>(skip_->dim_out()));
+    skip_->forward(nodes, mixed.data(), species, out.message.data());
+  }
+  return out;
+}
+
+template <typename T>
+void RealAgnosticInteraction<T>::backward(const EngineGraph& graph,
+                                          const typename EdgeEmbedding<T>::Features& edges,
+                                          const Saved& saved, const T* grad_message,
+                                          const T* grad_skip, T* grad_h, Buffer<T>& grad_sh,
+                                          Buffer<T>& grad_radial, T* grad_cutoff) const {
+  const std::size_t nodes = graph.num_nodes;
+  const int* species = graph.species.data();
+  if (gives_skip_) skip_->backward(nodes, grad_skip, species, grad_h);
+  // dE/d(the linear's output, after any density division)
+  Buffer<T> grad_linear_out;
+  if (!residual_) {
+    grad_linear_out = engine_.buffer<T>(nodes * static_cast<std::size_t>(skip_->dim_in()));
+    skip_->backward(nodes, grad_message, species, grad_linear_out.data(), false);
+  } else if (density_) {
+    grad_linear_out =
+        engine_.copy_of(grad_message, nodes * static_cast<std::size_t>(linear_->dim_out()));
+  }
+  if (density_) {
+    const Buffer<T> grad_d = density_->backward(
+        graph, saved.density, edges.cutoff.empty() ? nullptr : edges.cutoff.data(), grad_linear_out,
+        linear_->dim_out(), grad_cutoff);
+    Buffer<T> grad_input = engine_.buffer<T>(grad_radial.size());
+    density_mlp_->backward(graph.num_edges, saved.density_mlp, grad_d.data(), grad_input.data());
+    add_into(engine_, grad_radial.data(), grad_input.data(), grad_radial.size());
+  }
+  Buffer<T> grad_convolved = engine_.buffer<T>(convolution_->problem().out_size(nodes));
+  linear_->backward(nodes, grad_linear_out.empty() ? grad_message : grad_linear_out.data(),
+                    grad_convolved.data(), false);
+  const Buffer<T> grad_up =
+      convolution_->backward(graph, edges, saved.convolution, saved.up, grad_convolved, grad_sh,
+                             grad_radial.data(), grad_cutoff);
+  linear_up_->backward(nodes, grad_up.data(), grad_h);
+}
+
+template class RealAgnosticInteraction<float>;
+template class RealAgnosticInteraction<double>;
+
+}  // namespace equifuse
