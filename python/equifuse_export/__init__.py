@@ -1,4 +1,4 @@
 """Exporters from upstream MACE / NequIP models to equifuse potential files (.eqf)."""
 
 FORMAT_NAME = "equifuse-potential"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # model_loader/potential_file.hpp: kPotentialFormatVersion

@@ -1,13 +1,15 @@
 """Command line: write an equifuse potential file (.eqf) from an upstream model.
 
-    python -m equifuse_export mace MODEL.model OUT.eqf [--check STRUCTURE.extxyz]
+    python -m equifuse_export mace MODEL.model OUT.eqf [--head NAME] [--check STRUCTURE.extxyz]
     python -m equifuse_export nequip MODEL.ckpt|MODEL.nequip.zip OUT.eqf [--check STRUCTURE.extxyz]
 
-mace: a mace-torch model saved with torch.save (the `.model` files mace_run_train writes,
-including ScaleShiftMACE / MACE-MP-style models with e3nn layers); run with a Python that has
-mace-torch. nequip: a training checkpoint or a `nequip-package` file (nequip >= 0.7); run with a
+mace: a mace-torch model saved with torch.save (the `.model` files mace_run_train writes and
+the foundation models: MACE-MP-0a/0b*, MPA-0, OMAT-0, MatPES, MH-1, MACE-OFF, OMOL; models
+converted to cuEquivariance or OpenEquivariance are converted back); run with a Python that has
+mace-torch. Every head is written; --head NAME writes only that one. nequip: a training checkpoint or a `nequip-package` file (nequip >= 0.7); run with a
 Python that has nequip. --check evaluates the first frame with the upstream package and prints
-energy and forces, to compare with `equifuse eval OUT.eqf STRUCTURE.extxyz`.
+energy and forces, to compare with `equifuse eval OUT.eqf STRUCTURE.extxyz`. After writing, the
+exporter prints the LAMMPS lines that use the file (elements in the model's order).
 """
 
 import argparse
@@ -15,6 +17,19 @@ import os
 import sys
 
 os.environ.setdefault("TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD", "1")  # mace/e3nn pickles, torch >= 2.6
+
+
+def _print_lammps_lines(path, species, heads=None, head=None):
+    import ase.data
+
+    symbols = " ".join(ase.data.chemical_symbols[z] for z in species)
+    keyword = ""
+    if heads and len(heads) > 1:
+        keyword = f" head {head or heads[0]}"
+        print(f"heads: {', '.join(heads)} (pick one with pair_style's head keyword)")
+    print("LAMMPS (units metal; map your atom types to these elements, in your types' order):")
+    print(f"  pair_style equifuse{keyword}")
+    print(f"  pair_coeff * * {path} {symbols}")
 
 
 def _export_mace(args):
@@ -25,17 +40,21 @@ def _export_mace(args):
     model = torch.load(args.model, map_location="cpu", weights_only=False)
     model = model.double()
     try:
-        config = export_mace(model, args.output, source_note=os.path.basename(args.model))
+        config = export_mace(model, args.output, source_note=os.path.basename(args.model),
+                             head=args.head)
     except UnsupportedModel as error:
         sys.exit(f"equifuse_export: {args.model}: {error}")
     print(f"wrote {args.output}: MACE, {len(config['interactions'])} interactions, "
-          f"elements {config['species']}, r_max {config['r_max']}")
+          f"{len(config['species'])} elements, r_max {config['r_max']}, "
+          f"{len(config['heads'])} head(s)")
+    _print_lammps_lines(args.output, config["species"], config["heads"])
     if args.check:
         import ase.io
         from mace.calculators import MACECalculator
 
         atoms = ase.io.read(args.check, index=0)
-        atoms.calc = MACECalculator(model_paths=args.model, device="cpu", default_dtype="float64")
+        atoms.calc = MACECalculator(model_paths=args.model, device="cpu", default_dtype="float64",
+                                    **({"head": args.head} if args.head else {}))
         print(f"mace-torch: energy {atoms.get_potential_energy():.10f} eV")
         for i, force in enumerate(atoms.get_forces()):
             print(f"  {i + 1:4d} {force[0]:13.8f} {force[1]:13.8f} {force[2]:13.8f}")
@@ -57,7 +76,9 @@ def _export_nequip(args):
     except UnsupportedModel as error:
         sys.exit(f"equifuse_export: {args.model}: {error}")
     print(f"wrote {args.output}: NequIP, {len(config['layers'])} layers, "
-          f"elements {config['species']}, r_max {config['r_max']}")
+          f"{len(config['species'])} elements, r_max {config['r_max']}"
+          f"{', ZBL' if 'pair_repulsion' in config else ''}")
+    _print_lammps_lines(args.output, config["species"])
     if args.check:
         import ase.io
         from nequip.data import AtomicDataDict, compute_neighborlist_, from_ase
@@ -79,6 +100,7 @@ def main():
     mace = sub.add_parser("mace", help="a mace-torch .model file")
     mace.add_argument("model")
     mace.add_argument("output")
+    mace.add_argument("--head", metavar="NAME", help="write only this head of a multi-head model")
     mace.add_argument("--check", metavar="STRUCTURE", help="print mace-torch's energy and forces")
     nequip = sub.add_parser("nequip", help="a nequip checkpoint (.ckpt) or package (.nequip.zip)")
     nequip.add_argument("model")

@@ -92,6 +92,32 @@ def _gate_tensors(gate, prefix, tensors):
     return str(gate.irreps_in), str(gate.irreps_out)
 
 
+def _pair_potential(zbl, bessel, species, type_names):
+    """nequip's ZBL (after the per-type scale and shift, unscaled): per directed edge
+    K Z_i Z_j / r phi(r / a) f(r / r_max), a = a0 / (Z_i^0.23 + Z_j^0.23), given to the centre."""
+    if type(zbl).__name__ != "ZBL":
+        raise UnsupportedModel(f"pair potential {type(zbl).__name__} is not supported (ZBL)")
+    numbers = [int(round(z)) for z in _array(zbl.atomic_numbers).reshape(-1)]
+    if numbers != species:
+        raise UnsupportedModel(f"the ZBL's atomic numbers {numbers} differ from the type names "
+                               f"{type_names}")
+    # Models built by nequip < 0.17 have no cutoff of their own: they reuse the Bessel
+    # encoding's envelope.
+    p = float(zbl.cutoff.p) if hasattr(zbl, "cutoff") else float(bessel.cutoff.p)
+    if p != int(p):
+        raise UnsupportedModel(f"non-integer ZBL envelope exponent {p}")
+    # _ZBL.forward's constants (code, not state; LAMMPS's pair_zbl_const.h).
+    return {
+        "prefactor": float(zbl._qqr2exesquare),
+        "screening_length": 0.46850,
+        "screening_exponent": 0.23,
+        "coefficients": [0.18175, 0.50986, 0.28022, 0.02817],
+        "exponents": [3.19980, 0.94229, 0.40290, 0.20162],
+        "polynomial_cutoff_p": int(p),
+        "cutoff": "r_max",
+    }
+
+
 def export_nequip(graph_model, path, source_note=""):
     """Writes `graph_model` (a nequip GraphModel in eager mode) to `path`. Returns the config."""
     import ase.data
@@ -183,7 +209,11 @@ def export_nequip(graph_model, path, source_note=""):
     if not layers:
         raise UnsupportedModel("no convolution layers found")
     rest = names[position:]
-    if rest != ["per_atom_energy_readout", "per_type_energy_scale_shift", "total_energy_sum"]:
+    pair_potential = None
+    if rest == ["per_atom_energy_readout", "per_type_energy_scale_shift", "pair_potential",
+                "total_energy_sum"]:
+        pair_potential = _pair_potential(modules["pair_potential"], bessel, species, type_names)
+    elif rest != ["per_atom_energy_readout", "per_type_energy_scale_shift", "total_energy_sum"]:
         raise UnsupportedModel(f"unsupported modules after the convolutions: {rest}")
     readout = modules["per_atom_energy_readout"].mlp_module
     if readout.bias:
@@ -216,6 +246,8 @@ def export_nequip(graph_model, path, source_note=""):
         "readout_mlp": [int(readout_linears[0].in_features)] + [int(m.out_features) for m in readout_linears],
         "readout_mlp_scales": [float(m.alpha) for m in readout_linears],
     }
+    if pair_potential is not None:
+        config["pair_repulsion"] = pair_potential
     metadata = {
         "format": FORMAT_NAME,
         "format_version": str(FORMAT_VERSION),

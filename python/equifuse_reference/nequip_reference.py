@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
 """Writes NequIP reference data that the C++ model tests compare against.
 
-    nequip_reference.py OUTDIR [--seed N]
+    nequip_reference.py OUTDIR [--seed N] [--foundation]
 
 Runs nequip (upstream, eager mode) in float64. OUTDIR receives, like mace_reference.py:
 structures/<model>-<structure>.extxyz, <model>.eqf (exported with python/equifuse_export),
 <model>.json (energy, per-atom energies, forces, virial, stress) and versions.json.
-Exit status 77: nequip is not importable.
+--foundation writes the NequIP-OAM-shaped models instead (89 elements, ZBL; channels scaled
+down; the foundation structures: a molecule and a close contact too) for
+tests/data/models/foundation. Exit status 77: nequip is not importable.
 """
 
 import argparse
@@ -22,7 +24,8 @@ try:
     import e3nn
     import nequip
     from nequip.data import AtomicDataDict, from_ase, compute_neighborlist_
-    from nequip.model import NequIPGNNModel
+    from nequip.data.misc import chemical_symbols_to_atomic_numbers_dict
+    from nequip.model import FullNequIPGNNModel, NequIPGNNModel
     from nequip.utils.global_state import set_global_state
 except ImportError as error:  # pragma: no cover - environment dependent
     print(f"SKIPPED: cannot import nequip ({error})")
@@ -30,7 +33,8 @@ except ImportError as error:  # pragma: no cover - environment dependent
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from equifuse_export.nequip_export import export_nequip  # noqa: E402
-from equifuse_reference.reference_structures import structures, write_references  # noqa: E402
+from equifuse_reference.reference_structures import (  # noqa: E402
+    foundation_structures, structures, write_references)
 
 MODELS = {
     "nequip_l1_parity_resnet": dict(
@@ -52,9 +56,38 @@ MODELS = {
 }
 
 
+# The 89 elements of the OAM models (Z 1-83, 89-94), in nequip's type order.
+OAM_TYPES = [s for s, z in sorted(chemical_symbols_to_atomic_numbers_dict.items(),
+                                  key=lambda item: item[1]) if 1 <= z <= 83 or 89 <= z <= 94]
+ZBL = {"_target_": "nequip.nn.pair_potential.ZBL", "units": "metal", "chemical_species": OAM_TYPES}
+# NequIP-OAM-L 0.1 (and NequIP-MP-L): 6 layers, l_max 3 with parity, scalar last layer, type
+# embedding 48, trainable Bessel 8, p 5, global avg_num_neighbors, ZBL; OAM-XL: l_max 4 without
+# parity, type embedding 32. Channels and MLP widths scaled down.
+FOUNDATION_MODELS = {
+    "nequip_oam_l": dict(
+        builder="full", type_names=OAM_TYPES, r_max=6.0, irreps_edge_sh="1x0e+1x1o+1x2e+1x3o",
+        type_embed_num_features=12, feature_irreps_hidden=["8x0e+4x1o+2x2e+2x3o"] * 5 + ["8x0e"],
+        radial_mlp_depth=[1] * 6, radial_mlp_width=[8] * 6, num_bessels=8, bessel_trainable=True,
+        polynomial_cutoff_p=5, avg_num_neighbors=62.012104256525795, pair_potential=ZBL,
+        per_type_energy_shifts={t: -1.0 - 0.01 * i for i, t in enumerate(OAM_TYPES)},
+        per_type_energy_scales={t: 0.5 + 0.01 * i for i, t in enumerate(OAM_TYPES)},
+        structure_elements=["Cu", "O", "H"]),
+    "nequip_oam_xl": dict(
+        type_names=OAM_TYPES, r_max=6.0, l_max=4, parity=False, num_layers=6,
+        num_features=[8, 4, 2, 2, 2], type_embed_num_features=8, radial_mlp_depth=1,
+        radial_mlp_width=8, num_bessels=8, bessel_trainable=True, polynomial_cutoff_p=5,
+        avg_num_neighbors=62.012104256525795, pair_potential=ZBL,
+        per_type_energy_shifts={t: -2.0 + 0.01 * i for i, t in enumerate(OAM_TYPES)},
+        per_type_energy_scales={t: 1.0 + 0.005 * i for i, t in enumerate(OAM_TYPES)},
+        structure_elements=["Fe", "O", "H"]),
+}
+
+
 def build_model(spec, seed):
     torch.manual_seed(seed)
-    model = NequIPGNNModel(seed=seed, model_dtype="float64", **spec)
+    spec = {k: v for k, v in spec.items() if k not in ("builder", "structure_elements")}
+    builder = FullNequIPGNNModel if "feature_irreps_hidden" in spec else NequIPGNNModel
+    model = builder(seed=seed, model_dtype="float64", **spec)
     with torch.no_grad():  # perturb every parameter so each one matters
         for parameter in model.parameters():
             if parameter.requires_grad:
@@ -86,19 +119,27 @@ def main():
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("outdir")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--foundation", action="store_true")
     args = parser.parse_args()
     torch.set_default_dtype(torch.float64)
     set_global_state()
     os.makedirs(os.path.join(args.outdir, "structures"), exist_ok=True)
     rng = np.random.default_rng(args.seed)
-    slots = structures(rng)
-    for index, (name, spec) in enumerate(MODELS.items()):
+    slots = foundation_structures(rng) if args.foundation else structures(rng)
+    for index, (name, spec) in enumerate((FOUNDATION_MODELS if args.foundation else MODELS).items()):
         model = build_model(spec, args.seed + index)
         export_nequip(model, os.path.join(args.outdir, f"{name}.eqf"),
                       source_note="randomly initialised by nequip_reference.py")
-        write_references(args.outdir, name, slots, spec["type_names"],
-                         lambda atoms: evaluate(model, atoms, spec), dict(spec))
-    with open(os.path.join(args.outdir, "versions.json"), "w") as stream:
+        info = {k: v for k, v in spec.items() if k not in ("type_names", "per_type_energy_shifts",
+                                                          "per_type_energy_scales")}
+        if args.foundation:
+            info["num_types"] = len(spec["type_names"])
+        else:
+            info = dict(spec)
+        write_references(args.outdir, name, slots, spec.get("structure_elements", spec["type_names"]),
+                         lambda atoms: evaluate(model, atoms, spec), info)
+    versions = "versions-nequip.json" if args.foundation else "versions.json"
+    with open(os.path.join(args.outdir, versions), "w") as stream:
         json.dump({"torch": torch.__version__, "e3nn": e3nn.__version__,
                    "nequip": nequip.__version__, "ase": ase.__version__}, stream, indent=1)
 

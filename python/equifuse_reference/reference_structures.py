@@ -39,17 +39,32 @@ def structures(rng):
     return out
 
 
-def write_references(outdir, name, slots, species, evaluate, model_info):
-    """Writes OUTDIR/structures/NAME-<structure>.extxyz for every structure of `slots` (with the
-    elements species[slot % len(species)], atomic numbers or symbols) and OUTDIR/NAME.json with
-    evaluate(atoms) per structure, evaluated on the atoms read back from the written file so that
-    both sides of a test see identical positions."""
+def foundation_structures(rng):
+    """structures(rng), a molecule without a cell and a close contact (0.6 Angstrom, inside the
+    range of ZBL repulsion): what the foundation-model references are evaluated on."""
+    slots = structures(rng)
+    molecule = ase.build.molecule("CH3CH2OH")
+    molecule.rattle(0.05, seed=4)
+    slot_of = {"C": 0, "O": 1, "H": 2}
+    slots["molecule"] = (molecule, [slot_of[s] for s in molecule.get_chemical_symbols()])
+    contact = ase.Atoms("Cu4", positions=[[0.0, 0.0, 0.0], [0.6, 0.05, -0.03],
+                                          [0.2, 1.4, 0.1], [-1.1, 0.3, 1.2]], pbc=False)
+    slots["close_contact"] = (contact, [0, 1, 2, 0])
+    return slots
+
+
+def write_references(outdir, name, slots, species, evaluate, model_info, structure_prefix=None):
+    """Writes OUTDIR/structures/PREFIX-<structure>.extxyz for every structure of `slots` (with the
+    elements species[slot % len(species)], atomic numbers or symbols; PREFIX is NAME unless given)
+    and OUTDIR/NAME.json with evaluate(atoms) per structure, evaluated on the atoms read back from
+    the written file so that both sides of a test see identical positions."""
     numbers = [ase.data.atomic_numbers[s] if isinstance(s, str) else int(s) for s in species]
     results = {"model": model_info, "structures": {}}
     for structure_name, (atoms, slot) in slots.items():
         atoms = atoms.copy()
         atoms.set_atomic_numbers([numbers[s % len(numbers)] for s in slot])
-        path = os.path.join(outdir, "structures", f"{name}-{structure_name}.extxyz")
+        path = os.path.join(outdir, "structures",
+                            f"{structure_prefix or name}-{structure_name}.extxyz")
         ase.io.write(path, atoms, format="extxyz")
         atoms = ase.io.read(path, format="extxyz")
         results["structures"][structure_name] = evaluate(atoms)

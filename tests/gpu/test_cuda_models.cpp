@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <string>
+#include <vector>
 
 #include "model_loader/potential_file.hpp"
 #include "models/engine/engine.hpp"
@@ -24,9 +25,20 @@
 namespace equifuse {
 namespace {
 
+// "<family>_<name>": tests/data/models/<family>/<family>_<name>; "foundation_<name>":
+// tests/data/models/foundation/<name> (MH-1 on a head other than its first).
+bool foundation(const std::string& model) { return model.rfind("foundation_", 0) == 0; }
 std::string data_dir(const std::string& model) {
   return std::string(EQUIFUSE_SOURCE_DIR) + "/tests/data/models/" +
          model.substr(0, model.find('_')) + "/";
+}
+std::string file_name(const std::string& model) {
+  return foundation(model) ? model.substr(11) : model;
+}
+LoadOptions options(const std::string& model, Precision precision, Backend backend) {
+  return {.precision = precision,
+          .backend = backend,
+          .head = model == "foundation_mh1" ? "oc20_usemppbe" : ""};
 }
 
 TEST(NvrtcCompiles, ModelKernelsForSm90) {
@@ -90,16 +102,18 @@ TEST_P(CudaModelTest, MatchesCpu) {
   if (!testing::have_gpu()) GTEST_SKIP() << "no CUDA GPU on this machine";
   for (Precision precision : {Precision::float64, Precision::float32}) {
     const double tolerance = precision == Precision::float64 ? 1e-10 : 1e-4;
-    const auto cpu =
-        load_potential(data_dir(GetParam()) + GetParam() + ".eqf", precision, Backend::cpu);
-    const auto gpu =
-        load_potential(data_dir(GetParam()) + GetParam() + ".eqf", precision, Backend::cuda);
-    for (const char* name : {"fcc_rattled", "triclinic_strained", "cluster", "isolated_atom"}) {
-      const auto s =
-          read_extxyz(data_dir(GetParam()) + "structures/" + GetParam() + "-" + name + ".extxyz")
-              .at(0);
+    const std::string file = data_dir(GetParam()) + file_name(GetParam());
+    const auto cpu = load_potential(file + ".eqf", options(GetParam(), precision, Backend::cpu));
+    const auto gpu = load_potential(file + ".eqf", options(GetParam(), precision, Backend::cuda));
+    std::vector<std::string> names = {"fcc_rattled", "triclinic_strained", "cluster",
+                                      "isolated_atom"};
+    if (foundation(GetParam())) names.push_back("close_contact");
+    for (const std::string& name : names) {
+      const auto s = read_extxyz(data_dir(GetParam()) + "structures/" + file_name(GetParam()) +
+                                 "-" + name + ".extxyz")
+                         .at(0);
       AtomicGraph graph = make_atomic_graph(s, cpu->info().species, cpu->info().r_max);
-      if (std::string(name) == "cluster") graph.num_local = graph.num_nodes - 2;  // two "ghosts"
+      if (name == "cluster") graph.num_local = graph.num_nodes - 2;  // two "ghosts"
       const auto a = cpu->evaluate(graph);
       const auto b = gpu->evaluate(graph);
       EXPECT_LE(std::abs(a.energy - b.energy), tolerance * std::max(1.0, std::abs(a.energy)))
@@ -160,7 +174,13 @@ INSTANTIATE_TEST_SUITE_P(Models, CudaModelTest,
                                            "mace_scalar_corr2_one_layer",
                                            "mace_l2_mixed_corr_plain_first",
                                            "mace_three_layers_corr1", "nequip_l1_parity_resnet",
-                                           "nequip_l2_three_species", "nequip_one_species_sc"));
+                                           "nequip_l2_three_species", "nequip_one_species_sc",
+                                           "foundation_mp0b_medium", "foundation_mpa0_medium",
+                                           "foundation_omat0_small", "foundation_mh1",
+                                           "foundation_off23_large", "foundation_omol",
+                                           "foundation_gaussian_soft_last_readout",
+                                           "foundation_chebyshev_plain", "foundation_reduced_cg",
+                                           "foundation_nequip_oam_l", "foundation_nequip_oam_xl"));
 
 }  // namespace
 }  // namespace equifuse

@@ -813,7 +813,7 @@ void readout_case(LayerTest& test, bool nonlinear) {
     w1 = random_vector(EquivariantLinear<T>::weight_numel(in, energy), rng);
     store.add("readouts.0.linear.weight", {{static_cast<std::int64_t>(w1.size())}, false, w1, {}});
   }
-  const MaceReadout<T> readout(test.engine(), config, 0, store);
+  const MaceReadout<T> readout(test.engine(), config, 0, 0, 1, store);
   store.check_all_used();
   const auto reference = [&](const std::vector<double>& x) {
     if (!nonlinear) return linear_reference(in, energy, w1, 1.0, rows, x);

@@ -6,6 +6,8 @@
 
 #include <cmath>
 #include <random>
+#include <string>
+#include <vector>
 
 #include "model_loader/potential_file.hpp"
 #include "models/potential/forces_and_virial.hpp"
@@ -14,9 +16,20 @@
 namespace equifuse {
 namespace {
 
+// "<family>_<name>" lives in tests/data/models/<family>; "foundation_<name>" is <name> in
+// tests/data/models/foundation.
+bool foundation(const std::string& model) {
+  return model.rfind("foundation_", 0) == 0;
+}
 std::string data_dir(const std::string& model) {
   return std::string(EQUIFUSE_SOURCE_DIR) + "/tests/data/models/" +
          model.substr(0, model.find('_'));
+}
+std::string file_name(const std::string& model) {
+  return foundation(model) ? model.substr(11) : model;
+}
+std::string potential_file(const std::string& model) {
+  return data_dir(model) + "/" + file_name(model) + ".eqf";
 }
 
 struct Evaluation {
@@ -31,7 +44,8 @@ Evaluation run(const Potential& p, const AtomicStructure& s) {
 }
 
 AtomicStructure structure(const std::string& model, const std::string& name) {
-  return read_extxyz(data_dir(model) + "/structures/" + model + "-" + name + ".extxyz").at(0);
+  return read_extxyz(data_dir(model) + "/structures/" + file_name(model) + "-" + name + ".extxyz")
+      .at(0);
 }
 
 using Matrix = std::array<std::array<double, 3>, 3>;
@@ -54,11 +68,19 @@ std::array<double, 3> transform(const Matrix& r, const std::array<double, 3>& v)
   return out;
 }
 
+// The multi-head foundation model is tested on one of its heads (not its first).
+std::string head(const std::string& model) {
+  return model == "foundation_mh1" ? "spice_wB97M" : "";
+}
+
 class ModelPhysicsTest : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(ModelPhysicsTest, ForcesAreMinusEnergyGradient) {
-  const auto potential = load_potential(data_dir(GetParam()) + "/" + GetParam() + ".eqf");
-  for (const char* name : {"cluster", "triclinic_strained"}) {
+  const auto potential =
+      load_potential(potential_file(GetParam()), LoadOptions{.head = head(GetParam())});
+  std::vector<std::string> names = {"cluster", "triclinic_strained"};
+  if (foundation(GetParam())) names.push_back("close_contact");  // inside ZBL's range
+  for (const std::string& name : names) {
     AtomicStructure s = structure(GetParam(), name);
     const Evaluation base = run(*potential, s);
     const double h = 1e-5;
@@ -81,7 +103,8 @@ TEST_P(ModelPhysicsTest, ForcesAreMinusEnergyGradient) {
 }
 
 TEST_P(ModelPhysicsTest, VirialIsMinusStrainDerivative) {
-  const auto potential = load_potential(data_dir(GetParam()) + "/" + GetParam() + ".eqf");
+  const auto potential =
+      load_potential(potential_file(GetParam()), LoadOptions{.head = head(GetParam())});
   const AtomicStructure s0 = structure(GetParam(), "triclinic_strained");
   const Evaluation base = run(*potential, s0);
   const double h = 1e-6;
@@ -106,7 +129,8 @@ TEST_P(ModelPhysicsTest, VirialIsMinusStrainDerivative) {
 }
 
 TEST_P(ModelPhysicsTest, InvariantUnderRotationTranslationAndPermutation) {
-  const auto potential = load_potential(data_dir(GetParam()) + "/" + GetParam() + ".eqf");
+  const auto potential =
+      load_potential(potential_file(GetParam()), LoadOptions{.head = head(GetParam())});
   std::mt19937_64 rng(11);
   for (const char* name : {"cluster", "fcc_rattled", "slab_pbc_xy"}) {
     const AtomicStructure s = structure(GetParam(), name);
@@ -136,11 +160,12 @@ TEST_P(ModelPhysicsTest, InvariantUnderRotationTranslationAndPermutation) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Models, ModelPhysicsTest,
-                         ::testing::Values("mace_l1_corr3_two_layers",
-                                           "mace_l2_mixed_corr_plain_first",
-                                           "mace_three_layers_corr1", "nequip_l1_parity_resnet",
-                                           "nequip_l2_three_species"));
+INSTANTIATE_TEST_SUITE_P(
+    Models, ModelPhysicsTest,
+    ::testing::Values("mace_l1_corr3_two_layers", "mace_l2_mixed_corr_plain_first",
+                      "mace_three_layers_corr1", "nequip_l1_parity_resnet",
+                      "nequip_l2_three_species", "foundation_mpa0_medium", "foundation_mh1",
+                      "foundation_omol", "foundation_nequip_oam_l", "foundation_chebyshev_plain"));
 
 TEST(ModelPhysics, IsolatedAtomHasItsReferenceEnergyAndNoForce) {
   const auto potential = load_potential(data_dir("mace") + "/mace_scalar_corr2_one_layer.eqf");

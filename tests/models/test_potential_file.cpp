@@ -121,8 +121,8 @@ TEST(PotentialFile, UnknownArchitectureAndVersion) {
       with_header("arch", [](nlohmann::json& h) { h["__metadata__"]["architecture"] = "allegro"; }),
       "unknown architecture 'allegro'");
   expect_error(
-      with_header("version", [](nlohmann::json& h) { h["__metadata__"]["format_version"] = "2"; }),
-      "has format version 2; this build reads version 1");
+      with_header("version", [](nlohmann::json& h) { h["__metadata__"]["format_version"] = "3"; }),
+      "has format version 3; this build reads versions 1 to 2 (a newer equifuse wrote it)");
   expect_error(
       with_header("format", [](nlohmann::json& h) { h["__metadata__"]["format"] = "pytorch"; }),
       "is not an equifuse potential");
@@ -148,6 +148,65 @@ TEST(PotentialFile, MalformedConfig) {
                              h["__metadata__"]["config"] = config.dump();
                            }),
                "layer 1 input differs from the previous layer's output");
+}
+
+// Options this build does not know (a file from a newer exporter) are named, with the known ones.
+TEST(PotentialFile, UnsupportedOptionsAreNamed) {
+  const auto edit_config = [](const std::function<void(nlohmann::json&)>& edit) {
+    return [edit](nlohmann::json& h) {
+      auto config = nlohmann::json::parse(h["__metadata__"]["config"].get<std::string>());
+      edit(config);
+      h["__metadata__"]["config"] = config.dump();
+    };
+  };
+  expect_error(
+      with_header("kind", edit_config([](nlohmann::json& c) {
+                    c["interactions"][0]["kind"] = "attention_residual";
+                  })),
+      "interactions[0].kind \"attention_residual\" is not one of plain, residual, density, "
+      "density_residual, nonlinear_residual");
+  expect_error(with_header("basis", edit_config([](nlohmann::json& c) {
+                             c["radial"] = {{"basis", "spline"},
+                                            {"num_basis", 8},
+                                            {"polynomial_cutoff_p", 5},
+                                            {"apply_cutoff", true}};
+                           })),
+               "radial.basis \"spline\" is not one of bessel, gaussian, chebyshev");
+  expect_error(with_header("transform", edit_config([](nlohmann::json& c) {
+                             c["radial"] = {{"basis", "bessel"},
+                                            {"num_basis", 8},
+                                            {"polynomial_cutoff_p", 5},
+                                            {"apply_cutoff", true},
+                                            {"transform", {{"kind", "morse"}}}};
+                           })),
+               "radial.transform.kind \"morse\" is not one of agnesi, soft");
+  expect_error(with_header("pair", edit_config([](nlohmann::json& c) {
+                             c["pair_repulsion"] = {{"prefactor", 7.2},
+                                                    {"screening_length", 0.24},
+                                                    {"screening_exponent", 0.3},
+                                                    {"coefficients", {0.1, 0.5, 0.3, 0.1}},
+                                                    {"exponents", {3.2, 0.9, 0.4, 0.2}},
+                                                    {"polynomial_cutoff_p", 5},
+                                                    {"cutoff", "per_pair_table"}};
+                           })),
+               "pair_repulsion.cutoff 'per_pair_table' is not one this build knows");
+  expect_error(
+      with_header(
+          "embedding", edit_config([](nlohmann::json& c) {
+            c["joint_embedding"] = {
+                {"inputs",
+                 {{{"name", "temperature"}, {"num_classes", 4}, {"offset", 0}, {"dim", 8}}}}};
+          })),
+      "the joint embedding's input \"temperature\" is not supported");
+}
+
+// Version 1 files (the previous exporter) still load: the committed reference models are version 1.
+TEST(PotentialFile, ReadsVersionOneFiles) {
+  std::string version;
+  with_header("version-1",
+              [&](nlohmann::json& h) { version = h["__metadata__"]["format_version"]; });
+  EXPECT_EQ(version, "1");
+  EXPECT_NO_THROW(load_potential(kModel));
 }
 
 TEST(PotentialFile, UnknownElementInStructure) {

@@ -30,7 +30,10 @@ constexpr double kNktv2p = 1.6021765e6;  // LAMMPS metal units: pressure (bar) p
 // equifuse/kk on several ranks needs newton_pair on (tests/CMakeLists.txt checks its error).
 constexpr bool kNewtonOffOnSeveralRanks = std::string_view(EQUIFUSE_PAIR_STYLE) == "equifuse";
 
+// A shipped potential by name, or a reference model (tests/data/models/<dir>/<name>) by its path.
 std::string potential_path(const std::string& name) {
+  if (name.find('/') != std::string::npos)
+    return std::string(EQUIFUSE_SOURCE_DIR) + "/tests/data/models/" + name + ".eqf";
   return std::string(EQUIFUSE_SOURCE_DIR) + "/potentials/" + name + ".eqf";
 }
 
@@ -77,9 +80,9 @@ std::string structure_commands(Shape shape) {
   return s;
 }
 
-std::string pair_commands(const std::string& potential) {
-  return "plugin load " EQUIFUSE_PLUGIN "\npair_style " EQUIFUSE_PAIR_STYLE "\npair_coeff * * " +
-         potential_path(potential) + " Cu Au\n";
+std::string pair_commands(const std::string& potential, const std::string& style_args = "") {
+  return "plugin load " EQUIFUSE_PLUGIN "\npair_style " EQUIFUSE_PAIR_STYLE + style_args +
+         "\npair_coeff * * " + potential_path(potential) + " Cu Au\n";
 }
 
 struct LammpsResult {
@@ -89,13 +92,22 @@ struct LammpsResult {
   std::vector<double> forces, atom_energies, atom_virials;  // per atom, by id
 };
 
+// With md_steps: that many steps of NVE at 600 K first (the result is the last step's).
 LammpsResult run_single_point(const std::string& name, const std::string& potential, Shape shape,
-                              int ranks, bool newton, const std::string& processors = "") {
+                              int ranks, bool newton, const std::string& processors = "",
+                              const std::string& style_args = "", int md_steps = 0) {
   std::string deck =
       "units metal\natom_style atomic\nnewton " + std::string(newton ? "on" : "off") + "\n";
-  deck += processors + "\n" + structure_commands(shape) + pair_commands(potential);
+  deck += processors + "\n" + structure_commands(shape) + pair_commands(potential, style_args);
+  if (md_steps > 0) {
+    // loop geom: the same velocities on any number of ranks.
+    deck +=
+        "velocity all create 600 4928 mom yes rot yes loop geom\nfix 1 all nve\n"
+        "timestep 0.001\nrun " +
+        std::to_string(md_steps) + "\nunfix 1\n";
+  }
   deck +=
-      "compute pe all pe/atom\ncompute st all stress/atom NULL\ncompute p all pressure NULL "
+      "compute pe all pe/atom\ncompute st all stress/atom NULL virial\ncompute p all pressure NULL "
       "virial\n"
       "thermo_style custom step pe c_p[1]\n"
       "dump atoms all custom 1 atoms.txt id type x y z fx fy fz c_pe c_st[1] c_st[2] c_st[3] "
@@ -135,8 +147,9 @@ LammpsResult run_single_point(const std::string& name, const std::string& potent
 }
 
 // `equifuse eval` on the structure LAMMPS had, compared quantity by quantity.
-void expect_equals_eval(const LammpsResult& lmp, const std::string& potential) {
-  const auto model = load_potential(potential_path(potential));
+void expect_equals_eval(const LammpsResult& lmp, const std::string& potential,
+                        const std::string& head = "") {
+  const auto model = load_potential(potential_path(potential), LoadOptions{.head = head});
   const AtomicGraph g =
       make_atomic_graph(lmp.structure, model->info().species, model->info().r_max);
   const PotentialOutput out = model->evaluate(g);
@@ -213,6 +226,51 @@ INSTANTIATE_TEST_SUITE_P(ShippedPotentials, LammpsPairStyleTest,
                            std::string n = param_info.param.potential.substr(
                                5, param_info.param.potential.find('-', 5) - 5);
                            return n + "_" + param_info.param.shape_name;
+                         });
+
+// Foundation architectures (tests/data/models/foundation; Cu and Au of their 89 elements) in an
+// MD deck: a multi-head model with ZBL (MH-1's options, head picked by pair_style's keyword) and a
+// Density-block model with ZBL (MPA-0's), 40 steps of NVE on 1 and 2 ranks, then equal to
+// `equifuse eval` of the last step's structure. The fcc spacing is inside the Cu-Cu ZBL range.
+struct FoundationCase {
+  std::string model, head;
+};
+
+class LammpsFoundationModelTest : public ::testing::TestWithParam<FoundationCase> {};
+
+TEST_P(LammpsFoundationModelTest, MdOnOneAndTwoRanksEqualsEval) {
+  const FoundationCase& c = GetParam();
+  const std::string potential = "foundation/" + c.model;
+  const std::string args = c.head.empty() ? "" : " head " + c.head;
+  const LammpsResult one = run_single_point("foundation-" + c.model + "-np1", potential,
+                                            Shape::triclinic, 1, true, "", args, 40);
+  expect_equals_eval(one, potential, c.head);
+  const LammpsResult two = run_single_point("foundation-" + c.model + "-np2", potential,
+                                            Shape::triclinic, 2, true, "", args, 40);
+  expect_equals_eval(two, potential, c.head);
+  // The two trajectories agree (summation order differs between decompositions only). Atom ids
+  // depend on the decomposition create_atoms ran on: match atoms by position.
+  const auto& a = one.structure;
+  const auto& b = two.structure;
+  ASSERT_EQ(a.size(), b.size());
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    double nearest = 1e300;
+    std::size_t match = 0;
+    for (std::size_t j = 0; j < b.size(); ++j) {
+      double d2 = 0;
+      for (int d = 0; d < 3; ++d) d2 += std::pow(a.positions[i][d] - b.positions[j][d], 2);
+      if (d2 < nearest) nearest = d2, match = j;
+    }
+    EXPECT_LT(std::sqrt(nearest), 1e-8) << "atom " << i + 1 << " of the 1-rank run";
+    EXPECT_EQ(a.atomic_numbers[i], b.atomic_numbers[match]) << "atom " << i + 1;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Foundation, LammpsFoundationModelTest,
+                         ::testing::Values(FoundationCase{"mh1", "omat_pbe"},
+                                           FoundationCase{"mpa0_medium", ""}),
+                         [](const ::testing::TestParamInfo<FoundationCase>& param_info) {
+                           return param_info.param.model;
                          });
 
 // Forces against central differences of LAMMPS's own energy (step 1e-4 Angstrom), on 2 ranks.
