@@ -4,6 +4,7 @@ structures: fcc Cu and liquid water boxes of growing size.
 
     model_benchmark.py --family mace|nequip --equifuse PATH/TO/equifuse --out RESULTS.jsonl
                        [--atoms 1000 4000] [--device cpu|cuda] [--repeat 5]
+                       [--shape omat0-medium|mp0a-medium]
 
 Run it with a Python that has the upstream package (mace-torch or nequip). One randomly
 initialised model per family, with H, O and Cu and production-like sizes (MACE: 64x0e+64x1o,
@@ -11,7 +12,11 @@ l_max 3, correlation 3, 2 layers, r_max 5; NequIP: 32 features, l_max 1, 4 layer
 built upstream, exported to .eqf and evaluated by both sides in float64 (and equifuse in float32).
 Upstream time: model forward + autograd forces on a prebuilt graph (what a LAMMPS step costs it);
 equifuse time: `equifuse eval --repeat` model time (energy, forces, virial), neighbour list
-reported separately. Upstream runs in float64 and float32, plain and, on request, accelerated:
+reported separately. --shape builds a MACE foundation-model architecture at full size instead
+(89 elements; OMAT-0 medium: Density blocks, ZBL, Agnesi, 128x0e+128x1o; MP-0a medium: Residual
+blocks, 128x0e+128x1o; both r_max 6, Bessel 10, radial MLP 64x3), and on the CPU each row also
+has peak_rss_mib: the largest resident memory of the process that ran it (upstream in a forked
+child per row, equifuse eval). Upstream runs in float64 and float32, plain and, on request, accelerated:
 MACE converted to cuEquivariance (--cueq), NequIP with its enable_CuEquivariance (--cueq) and
 enable_OpenEquivariance (--oeq) model modifiers. Each row: who, family, system, atoms, edges,
 device, precision, threads, ms, and on a GPU peak_mib: the most device memory in use during the
@@ -67,6 +72,32 @@ def mace_model():
         avg_num_neighbors=20.0, atomic_numbers=[1, 8, 29], correlation=3,
         gate=torch.nn.functional.silu, radial_MLP=[64, 64, 64], atomic_inter_scale=1.0,
         atomic_inter_shift=0.0).eval()
+
+
+# The 89 elements of MACE-MP / OMAT (Z 1-83, 89-94).
+FOUNDATION_ELEMENTS = list(range(1, 84)) + list(range(89, 95))
+
+
+def mace_foundation_model(shape):
+    """A randomly initialised model of a public MACE foundation architecture, at full size."""
+    from e3nn import o3
+    from mace import modules
+    torch.manual_seed(0)
+    classes = modules.interaction_classes
+    n = len(FOUNDATION_ELEMENTS)
+    options = {
+        "omat0-medium": dict(interaction_cls_first=classes["RealAgnosticDensityInteractionBlock"],
+                             interaction_cls=classes["RealAgnosticDensityResidualInteractionBlock"],
+                             pair_repulsion=True, distance_transform="Agnesi"),
+        "mp0a-medium": dict(interaction_cls_first=classes["RealAgnosticResidualInteractionBlock"],
+                            interaction_cls=classes["RealAgnosticResidualInteractionBlock"]),
+    }[shape]
+    return modules.ScaleShiftMACE(
+        r_max=6.0, num_bessel=10, num_polynomial_cutoff=5, max_ell=3, num_interactions=2,
+        num_elements=n, hidden_irreps=o3.Irreps("128x0e+128x1o"), MLP_irreps=o3.Irreps("16x0e"),
+        atomic_energies=-np.linspace(1.0, 5.0, n), avg_num_neighbors=40.0,
+        atomic_numbers=FOUNDATION_ELEMENTS, correlation=3, gate=torch.nn.functional.silu,
+        radial_MLP=[64, 64, 64], atomic_inter_scale=1.0, atomic_inter_shift=0.0, **options).eval()
 
 
 def mace_runner(model, atoms, device, dtype=torch.float64):
@@ -130,10 +161,37 @@ def run_equifuse(binary, eqf, xyz, precision, repeat, device):
     out = subprocess.run([binary, "eval", eqf, xyz, "--quiet", "--precision", precision, "--device", device,
                           "--repeat", str(repeat)], check=True, capture_output=True, text=True).stdout
     match = re.search(r"timing: model ([0-9.]+) ms .*neighbour list ([0-9.]+) ms", out)
+    host = re.search(r"host memory: peak in use ([0-9.]+) MiB", out)
     edges = int(re.search(r"atoms, ([0-9]+) edges", out).group(1))
     memory = re.search(r"device memory: peak in use ([0-9.]+) MiB", out)
     return {"ms": float(match.group(1)), "neighbour_list_ms": float(match.group(2)), "edges": edges,
-            **({"peak_mib": float(memory.group(1))} if memory else {})}
+            **({"peak_mib": float(memory.group(1))} if memory else {}),
+            **({"arrays_peak_mib": float(host.group(1))} if host else {})}
+
+
+def in_child(function, who=None):
+    """function() in a forked child on the CPU: (its result, the peak RSS in MiB of the child, or
+    with who="children" of the processes it ran)."""
+    import multiprocessing
+    import resource
+    context = multiprocessing.get_context("fork")
+    parent, child = context.Pipe(duplex=False)
+
+    def target():
+        try:
+            result = function()
+            usage = resource.RUSAGE_CHILDREN if who == "children" else resource.RUSAGE_SELF
+            child.send(("ok", result, resource.getrusage(usage).ru_maxrss))
+        except Exception as error:  # noqa: BLE001 - reported as the row's error
+            child.send(("error", f"{type(error).__name__}: {error}"[:300], 0))
+
+    process = context.Process(target=target)
+    process.start()
+    status, value, rss_kib = parent.recv()
+    process.join()
+    if status != "ok":
+        raise RuntimeError(value)
+    return value, rss_kib / 1024
 
 
 def upstream_variants(family, model, device, cueq, oeq):
@@ -177,11 +235,14 @@ def main():
                              "NequIP with enable_CuEquivariance")
     parser.add_argument("--oeq", action="store_true",
                         help="NequIP: also upstream with enable_OpenEquivariance")
+    parser.add_argument("--shape", choices=["omat0-medium", "mp0a-medium"],
+                        help="MACE: a foundation architecture at full size (89 elements)")
     args = parser.parse_args()
     torch.set_default_dtype(torch.float64)
     if args.family == "mace":
         from equifuse_export.mace_export import export_mace
-        model, runner, export = mace_model(), mace_runner, export_mace
+        model = mace_foundation_model(args.shape) if args.shape else mace_model()
+        runner, export = mace_runner, export_mace
     else:
         from equifuse_export.nequip_export import export_nequip
         model, runner, export = nequip_model(), nequip_runner, export_nequip
@@ -201,8 +262,15 @@ def main():
                     torch.cuda.empty_cache()
                     torch.cuda.reset_peak_memory_stats()
                 try:
-                    run, edges = make_run(atoms)
-                    row.update({"ms": time_upstream(run, args.device, args.repeat), "edges": edges})
+                    if gpu or not args.shape:
+                        run, edges = make_run(atoms)
+                        row.update({"ms": time_upstream(run, args.device, args.repeat), "edges": edges})
+                    else:
+                        def measure(make_run=make_run):
+                            run, edges = make_run(atoms)
+                            return time_upstream(run, args.device, args.repeat), edges
+                        (ms, edges), rss = in_child(measure)
+                        row.update({"ms": ms, "edges": edges, "peak_rss_mib": rss})
                     if gpu:
                         row["peak_mib"] = torch.cuda.max_memory_allocated() / 2**20
                 except Exception as error:  # record, do not hide, a failing peer (out of memory)
@@ -215,12 +283,18 @@ def main():
             for precision in ("float64", "float32"):
                 row = {"who": "equifuse", "precision": precision}
                 try:
-                    row.update(run_equifuse(args.equifuse, eqf, xyz, precision, args.repeat, args.device))
+                    if gpu or not args.shape:
+                        row.update(run_equifuse(args.equifuse, eqf, xyz, precision, args.repeat, args.device))
+                    else:
+                        result, rss = in_child(lambda p=precision: run_equifuse(
+                            args.equifuse, eqf, xyz, p, args.repeat, args.device), "children")
+                        row.update(result)
+                        row["peak_rss_mib"] = rss
                 except subprocess.CalledProcessError as error:
                     row["error"] = (error.stderr or error.stdout or str(error))[-300:]
                 rows.append(row)
             for row in rows:
-                row.update({"family": args.family, "system": system, "atoms": len(atoms),
+                row.update({"family": args.family, "shape": args.shape, "system": system, "atoms": len(atoms),
                             "device": args.device, "threads": threads})
                 sink.write(json.dumps(row) + "\n")
                 print(json.dumps(row), flush=True)

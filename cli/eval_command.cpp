@@ -23,7 +23,11 @@ void print_usage() {
   std::puts(
       "usage: equifuse eval POTENTIAL.eqf STRUCTURE.extxyz [--precision float64|float32] [--device "
       "cpu|cuda]\n"
-      "                     [--output OUT.extxyz] [--quiet] [--repeat N]\n"
+      "                     [--head NAME] [--charge Q] [--spin 2S+1] [--output OUT.extxyz] "
+      "[--quiet] [--repeat N]\n"
+      "--head picks a head of a multi-head potential (an error lists them); --charge and --spin\n"
+      "set the total charge and spin multiplicity of models that embed them (MACE-OMOL; default\n"
+      "0 and 1).\n"
       "Evaluates every frame: energy (eV), per-atom forces (eV/Angstrom), virial (eV) and, for "
       "fully\n"
       "periodic frames, stress (eV/Angstrom^3, ASE's sign: positive under tension). --output "
@@ -45,6 +49,7 @@ int eval_command(const std::vector<std::string>& args) {
   Backend backend = Backend::cpu;
   bool quiet = false;
   int repeat = 0;
+  LoadOptions load;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     if (a == "-h" || a == "--help") {
@@ -64,6 +69,19 @@ int eval_command(const std::vector<std::string>& args) {
         repeat = -1;
       }
       if (repeat < 0) throw Error("--repeat expects a non-negative integer, got \"" + v + "\"");
+    } else if (a == "--head") {
+      load.head = option_value(args, i);
+    } else if (a == "--charge" || a == "--spin") {
+      const std::string& v = option_value(args, i);
+      double value = 0;
+      try {
+        std::size_t used = 0;
+        value = std::stod(v, &used);
+        if (used != v.size()) throw Error("");
+      } catch (const std::exception&) {
+        throw Error(a + " expects a number, got \"" + v + "\"");
+      }
+      (a == "--charge" ? load.total_charge : load.total_spin) = value;
     } else if (a == "--quiet") {
       quiet = true;
     } else if (!a.empty() && a[0] == '-') {
@@ -84,7 +102,10 @@ int eval_command(const std::vector<std::string>& args) {
       if (std::find(elements.begin(), elements.end(), z) == elements.end()) elements.push_back(z);
   std::unique_ptr<Potential> potential;
   try {
-    potential = load_potential(positional[0], {precision, backend, elements});
+    load.precision = precision;
+    load.backend = backend;
+    load.elements = elements;
+    potential = load_potential(positional[0], load);
   } catch (const UnknownElement& e) {
     for (std::size_t f = 0; f < frames.size(); ++f) {
       const auto& z = frames[f].atomic_numbers;
@@ -103,6 +124,9 @@ int eval_command(const std::vector<std::string>& args) {
               positional[0].c_str(), info.architecture.c_str(), info.species.size(), info.r_max,
               info.length_unit.c_str(), info.num_interactions, to_string(info.precision).c_str(),
               backend == Backend::cuda ? "cuda" : "cpu");
+  if (info.heads.size() > 1) {
+    std::printf("head: %s (of %zu)\n", info.head.c_str(), info.heads.size());
+  }
   std::ofstream out_file;
   if (!output.empty()) {
     out_file.open(output);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <unordered_map>
 
@@ -83,9 +84,18 @@ void PairEquifuse::settings(int narg, char** arg) {
         error->all(FLERR, "pair_style equifuse: precision must be float64 or float32, not '" +
                               value + "'");
       precision_ = value;
+    } else if (key == "head") {
+      head_ = value;
+    } else if (key == "charge" || key == "spin") {
+      char* end = nullptr;
+      const double v = std::strtod(value.c_str(), &end);
+      if (value.empty() || *end != '\0')
+        error->all(FLERR, "pair_style equifuse: " + key + " must be a number, not '" + value + "'");
+      (key == "charge" ? total_charge_ : total_spin_) = v;
     } else {
       error->all(FLERR, "pair_style equifuse: unknown keyword '" + key +
-                            "' (known: device auto|cpu|cuda, precision float64|float32)");
+                            "' (known: device auto|cpu|cuda, precision float64|float32, head NAME, "
+                            "charge Q, spin 2S+1)");
     }
   }
 }
@@ -110,8 +120,14 @@ void PairEquifuse::load(const std::string& path, const std::vector<int>& type_el
       MPI_Comm_free(&node);
       gpu = equifuse::select_device(backend, node_rank);
     }
-    potential_ = equifuse::load_potential(
-        path, {equifuse::parse_precision(precision_), backend, type_elements});
+    equifuse::LoadOptions options;
+    options.precision = equifuse::parse_precision(precision_);
+    options.backend = backend;
+    options.elements = type_elements;
+    options.head = head_;
+    options.total_charge = total_charge_;
+    options.total_spin = total_spin_;
+    potential_ = equifuse::load_potential(path, options);
   } catch (const equifuse::UnknownElement& e) {
     std::string known;
     for (int s : e.known()) known += (known.empty() ? "" : " ") + equifuse::chemical_symbol(s);
@@ -130,10 +146,13 @@ void PairEquifuse::load(const std::string& path, const std::vector<int>& type_el
   const auto& info = potential_->info();
   r_max_ = info.r_max;
   num_interactions_ = info.num_interactions;
-  if (comm->me == 0)
+  if (comm->me == 0) {
     utils::logmesg(lmp, "equifuse: {} potential {}, r_max {} {}, {} interaction layers, {} on {}\n",
                    info.architecture, path, r_max_, info.length_unit, num_interactions_, precision_,
                    backend == equifuse::Backend::cuda ? "cuda" : "cpu");
+    if (info.heads.size() > 1)
+      utils::logmesg(lmp, "equifuse: head {} (of {})\n", info.head, info.heads.size());
+  }
   if (backend == equifuse::Backend::cuda) {
     std::vector<int> gpus(comm->me == 0 ? comm->nprocs : 0);
     MPI_Gather(&gpu, 1, MPI_INT, gpus.data(), 1, MPI_INT, 0, world);

@@ -50,6 +50,8 @@ class PairEquifuse : public Pair {
 
   std::string device_ = "auto";
   std::string precision_ = "float64";
+  std::string head_;  // of a multi-head potential; empty: its only or "default" head
+  double total_charge_ = 0, total_spin_ = 1;
   std::string potential_path_;
   std::unique_ptr<equifuse::Potential> potential_;
   std::vector<int> type_species_;  // by LAMMPS type (1-based): index in the potential's species
