@@ -39,10 +39,14 @@ EQUIFUSE_HD inline void edge_radial_at(const EdgeEmbeddingArgs<Real>& a, long e)
   const int nb = a.radial.num_basis;
   const int u = a.species ? a.species[a.senders[e]] : 0;
   const int v = a.species ? a.species[a.receivers[e]] : 0;
-  Real unused_f, unused_df;
-  radial_basis(a.radial, a.length[e], u, v, a.values + e * nb, a.derivatives + e * nb,
-               a.cutoff ? a.cutoff + e : &unused_f,
-               a.cutoff_derivative ? a.cutoff_derivative + e : &unused_df);
+  // Through locals, not a pointer that is either global or local: NVRTC (CUDA 13) dropped the
+  // stores through such a pointer (the cutoff of MACE's apply_cutoff=False came out zero).
+  Real f = Real(0), df = Real(0);
+  radial_basis(a.radial, a.length[e], u, v, a.values + e * nb, a.derivatives + e * nb, &f, &df);
+  if (a.cutoff) {
+    a.cutoff[e] = f;
+    a.cutoff_derivative[e] = df;
+  }
 }
 
 template <typename Real>
