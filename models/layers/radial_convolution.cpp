@@ -33,10 +33,9 @@ Buffer<T> RadialConvolution<T>::forward(const EngineGraph& graph,
   saved.weights = engine_.buffer<T>(graph.num_edges * static_cast<std::size_t>(p.weight_numel()));
   saved.mlp = mlp_->forward(graph.num_edges, edges.radial.data(), saved.weights.data());
   Buffer<T> out = engine_.buffer<T>(p.out_size(graph.num_nodes));
-  convolution_->forward(graph.view(), {.x = x.span(),
-                                       .y = edges.sh.span(),
-                                       .weights = saved.weights.span(),
-                                       .out = out.span()});
+  convolution_->forward(
+      graph.view(),
+      {.x = x.span(), .y = edges.sh.span(), .weights = saved.weights.span(), .out = out.span()});
   return out;
 }
 
