@@ -120,8 +120,8 @@ NeighborList build_neighbor_list(const AtomicStructure& s, double cutoff, bool w
               if (s.pbc[d] && (f < -margin[d] || f > 1.0 + margin[d])) keep = false;
             }
             if (!keep) continue;
-            points.push_back({image_position(home[a], shift, cell), static_cast<std::int32_t>(a),
-                              shift});
+            points.push_back(
+                {image_position(home[a], shift, cell), static_cast<std::int32_t>(a), shift});
           }
         }
   } else {

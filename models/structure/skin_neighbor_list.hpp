@@ -25,7 +25,7 @@ class SkinNeighborList {
 
   double cutoff() const { return cutoff_; }
   double skin() const { return skin_; }
-  long builds() const { return builds_; }  // how often update() rebuilt the list
+  long builds() const { return builds_; }    // how often update() rebuilt the list
   bool rebuilt() const { return rebuilt_; }  // whether the last update() did
 
  private:

@@ -57,8 +57,9 @@ TEST(SkinNeighborList, ShiftsLocateTheSendersImage) {
 // MD-like steps of up to 0.03 A per atom, 20 of them: atoms cross the cell's faces and pairs
 // cross the cutoff, and the list built once is reused throughout (0.6 A < skin / 2).
 TEST(SkinNeighborList, ReusedListIsTheFreshList) {
-  for (const auto pbc : {std::array<bool, 3>{true, true, true}, std::array<bool, 3>{true, true, false},
-                         std::array<bool, 3>{false, false, false}}) {
+  for (const auto pbc :
+       {std::array<bool, 3>{true, true, true}, std::array<bool, 3>{true, true, false},
+        std::array<bool, 3>{false, false, false}}) {
     AtomicStructure s = random_structure(pbc, 5);
     SkinNeighborList list(4.0, 1.5);
     std::mt19937_64 rng(7);
