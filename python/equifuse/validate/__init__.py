@@ -32,9 +32,11 @@ def _check_elements(potential, data):
             if z not in known:
                 unknown.setdefault(symbol, []).append(i)
     if unknown:
-        where = "; ".join(f"{s} in frame{'s' if len(f) > 1 else ''} "
-                          f"{', '.join(map(str, sorted(set(f))[:5]))}{', ...' if len(set(f)) > 5 else ''}"
-                          for s, f in sorted(unknown.items()))
+        def frames(indices):
+            indices = sorted(set(indices))
+            listed = ", ".join(map(str, indices[:5])) + (", ..." if len(indices) > 5 else "")
+            return f"frame{'s' if len(indices) > 1 else ''} {listed}"
+        where = "; ".join(f"{symbol} in {frames(indices)}" for symbol, indices in sorted(unknown.items()))
         raise LabelError(f"{data.path} has elements that {potential.path} does not know ({where}); "
                          f"its elements: {', '.join(potential.elements)}")
 
