@@ -32,7 +32,8 @@ void print_usage() {
       "fully\n"
       "periodic frames, stress (eV/Angstrom^3, ASE's sign: positive under tension). --output "
       "writes\n"
-      "the frames with energy, stress, per-atom energies and forces (extended XYZ, ASE-readable).\n"
+      "the frames with energy, stress, per-atom energies and forces (extended XYZ, ASE-readable,\n"
+      "17 significant digits: the doubles computed).\n"
       "--quiet prints only the per-frame summary lines. --repeat N evaluates each frame N more "
       "times\n"
       "and prints the median times of the model (energy, forces, virial) and of the neighbour "
@@ -189,11 +190,11 @@ int eval_command(const std::vector<std::string>& args) {
     }
     if (out_file) {
       char info_line[512];
-      std::snprintf(info_line, sizeof info_line, "energy=%.12f", result.energy);
+      std::snprintf(info_line, sizeof info_line, "energy=%.17g", result.energy);
       std::string extra = info_line;
       if (periodic) {
         std::snprintf(info_line, sizeof info_line,
-                      " stress=\"%.12g %.12g %.12g %.12g %.12g %.12g %.12g %.12g %.12g\"",
+                      " stress=\"%.17g %.17g %.17g %.17g %.17g %.17g %.17g %.17g %.17g\"",
                       stress[0][0], stress[0][1], stress[0][2], stress[1][0], stress[1][1],
                       stress[1][2], stress[2][0], stress[2][1], stress[2][2]);
         extra += info_line;

@@ -20,6 +20,8 @@ void print_usage() {
       "              (equifuse tp --help for options)\n"
       "  generate    print the GPU kernel source generated for a problem (CUDA or HIP)\n"
       "  precompile  compile GPU kernels into the kernel cache without a GPU\n"
+      "  validate    errors of a potential against labelled structures, with parity plots\n"
+      "              (the Python package's equifuse command: pip install ., docs/python.md)\n"
       "  version     print the version");
 }
 
@@ -37,6 +39,14 @@ int main(int argc, char** argv) {
     if (args[0] == "tp") return equifuse::cli::tensor_product_command(rest);
     if (args[0] == "precompile") return equifuse::cli::precompile_command(rest);
     if (args[0] == "generate") return equifuse::cli::generate_command(rest);
+    if (args[0] == "validate") {
+      // It reads labels with ASE and plots with matplotlib: the Python package's command.
+      std::fputs(
+          "equifuse validate is a command of the Python package: pip install . (from the "
+          "repository),\nthen run equifuse validate from that environment (docs/python.md)\n",
+          stderr);
+      return 2;
+    }
     if (args[0] == "version" || args[0] == "--version") {
       std::puts("equifuse " EQUIFUSE_VERSION);
       return 0;

@@ -36,6 +36,11 @@ void check_atomic_graph(const AtomicGraph& graph, int num_species, const std::st
 
 AtomicGraph make_atomic_graph(const AtomicStructure& structure, const std::vector<int>& species,
                               double r_max) {
+  return make_atomic_graph(structure, species, build_neighbor_list(structure, r_max));
+}
+
+AtomicGraph make_atomic_graph(const AtomicStructure& structure, const std::vector<int>& species,
+                              NeighborList list) {
   AtomicGraph graph;
   graph.num_nodes = graph.num_local = structure.size();
   graph.species.reserve(structure.size());
@@ -50,7 +55,6 @@ AtomicGraph make_atomic_graph(const AtomicStructure& structure, const std::vecto
     }
     graph.species.push_back(static_cast<int>(it - species.begin()));
   }
-  NeighborList list = build_neighbor_list(structure, r_max);
   graph.senders = std::move(list.senders);
   graph.receivers = std::move(list.receivers);
   graph.edge_vectors = std::move(list.vectors);

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "models/structure/atomic_structure.hpp"
+#include "models/structure/neighbor_list.hpp"
 
 namespace equifuse {
 
@@ -33,5 +34,9 @@ void check_atomic_graph(const AtomicGraph& graph, int num_species, const std::st
 // numbers. Throws equifuse::Error naming an element the potential does not know.
 AtomicGraph make_atomic_graph(const AtomicStructure& structure, const std::vector<int>& species,
                               double r_max);
+// The same with the edges of a list already made with the potential's r_max (a
+// SkinNeighborList's, kept between MD steps).
+AtomicGraph make_atomic_graph(const AtomicStructure& structure, const std::vector<int>& species,
+                              NeighborList list);
 
 }  // namespace equifuse

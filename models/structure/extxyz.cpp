@@ -199,12 +199,12 @@ void write_extxyz(std::ostream& out, const AtomicStructure& s,
   for (std::size_t a = 0; a < s.size(); ++a) {
     out << chemical_symbol(s.atomic_numbers[a]);
     for (double x : s.positions[a]) {
-      std::snprintf(buffer, sizeof buffer, " %.10f", x);
+      std::snprintf(buffer, sizeof buffer, " %.17g", x);
       out << buffer;
     }
     for (const auto& column : columns) {
       for (int k = 0; k < column.width; ++k) {
-        std::snprintf(buffer, sizeof buffer, " %.10g",
+        std::snprintf(buffer, sizeof buffer, " %.17g",
                       column.values[a * static_cast<std::size_t>(column.width) + k]);
         out << buffer;
       }

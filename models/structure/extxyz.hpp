@@ -22,7 +22,8 @@ struct ExtxyzColumn {
   std::vector<double> values;  // [n][width]
 };
 
-// One frame; `info` is appended to the comment line verbatim (e.g. "energy=-1.5").
+// One frame; `info` is appended to the comment line verbatim (e.g. "energy=-1.5"). Numbers are
+// written with 17 significant digits: read back, they are the doubles written.
 void write_extxyz(std::ostream& out, const AtomicStructure& structure,
                   const std::vector<ExtxyzColumn>& columns, const std::string& info);
 

@@ -4,6 +4,7 @@
 #include <array>
 #include <cmath>
 #include <limits>
+#include <tuple>
 
 #include "kernels/common/error.hpp"
 
@@ -36,12 +37,54 @@ Mat3 inverse(const Mat3& m, double det) {
 struct Point {
   Vec3 r;
   std::int32_t atom;
-  bool image;  // shifted by a non-zero lattice translation
+  std::array<int, 3> shift;  // lattice translation of the wrapped position
+  bool image() const { return shift[0] != 0 || shift[1] != 0 || shift[2] != 0; }
 };
+
+double determinant(const Mat3& cell) {
+  const double det = dot(cell[0], cross(cell[1], cell[2]));
+  if (std::abs(det) < 1e-12) throw Error("neighbour list: periodic structure with a singular cell");
+  return det;
+}
 
 }  // namespace
 
-NeighborList build_neighbor_list(const AtomicStructure& s, double cutoff) {
+WrappedPositions wrap_positions(const AtomicStructure& s) {
+  const std::size_t n = s.size();
+  WrappedPositions w;
+  w.home.assign(s.positions.begin(), s.positions.end());
+  w.wraps.assign(n, {0, 0, 0});
+  if (!s.periodic()) return w;
+  const Mat3& cell = s.cell;
+  const Mat3 inv = inverse(cell, determinant(cell));
+  w.fractional.resize(n);
+  for (std::size_t a = 0; a < n; ++a) {
+    for (int d = 0; d < 3; ++d) {
+      double f = 0;
+      for (int k = 0; k < 3; ++k) f += w.home[a][k] * inv[k][d];
+      if (s.pbc[d]) {
+        const double whole = std::floor(f);
+        f -= whole;
+        w.wraps[a][d] = -static_cast<int>(whole);
+      }
+      w.fractional[a][d] = f;
+    }
+    for (int k = 0; k < 3; ++k) {
+      w.home[a][k] = 0;
+      for (int d = 0; d < 3; ++d) w.home[a][k] += w.fractional[a][d] * cell[d][k];
+    }
+  }
+  return w;
+}
+
+Vec3 image_position(const Vec3& home, const std::array<int, 3>& shift, const Mat3& cell) {
+  Vec3 r = home;
+  for (int d = 0; d < 3; ++d)
+    for (int k = 0; k < 3; ++k) r[k] += shift[d] * cell[d][k];
+  return r;
+}
+
+NeighborList build_neighbor_list(const AtomicStructure& s, double cutoff, bool with_shifts) {
   if (!(cutoff > 0.0) || !std::isfinite(cutoff)) throw Error("neighbour list: cutoff must be > 0");
   if (s.positions.size() != s.atomic_numbers.size()) {
     throw Error("neighbour list: positions and atomic numbers differ in length");
@@ -50,15 +93,13 @@ NeighborList build_neighbor_list(const AtomicStructure& s, double cutoff) {
     throw Error("neighbour list: too many atoms for 32-bit indices");
   }
   const std::size_t n = s.size();
-  std::vector<Vec3> home(s.positions.begin(), s.positions.end());
+  const WrappedPositions wrapped = wrap_positions(s);
+  const std::vector<Vec3>& home = wrapped.home;
   std::vector<Point> points;
   points.reserve(n);
   if (s.periodic()) {
     const Mat3& cell = s.cell;
-    const double det = dot(cell[0], cross(cell[1], cell[2]));
-    if (std::abs(det) < 1e-12)
-      throw Error("neighbour list: periodic structure with a singular cell");
-    const Mat3 inv = inverse(cell, det);
+    const double det = determinant(cell);
     std::array<int, 3> images{0, 0, 0};
     std::array<double, 3> margin{0, 0, 0};  // cutoff in fractional units, per direction
     for (int d = 0; d < 3; ++d) {
@@ -68,40 +109,24 @@ NeighborList build_neighbor_list(const AtomicStructure& s, double cutoff) {
       margin[d] = cutoff / height;
       images[d] = static_cast<int>(std::ceil(margin[d]));
     }
-    std::vector<Vec3> fractional(n);
-    for (std::size_t a = 0; a < n; ++a) {
-      for (int d = 0; d < 3; ++d) {
-        double f = 0;
-        for (int k = 0; k < 3; ++k) f += home[a][k] * inv[k][d];
-        if (s.pbc[d]) f -= std::floor(f);
-        fractional[a][d] = f;
-      }
-      for (int k = 0; k < 3; ++k) {
-        home[a][k] = 0;
-        for (int d = 0; d < 3; ++d) home[a][k] += fractional[a][d] * cell[d][k];
-      }
-    }
     for (int i0 = -images[0]; i0 <= images[0]; ++i0)
       for (int i1 = -images[1]; i1 <= images[1]; ++i1)
         for (int i2 = -images[2]; i2 <= images[2]; ++i2) {
           const std::array<int, 3> shift{i0, i1, i2};
-          const bool image = i0 != 0 || i1 != 0 || i2 != 0;
           for (std::size_t a = 0; a < n; ++a) {
             bool keep = true;
             for (int d = 0; d < 3 && keep; ++d) {
-              const double f = fractional[a][d] + shift[d];
+              const double f = wrapped.fractional[a][d] + shift[d];
               if (s.pbc[d] && (f < -margin[d] || f > 1.0 + margin[d])) keep = false;
             }
             if (!keep) continue;
-            Vec3 r = home[a];
-            for (int d = 0; d < 3; ++d)
-              for (int k = 0; k < 3; ++k) r[k] += shift[d] * cell[d][k];
-            points.push_back({r, static_cast<std::int32_t>(a), image});
+            points.push_back(
+                {image_position(home[a], shift, cell), static_cast<std::int32_t>(a), shift});
           }
         }
   } else {
     for (std::size_t a = 0; a < n; ++a)
-      points.push_back({home[a], static_cast<std::int32_t>(a), false});
+      points.push_back({home[a], static_cast<std::int32_t>(a), {0, 0, 0}});
   }
 
   NeighborList list;
@@ -145,14 +170,15 @@ NeighborList build_neighbor_list(const AtomicStructure& s, double cutoff) {
   // list is the same for any number of threads.
   const double cutoff2 = cutoff * cutoff;
   struct Chunk {
-    std::vector<std::int32_t> senders, receivers;
+    std::vector<std::int32_t> senders, receivers, shifts;
     std::vector<double> vectors;
   };
   const std::size_t chunk_size = 1024, num_chunks = (n + chunk_size - 1) / chunk_size;
   std::vector<Chunk> chunks(num_chunks);
 #pragma omp parallel
   {
-    std::vector<std::pair<std::int32_t, Vec3>> found;
+    // (sender, vector, the sender image's shift in the wrapped frame)
+    std::vector<std::tuple<std::int32_t, Vec3, std::array<int, 3>>> found;
 #pragma omp for schedule(dynamic)
     for (std::size_t c = 0; c < num_chunks; ++c) {
       Chunk& chunk = chunks[c];
@@ -166,17 +192,23 @@ NeighborList build_neighbor_list(const AtomicStructure& s, double cutoff) {
               const auto b = static_cast<std::size_t>((c0 * bins[1] + c1) * bins[2] + c2);
               for (std::size_t q = start[b]; q < start[b + 1]; ++q) {
                 const Point& p = points[order[q]];
-                if (!p.image && static_cast<std::size_t>(p.atom) == i) continue;
+                if (!p.image() && static_cast<std::size_t>(p.atom) == i) continue;
                 const Vec3 d{ri[0] - p.r[0], ri[1] - p.r[1], ri[2] - p.r[2]};
-                if (dot(d, d) < cutoff2) found.push_back({p.atom, d});
+                if (dot(d, d) < cutoff2) found.push_back({p.atom, d, p.shift});
               }
             }
-        // A fixed order (by sender, then vector) makes results independent of the binning.
+        // A fixed order (by sender, then vector; no two images share both) makes results
+        // independent of the binning.
         std::sort(found.begin(), found.end());
-        for (const auto& [j, d] : found) {
+        for (const auto& [j, d, shift] : found) {
           chunk.senders.push_back(j);
           chunk.receivers.push_back(static_cast<std::int32_t>(i));
           chunk.vectors.insert(chunk.vectors.end(), d.begin(), d.end());
+          if (!with_shifts) continue;
+          // home[j] + shift . cell ~ r[j] + (wraps[j] + shift - wraps[i]) . cell, seen from r[i]
+          for (int k = 0; k < 3; ++k) {
+            chunk.shifts.push_back(wrapped.wraps[j][k] + shift[k] - wrapped.wraps[i][k]);
+          }
         }
       }
     }
@@ -190,6 +222,7 @@ NeighborList build_neighbor_list(const AtomicStructure& s, double cutoff) {
     list.senders.insert(list.senders.end(), chunk.senders.begin(), chunk.senders.end());
     list.receivers.insert(list.receivers.end(), chunk.receivers.begin(), chunk.receivers.end());
     list.vectors.insert(list.vectors.end(), chunk.vectors.begin(), chunk.vectors.end());
+    list.shifts.insert(list.shifts.end(), chunk.shifts.begin(), chunk.shifts.end());
   }
   return list;
 }
