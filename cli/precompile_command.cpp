@@ -84,10 +84,12 @@ int precompile_command(const std::vector<std::string>& args) {
   const auto report = [&](const std::string& what, const std::string& dtype,
                           const std::string& kind, const auto& compile) {
     const auto t0 = std::chrono::steady_clock::now();
+    const int compiled_before = kernel_cache_counts().compiled;
     const std::vector<char> cubin = compile();
-    std::printf("%-24s %-8s %-14s sm_%d  %8zu bytes  %7.2f s\n", what.c_str(), dtype.c_str(),
+    std::printf("%-24s %-8s %-14s sm_%d  %8zu bytes  %7.2f s  %s\n", what.c_str(), dtype.c_str(),
                 kind.c_str(), arch, cubin.size(),
-                std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(),
+                kernel_cache_counts().compiled > compiled_before ? "compiled" : "cached");
     std::fflush(stdout);
   };
   for (const std::string& path : potentials) {
@@ -96,7 +98,8 @@ int precompile_command(const std::vector<std::string>& args) {
       // Built on the host, which needs no GPU, to learn what the GPU would compile.
       // Any head: the kernels are the same for every head.
       const auto potential = load_potential(
-          path, {.precision = precision, .backend = Backend::cpu, .head = potential_heads(path)[0]});
+          path,
+          {.precision = precision, .backend = Backend::cpu, .head = potential_heads(path)[0]});
       const KernelManifest& manifest = potential->kernel_manifest();
       const std::string dtype = to_string(precision);
       report(name, dtype, "model-layers",
@@ -137,7 +140,10 @@ int precompile_command(const std::vector<std::string>& args) {
       }
     }
   }
-  std::printf("kernel cache: %s\n", kernel_cache_directory().c_str());
+  const KernelCacheCounts counts = kernel_cache_counts();
+  std::printf("kernel cache: %s (%d compiled here, %d read from it)\n",
+              kernel_cache_directory().c_str(), counts.compiled,
+              counts.from_disk + counts.in_memory);
   return 0;
 #endif
 }

@@ -1,20 +1,13 @@
 #include "model_loader/potential_file.hpp"
 
 #include "kernels/common/error.hpp"
-#include "model_loader/safetensors_reader.hpp"
+#include "model_loader/potential_file_reader.hpp"
 #include "models/mace/mace_model.hpp"
 #include "models/nequip/nequip_model.hpp"
 
 namespace equifuse {
 
 namespace {
-
-const std::string& metadata(const SafetensorsFile& file, const std::string& key,
-                            const std::string& where) {
-  auto it = file.metadata.find(key);
-  if (it == file.metadata.end()) throw Error(where + " has no '" + key + "' metadata");
-  return it->second;
-}
 
 template <typename T>
 std::unique_ptr<Potential> build(const std::string& architecture, const std::string& config,
@@ -40,33 +33,18 @@ std::unique_ptr<Potential> load_potential(const std::string& path, Precision pre
 }
 
 std::vector<std::string> potential_heads(const std::string& path) {
-  const SafetensorsFile file = read_safetensors(path);
-  const std::string where = "potential file \"" + path + "\"";
-  if (metadata(file, "architecture", where) != "mace") return {"default"};
-  return MaceConfig::from_json(metadata(file, "config", where)).heads;
+  const PotentialFileContents file = read_potential_file(path);
+  if (file.architecture != "mace") return {"default"};
+  return MaceConfig::from_json(file.config).heads;
 }
 
 std::unique_ptr<Potential> load_potential(const std::string& path, const LoadOptions& options) {
-  SafetensorsFile file = read_safetensors(path);
+  const PotentialFileContents file = read_potential_file(path);
   const std::string where = "potential file \"" + path + "\"";
-  if (metadata(file, "format", where) != "equifuse-potential") {
-    throw Error(where + " is not an equifuse potential (format '" + file.metadata["format"] + "')");
-  }
-  const std::string& version = metadata(file, "format_version", where);
-  bool known = false;
-  for (int v = 1; v <= kPotentialFormatVersion; ++v) known = known || version == std::to_string(v);
-  if (!known) {
-    throw Error(where + " has format version " + version + "; this build reads versions 1 to " +
-                std::to_string(kPotentialFormatVersion) + " (a newer equifuse wrote it)");
-  }
-  const std::string& architecture = metadata(file, "architecture", where);
-  const std::string& config = metadata(file, "config", where);
-  ParameterStore parameters(where);
-  for (auto& [name, tensor] : file.tensors) parameters.add(name, std::move(tensor));
   try {
     if (options.precision == Precision::float32)
-      return build<float>(architecture, config, parameters, where, options);
-    return build<double>(architecture, config, parameters, where, options);
+      return build<float>(file.architecture, file.config, file.parameters, where, options);
+    return build<double>(file.architecture, file.config, file.parameters, where, options);
   } catch (const UnknownElement& e) {
     throw UnknownElement(where + ": " + e.what(), e.atomic_number(), e.known());
   } catch (const Error& e) {

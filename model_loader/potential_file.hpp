@@ -8,14 +8,11 @@
 #include <vector>
 
 #include "kernels/tensor_product/tensor_product.hpp"
+#include "model_loader/potential_file_reader.hpp"
 #include "models/potential/model_options.hpp"
 #include "models/potential/potential.hpp"
 
 namespace equifuse {
-
-// Version 2: MACE's foundation-model options (heads, Density and non-linear blocks, ZBL,
-// distance transforms, other radial bases), NequIP's ZBL. Version 1 files still load.
-inline constexpr int kPotentialFormatVersion = 2;
 
 struct LoadOptions {
   Precision precision = Precision::float64;

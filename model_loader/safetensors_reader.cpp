@@ -1,10 +1,10 @@
 #include "model_loader/safetensors_reader.hpp"
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
-#include <fstream>
 #include <limits>
 #include <vector>
 
@@ -34,13 +34,8 @@ V load_le(const unsigned char* p) {
 
 }  // namespace
 
-SafetensorsFile read_safetensors(const std::string& path) {
+SafetensorsFile parse_safetensors(std::span<const unsigned char> bytes, const std::string& where) {
   static_assert(std::endian::native == std::endian::little, "big-endian hosts are not supported");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error("cannot open potential file \"" + path + "\"");
-  std::vector<unsigned char> bytes((std::istreambuf_iterator<char>(in)),
-                                   std::istreambuf_iterator<char>());
-  const std::string where = "potential file \"" + path + "\"";
   if (bytes.size() < 8) throw Error(where + " is truncated (no header)");
   const std::uint64_t header_size = little_endian_u64(bytes.data());
   if (header_size > bytes.size() - 8) {
@@ -77,11 +72,22 @@ SafetensorsFile read_safetensors(const std::string& path) {
     StoredTensor t;
     std::uint64_t count = 1;
     try {
+      if (!entry.at("shape").is_array())
+        throw Error(what + " has an invalid shape (not a list): the file is corrupt");
       for (const auto& extent : entry.at("shape")) {
+        if (!extent.is_number_integer()) throw Error(what + " has an invalid shape");
         const auto e = extent.get<std::int64_t>();
         if (e < 0 || e > (std::int64_t{1} << 40)) throw Error(what + " has an invalid shape");
         t.shape.push_back(e);
+      }
+      // No tensor has more elements than the file has bytes: checked as the product grows, so
+      // that it cannot wrap around.
+      if (std::find(t.shape.begin(), t.shape.end(), 0) != t.shape.end()) count = 0;
+      for (const std::int64_t e : t.shape) {
+        if (count == 0) break;
         count *= static_cast<std::uint64_t>(e);
+        if (count > data_size)
+          throw Error(what + " has a shape larger than the file: the file is corrupt or truncated");
       }
     } catch (const nlohmann::json::exception&) {
       throw Error(what + " has an invalid shape");
@@ -98,7 +104,9 @@ SafetensorsFile read_safetensors(const std::string& path) {
     std::uint64_t begin = 0, end = 0;
     try {
       const auto& offsets = entry.at("data_offsets");
-      if (!offsets.is_array() || offsets.size() != 2)
+      // Non-negative integers only: nlohmann converts floats unchecked.
+      if (!offsets.is_array() || offsets.size() != 2 || !offsets[0].is_number_unsigned() ||
+          !offsets[1].is_number_unsigned())
         throw Error(what + " has invalid data_offsets");
       begin = offsets[0].get<std::uint64_t>();
       end = offsets[1].get<std::uint64_t>();

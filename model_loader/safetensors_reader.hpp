@@ -5,6 +5,7 @@
 #pragma once
 
 #include <map>
+#include <span>
 #include <string>
 
 #include "models/potential/parameter_store.hpp"
@@ -16,6 +17,7 @@ struct SafetensorsFile {
   std::map<std::string, StoredTensor> tensors;  // F64/F32 as reals, I32/I64 as integers
 };
 
-SafetensorsFile read_safetensors(const std::string& path);
+// A file's bytes (read_potential_file reads them); `where` names the file in messages.
+SafetensorsFile parse_safetensors(std::span<const unsigned char> bytes, const std::string& where);
 
 }  // namespace equifuse

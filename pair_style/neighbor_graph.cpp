@@ -1,6 +1,7 @@
 #include "pair_style/neighbor_graph.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <string>
 
 #include "kernels/common/error.hpp"
@@ -49,20 +50,48 @@ void build_neighbor_graph(const NeighborListView& in, double r_max, int num_inte
   // repeats its owner's). Local receivers' edges go straight into the graph (senders as LAMMPS
   // indices for now), ghost receivers' into scratch; both in two parallel passes, count then fill.
   auto has_list = [&](int i) { return i < num_local || in.owner[i] == i; };
-  auto within = [&](const double* xi, const double* xj) {
+  auto distance2 = [&](const double* xi, const double* xj) {
     const double d[3] = {xi[0] - xj[0], xi[1] - xj[1], xi[2] - xj[2]};
-    return d[0] * d[0] + d[1] * d[1] + d[2] * d[2] < cutoff2;
+    return d[0] * d[0] + d[1] * d[1] + d[2] * d[2];
   };
+  auto within = [&](const double* xi, const double* xj) { return distance2(xi, xj) < cutoff2; };
   s.first_edge.assign(n, -1);
   s.num_edges.assign(n, 0);
+  // Counting measures every listed pair anyway; coincident atoms and non-finite positions (which
+  // no pair would be within r_max of) are caught there. The lowest receiver is reported.
+  const double too_close2 = kMinimumAtomDistance * kMinimumAtomDistance;
+  int bad_atom = in.num_atoms, bad_partner = -1;  // num_atoms: none found
+  double bad_distance2 = 0;
 #pragma omp parallel for schedule(static)
   for (int ii = 0; ii < in.num_lists; ++ii) {
     const int i = in.ilist[ii];
     if (!has_list(i)) continue;
-    int count = 0;
-    for (int jj = 0; jj < in.numneigh[i]; ++jj)
-      count += within(in.x[i], in.x[in.firstneigh[i][jj] & in.neighbor_mask]);
+    const double* xi = in.x[i];
+    int count = 0, close = -1;
+    double close2 = 0;
+    for (int jj = 0; jj < in.numneigh[i]; ++jj) {
+      const int j = in.firstneigh[i][jj] & in.neighbor_mask;
+      const double d2 = distance2(xi, in.x[j]);
+      count += d2 < cutoff2;
+      if (d2 < too_close2 && close < 0) {
+        close = j;
+        close2 = d2;
+      }
+    }
     s.num_edges[i] = count;
+    const bool finite = std::isfinite(xi[0]) && std::isfinite(xi[1]) && std::isfinite(xi[2]);
+    if (close >= 0 || !finite) {
+#pragma omp critical(equifuse_bad_atom)
+      if (i < bad_atom) {
+        bad_atom = i;
+        bad_partner = finite ? close : -1;
+        bad_distance2 = close2;
+      }
+    }
+  }
+  if (bad_atom < in.num_atoms) {
+    if (bad_partner < 0) throw NonFinitePositionError(bad_atom);
+    throw CloseAtomsError(bad_atom, bad_partner, std::sqrt(bad_distance2));
   }
   std::size_t local_edges = 0, ghost_edges = 0;
   for (int a = 0; a < num_local; ++a) {

@@ -12,8 +12,10 @@
 //   and edges into nodes of hop < K, and nothing else.
 #pragma once
 
+#include <string>
 #include <vector>
 
+#include "kernels/common/error.hpp"
 #include "models/potential/atomic_graph.hpp"
 
 namespace equifuse {
@@ -45,8 +47,20 @@ struct NeighborGraph {
   } scratch;
 };
 
+// A local atom or ghost with a NaN or infinite coordinate, by its LAMMPS index (the pair style
+// names it by atom ID).
+class NonFinitePositionError : public Error {
+ public:
+  explicit NonFinitePositionError(int index)
+      : Error("the atom of index " + std::to_string(index) + " has a non-finite position"),
+        atom(index) {}
+  int atom;
+};
+
 // Edges shorter than r_max (strictly, as make_atomic_graph), each receiver's edges ordered by
-// sender; num_interactions = K >= 1. Fills `out`, reusing its memory.
+// sender; num_interactions = K >= 1. Fills `out`, reusing its memory. Throws CloseAtomsError
+// (LAMMPS indices of the pair with the lowest receiver) for atoms closer than
+// kMinimumAtomDistance and NonFinitePositionError for an atom with a list and no finite position.
 void build_neighbor_graph(const NeighborListView& list, double r_max, int num_interactions,
                           NeighborGraph& out);
 

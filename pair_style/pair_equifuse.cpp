@@ -182,6 +182,12 @@ void PairEquifuse::coeff(int narg, char** arg) {
   std::vector<int> type_elements;  // atomic number of each type
   for (int t = 1; t <= ntypes; ++t) {
     const std::string element = arg[2 + t];
+    if (element == "NULL")
+      error->all(FLERR,
+                 "pair_coeff equifuse: type {} is NULL, but equifuse evaluates every atom type "
+                 "(NULL, leaving types to other hybrid sub-styles, is not supported): give its "
+                 "element",
+                 t);
     try {
       type_elements.push_back(equifuse::atomic_number_of(element));
     } catch (const std::exception&) {
@@ -305,7 +311,7 @@ void PairEquifuse::compute(int eflag, int vflag) {
     equifuse::build_neighbor_graph(view, r_max_, num_interactions_, graph);
     result = potential_->evaluate_forces(graph.graph);
   } catch (const std::exception& e) {
-    error->one(FLERR, std::string("pair_style equifuse: ") + e.what());
+    report_compute_error(e, "pair_style equifuse");
   }
   const equifuse::ForcesAndVirial& fv = result.forces;
 
@@ -348,6 +354,22 @@ void PairEquifuse::compute(int eflag, int vflag) {
         for (int k = 0; k < 6; ++k) vatom[i][k] += sums[3 + k];
     }
   }
+}
+
+void PairEquifuse::report_compute_error(const std::exception& e, const std::string& style) {
+  const tagint* tag = atom->tag;
+  std::string message = e.what();
+  if (const auto* close = dynamic_cast<const equifuse::CloseAtomsError*>(&e)) {
+    const tagint first = tag[close->first], second = tag[close->second];
+    message = equifuse::close_atoms_message(first, second, close->distance);
+    if (first != second) message += " (delete_atoms overlap removes such atoms)";
+  } else if (const auto* bad = dynamic_cast<const equifuse::NonFinitePositionError*>(&e)) {
+    message = fmt::format(
+        "atom {} has a non-finite position: the run is unstable (check the time step, the "
+        "forces of other styles and the input coordinates)",
+        tag[bad->atom]);
+  }
+  error->one(FLERR, style + ": " + message);
 }
 
 void PairEquifuse::tally_energy_and_virial(double energy,

@@ -10,6 +10,7 @@
 #define EQUIFUSE_PAIR_EQUIFUSE_H
 
 #include <array>
+#include <exception>
 #include <memory>
 #include <string>
 #include <vector>
@@ -45,6 +46,9 @@ class PairEquifuse : public Pair {
   // The ghost shell exact message passing needs: K * r_max + skin on several ranks (ghosts of
   // other ranks must carry K hops), the neighbour cutoff alone on one rank (every ghost folds).
   double required_ghost_cutoff() const;
+  // Stops the run with an error (error->one) for an exception of the graph or the potential;
+  // atoms it names (coincident, non-finite) are named by atom ID.
+  void report_compute_error(const std::exception& e, const std::string& style);
   // Adds a potential's energy and 3x3 virial (eV) to LAMMPS's global tallies, as requested.
   void tally_energy_and_virial(double energy, const std::array<std::array<double, 3>, 3>& w);
 

@@ -37,8 +37,9 @@ package_env() {
 # MPI, dpkg-dev and xz-utils: LAMMPS and Kokkos, built from Debian's source packages
 # (scripts/install-lammps.sh, scripts/install-kokkos.sh).
 main_packages=(build-essential cmake nlohmann-json3-dev libopenmpi-dev openmpi-bin dpkg-dev xz-utils)
+# clang-14, its runtime libraries (libFuzzer, sanitizers) and OpenMP: the fuzzers (fuzz/).
 test_packages=(libgtest-dev python3 python3-venv python3-dev python3-torch libtorch-dev python3-scipy python3-sympy python3-numpy hipcc
-  clang-format-14)
+  clang-format-14 clang-14 libclang-rt-14-dev libomp-14-dev)
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi

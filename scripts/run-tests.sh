@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Installs what the tests need, builds equifuse and runs the whole test suite: the C++ formatting
 # check, then the CPU tests under AddressSanitizer and UndefinedBehaviorSanitizer (against the
-# committed e3nn golden files), then the full suite in an optimised build, including the live
-# comparison with e3nn, and the Python package: `pip install .` into build/python-site and its
-# tests, examples included.
+# committed e3nn golden files), a minute of libFuzzer on each reader of untrusted input (fuzz/),
+# then the full suite in an optimised build, including the live comparison with e3nn, and the
+# Python package: `pip install .` into build/python-site and its tests, examples included.
 # GPU tests report as skipped on machines without a GPU.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,6 +27,16 @@ cmake -S . -B build/sanitize -DCMAKE_BUILD_TYPE=RelWithDebInfo -DEQUIFUSE_SANITI
   -DEQUIFUSE_WERROR=ON -DEQUIFUSE_WITH_TORCH=OFF -DEQUIFUSE_REFERENCE_PYTHON="$python" >/dev/null
 cmake --build build/sanitize -j "$jobs"
 (cd build/sanitize && ASAN_OPTIONS=detect_leaks=1 ctest -j "$jobs" --output-on-failure -E 'e3nn\.live|lammps\.|pair_style\.kokkos')
+
+echo "== fuzzing (libFuzzer, clang-14, ASan + UBSan) =="
+# Each reader fuzzed for EQUIFUSE_FUZZ_SECONDS (60) from the committed seeds, seed 1, two at a
+# time; every input that once failed is replayed (fuzz/README.md).
+cmake -S . -B build/fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++-14 \
+  -DEQUIFUSE_FUZZ=ON -DEQUIFUSE_BUILD_TESTS=OFF -DEQUIFUSE_WITH_CUDA=OFF -DEQUIFUSE_WITH_TORCH=OFF \
+  -DEQUIFUSE_WERROR=ON >/dev/null
+cmake --build build/fuzz -j "$jobs" --target equifuse_fuzzers
+(cd build/fuzz && ctest -j "$jobs" --output-on-failure -L fuzz)
+cat build/fuzz/fuzz/runs/*/summary
 
 echo "== release build: full suite =="
 cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release -DEQUIFUSE_WERROR=ON \

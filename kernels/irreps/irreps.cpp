@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdint>
 #include <cstdlib>
+#include <limits>
 #include <numeric>
 
 #include "kernels/common/error.hpp"
@@ -28,6 +30,11 @@ bool parse_non_negative(std::string_view s, int& value) {
 
 Irrep::Irrep(int l_, int p_) : l(l_), p(p_) {
   if (l < 0) throw Error("irrep degree l must be >= 0, got " + std::to_string(l));
+  // dim() = 2l + 1 is an int.
+  if (l > kMaxIrrepDegree)
+    throw Error("irrep degree l = " + std::to_string(l) + " is larger than " +
+                std::to_string(kMaxIrrepDegree) +
+                " (its dimension 2l + 1 must fit 32 bits): use a smaller degree");
   if (p != 1 && p != -1) throw Error("irrep parity must be +1 or -1, got " + std::to_string(p));
 }
 
@@ -63,8 +70,16 @@ std::vector<Irrep> irrep_product(const Irrep& a, const Irrep& b) {
 }
 
 Irreps::Irreps(std::vector<MulIrrep> items) : items_(std::move(items)) {
+  // Dimensions and offsets are ints: their sum must fit, counted where it cannot overflow.
+  std::int64_t dim = 0;
   for (const auto& item : items_) {
     if (item.mul < 0) throw Error("multiplicity must be >= 0, got " + std::to_string(item.mul));
+    dim += static_cast<std::int64_t>(item.mul) * item.ir.dim();
+    if (dim > std::numeric_limits<int>::max()) {
+      throw Error("irreps of dimension over " + std::to_string(std::numeric_limits<int>::max()) +
+                  " (at " + std::to_string(item.mul) + "x" + item.ir.to_string() +
+                  "): use smaller multiplicities or degrees");
+    }
   }
 }
 

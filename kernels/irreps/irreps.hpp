@@ -9,7 +9,10 @@
 
 namespace equifuse {
 
-// One irrep: degree l >= 0 and parity p = +1 ("e") or -1 ("o").
+// The largest degree whose dimension 2l + 1 is an int.
+inline constexpr int kMaxIrrepDegree = (2147483647 - 1) / 2;
+
+// One irrep: degree 0 <= l <= kMaxIrrepDegree and parity p = +1 ("e") or -1 ("o").
 struct Irrep {
   int l = 0;
   int p = 1;
@@ -36,7 +39,8 @@ struct MulIrrep {
   bool operator==(const MulIrrep&) const = default;
 };
 
-// A direct sum of irreps with multiplicities, in order. Mirrors e3nn.o3.Irreps.
+// A direct sum of irreps with multiplicities, in order. Mirrors e3nn.o3.Irreps. Its dimension
+// fits an int (the constructor throws otherwise).
 class Irreps {
  public:
   Irreps() = default;

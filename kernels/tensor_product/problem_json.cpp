@@ -1,6 +1,8 @@
 #include "kernels/tensor_product/problem_json.hpp"
 
+#include <cstdint>
 #include <fstream>
+#include <limits>
 
 #include "kernels/common/error.hpp"
 
@@ -20,6 +22,21 @@ std::string require_string(const nlohmann::json& spec, const char* key) {
   return v.get<std::string>();
 }
 
+// An integer field. nlohmann's get<int>() converts floats and wider integers unchecked (a float
+// out of range is undefined behaviour), so the type and range are checked here.
+int int_from_json(const nlohmann::json& value, const std::string& what) {
+  constexpr auto kMax = std::numeric_limits<int>::max();
+  if (value.is_number_unsigned() && value.get<std::uint64_t>() <= static_cast<std::uint64_t>(kMax))
+    return static_cast<int>(value.get<std::uint64_t>());
+  if (value.is_number_integer() && !value.is_number_unsigned() &&
+      value.get<std::int64_t>() >= std::numeric_limits<int>::min() &&
+      value.get<std::int64_t>() <= kMax)
+    return static_cast<int>(value.get<std::int64_t>());
+  throw Error(what + " must be an integer between " +
+              std::to_string(std::numeric_limits<int>::min()) + " and " + std::to_string(kMax) +
+              ", got " + value.dump());
+}
+
 InstructionSpec instruction_from_json(const nlohmann::json& t, std::size_t index) {
   const std::string where = "instruction " + std::to_string(index);
   if (!t.is_array() || t.size() < 5 || t.size() > 6) {
@@ -27,9 +44,9 @@ InstructionSpec instruction_from_json(const nlohmann::json& t, std::size_t index
   }
   try {
     InstructionSpec s;
-    s.i_in1 = t[0].get<int>();
-    s.i_in2 = t[1].get<int>();
-    s.i_out = t[2].get<int>();
+    s.i_in1 = int_from_json(t[0], where + ": i_in1");
+    s.i_in2 = int_from_json(t[1], where + ": i_in2");
+    s.i_out = int_from_json(t[2], where + ": i_out");
     s.mode = parse_connection_mode(t[3].get<std::string>());
     s.has_weight = t[4].get<bool>();
     if (t.size() == 6) s.path_weight = t[5].get<double>();
@@ -129,15 +146,19 @@ ProblemSet load_problem_set(const std::string& path) {
   } catch (const nlohmann::json::exception& e) {
     throw Error("problem set \"" + path + "\" is not valid JSON: " + e.what());
   }
-  ProblemSet set;
-  try {
-    set.batch = doc.value("batch", std::size_t{0});
-  } catch (const nlohmann::json::exception& e) {
-    throw Error("problem set \"" + path + "\": \"batch\" must be a non-negative integer (" +
-                e.what() + ")");
+  return parse_problem_set(doc, "problem set \"" + path + "\"");
+}
+
+ProblemSet parse_problem_set(const nlohmann::json& doc, const std::string& where) {
+  if (!doc.is_object() || !doc.contains("problems") || !doc.at("problems").is_array()) {
+    throw Error(where + " has no \"problems\" list");
   }
-  if (!doc.contains("problems") || !doc.at("problems").is_array()) {
-    throw Error("problem set \"" + path + "\" has no \"problems\" list");
+  ProblemSet set;
+  if (doc.contains("batch")) {
+    if (!doc.at("batch").is_number_unsigned())
+      throw Error(where + ": \"batch\" must be a non-negative integer, got " +
+                  doc.at("batch").dump());
+    set.batch = doc.at("batch").get<std::size_t>();
   }
   for (const auto& entry : doc.at("problems")) {
     const std::string name =
@@ -147,7 +168,7 @@ ProblemSet load_problem_set(const std::string& path) {
     try {
       set.problems.push_back({name, problem_from_json(entry)});
     } catch (const Error& e) {
-      throw Error("problem set \"" + path + "\", problem \"" + name + "\": " + e.what());
+      throw Error(where + ", problem \"" + name + "\": " + e.what());
     }
   }
   return set;

@@ -32,5 +32,7 @@ struct ProblemSet {
 
 // Reads a problem set file (bench/problems.json); errors name the file and the problem.
 ProblemSet load_problem_set(const std::string& path);
+// The same for a parsed document; `where` names it in messages ("problem set \"x.json\"").
+ProblemSet parse_problem_set(const nlohmann::json& doc, const std::string& where);
 
 }  // namespace equifuse

@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstdlib>
 #include <functional>
+#include <limits>
 #include <numeric>
 
 #include "kernels/common/error.hpp"
@@ -92,11 +94,12 @@ std::vector<int> path_shape(ConnectionMode mode, int mul1, int mul2, int mul_out
   return {};
 }
 
-// Number of (u, v) pairs summed into one output element: e3nn's num_elements.
-int num_elements(ConnectionMode mode, int mul1, int mul2) {
+// Number of (u, v) pairs summed into one output element: e3nn's num_elements (a double: the
+// product of two multiplicities need not fit an int).
+double num_elements(ConnectionMode mode, int mul1, int mul2) {
   switch (mode) {
     case ConnectionMode::uvw:
-      return mul1 * mul2;
+      return static_cast<double>(mul1) * mul2;
     case ConnectionMode::uvu:
       return mul2;
     case ConnectionMode::uvv:
@@ -187,9 +190,16 @@ TensorProductProblem::TensorProductProblem(Irreps irreps_in1, Irreps irreps_in2,
                     0,
                     &wigner_3j(a.ir.l, b.ir.l, c.ir.l)};
     if (ins.has_weight) {
+      // Weight counts and offsets are ints: counted in 64 bits, refused when they do not fit.
+      const std::int64_t numel = std::accumulate(ins.path_shape.begin(), ins.path_shape.end(),
+                                                 std::int64_t{1}, std::multiplies<std::int64_t>());
+      if (numel + weight_numel_ > std::numeric_limits<int>::max()) {
+        throw Error(where + ": the problem would have more than " +
+                    std::to_string(std::numeric_limits<int>::max()) +
+                    " weights; use smaller multiplicities");
+      }
       ins.weight_offset = weight_numel_;
-      ins.weight_numel =
-          std::accumulate(ins.path_shape.begin(), ins.path_shape.end(), 1, std::multiplies<int>());
+      ins.weight_numel = static_cast<int>(numel);
       weight_numel_ += ins.weight_numel;
     }
     instructions_.push_back(std::move(ins));
@@ -234,9 +244,25 @@ std::string TensorProductProblem::describe() const {
          std::to_string(weight_numel_) + " weights)";
 }
 
+namespace {
+
+// The builders enumerate every product irrep of two blocks (|l1 - l2| .. l1 + l2); degrees beyond
+// the Clebsch-Gordan table's would fail later, after that enumeration of up to 2^31 irreps.
+void check_degrees(const Irreps& irreps, const char* name) {
+  if (!irreps.empty() && irreps.lmax() > kMaxCgDegree) {
+    throw Error(std::string(name) + " \"" + irreps.to_string() + "\" has degree l = " +
+                std::to_string(irreps.lmax()) + "; tensor products support l up to " +
+                std::to_string(kMaxCgDegree) + ": use irreps of lower degree");
+  }
+}
+
+}  // namespace
+
 TensorProductProblem fully_connected_tensor_product(const Irreps& in1, const Irreps& in2,
                                                     const Irreps& out,
                                                     TensorProductOptions options) {
+  check_degrees(in1, "in1");
+  check_degrees(in2, "in2");
   std::vector<InstructionSpec> specs;
   for (std::size_t i1 = 0; i1 < in1.size(); ++i1) {
     for (std::size_t i2 = 0; i2 < in2.size(); ++i2) {
@@ -254,6 +280,8 @@ TensorProductProblem fully_connected_tensor_product(const Irreps& in1, const Irr
 TensorProductProblem channelwise_tensor_product(const Irreps& in1, const Irreps& in2,
                                                 const Irreps& out_filter,
                                                 TensorProductOptions options) {
+  check_degrees(in1, "in1");
+  check_degrees(in2, "in2");
   std::vector<MulIrrep> out_blocks;
   std::vector<InstructionSpec> specs;
   for (std::size_t i1 = 0; i1 < in1.size(); ++i1) {

@@ -1,11 +1,28 @@
 #include "models/potential/atomic_graph.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <cstdio>
 
 #include "kernels/common/error.hpp"
 #include "models/structure/neighbor_list.hpp"
 
 namespace equifuse {
+
+std::string close_atoms_message(long first, long second, double distance) {
+  char apart[64] = "";
+  if (!std::isnan(distance)) std::snprintf(apart, sizeof apart, " %.3g Angstrom apart,", distance);
+  char limit[32];
+  std::snprintf(limit, sizeof limit, "%g", kMinimumAtomDistance);
+  if (first == second) {
+    return "atom " + std::to_string(first) + " is" + apart + " closer than " + limit +
+           " Angstrom to its own periodic image: the cell is degenerate; check the lattice vectors";
+  }
+  return "atoms " + std::to_string(std::min(first, second)) + " and " +
+         std::to_string(std::max(first, second)) + " are" + apart + " closer than " + limit +
+         " Angstrom (coincident atoms have no finite energy): remove one of them or move them "
+         "apart";
+}
 
 void check_atomic_graph(const AtomicGraph& graph, int num_species, const std::string& model) {
   const std::size_t num_edges = graph.num_edges();
@@ -54,6 +71,13 @@ AtomicGraph make_atomic_graph(const AtomicStructure& structure, const std::vecto
                   ", which the potential does not know (its elements: " + known + ")");
     }
     graph.species.push_back(static_cast<int>(it - species.begin()));
+  }
+  // Receivers ascend: the first short edge names the lowest-numbered atom with a close contact.
+  for (std::size_t e = 0; e < list.senders.size(); ++e) {
+    const double* v = &list.vectors[3 * e];
+    const double d2 = v[0] * v[0] + v[1] * v[1] + v[2] * v[2];
+    if (d2 < kMinimumAtomDistance * kMinimumAtomDistance)
+      throw CloseAtomsError(list.senders[e], list.receivers[e], std::sqrt(d2));
   }
   graph.senders = std::move(list.senders);
   graph.receivers = std::move(list.receivers);

@@ -32,6 +32,28 @@ double AtomicStructure::volume() const {
                   a[2] * (b[0] * c[1] - b[1] * c[0]));
 }
 
+void check_structure(const AtomicStructure& s) {
+  if (s.positions.size() != s.atomic_numbers.size()) {
+    throw Error("structure: " + std::to_string(s.positions.size()) + " positions for " +
+                std::to_string(s.atomic_numbers.size()) + " atoms");
+  }
+  for (int r = 0; r < 3; ++r)
+    for (int c = 0; c < 3; ++c)
+      if (!std::isfinite(s.cell[r][c])) {
+        throw Error("structure: cell entry " + std::to_string(c + 1) + " of lattice vector " +
+                    std::to_string(r + 1) + " is " + std::to_string(s.cell[r][c]) +
+                    "; every cell entry must be a finite number");
+      }
+  for (std::size_t a = 0; a < s.size(); ++a) {
+    const auto& x = s.positions[a];
+    if (!std::isfinite(x[0]) || !std::isfinite(x[1]) || !std::isfinite(x[2])) {
+      throw Error("structure: atom " + std::to_string(a + 1) + " has the position (" +
+                  std::to_string(x[0]) + ", " + std::to_string(x[1]) + ", " + std::to_string(x[2]) +
+                  "); every coordinate must be a finite number");
+    }
+  }
+}
+
 int atomic_number_of(const std::string& symbol) {
   const auto& table = symbols();
   for (std::size_t z = 1; z < table.size(); ++z) {

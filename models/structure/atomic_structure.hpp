@@ -21,6 +21,10 @@ struct AtomicStructure {
   double volume() const;
 };
 
+// Throws equifuse::Error, naming the atom or entry, for a structure nothing can evaluate:
+// positions and atomic numbers of different lengths, a non-finite position or cell entry.
+void check_structure(const AtomicStructure& structure);
+
 // Chemical symbols by atomic number (1..118). Throws equifuse::Error for unknown input.
 int atomic_number_of(const std::string& symbol);
 const std::string& chemical_symbol(int atomic_number);

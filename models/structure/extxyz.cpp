@@ -1,9 +1,13 @@
 #include "models/structure/extxyz.hpp"
 
 #include <cctype>
+#include <charconv>
+#include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <fstream>
 #include <iomanip>
+#include <limits>
 #include <map>
 #include <ostream>
 #include <sstream>
@@ -60,6 +64,28 @@ double parse_number(const std::string& token, const std::string& where) {
   }
 }
 
+// A coordinate or lattice entry: a number that is finite (ASE writes no NaN or infinity).
+double parse_finite(const std::string& token, const std::string& where, const char* what) {
+  const double value = parse_number(token, where);
+  if (!std::isfinite(value)) {
+    throw Error(where + ": " + what + " \"" + token +
+                "\" is not a finite number; positions and cells must be finite");
+  }
+  return value;
+}
+
+// A count (atoms, a property's columns): a non-negative integer no larger than `max`.
+std::size_t parse_count(const std::string& token, std::size_t max, const std::string& where,
+                        const char* what) {
+  std::size_t value = 0;
+  const auto [end, ec] = std::from_chars(token.data(), token.data() + token.size(), value);
+  if (ec != std::errc() || end != token.data() + token.size() || value > max) {
+    throw Error(where + ": expected " + what + " (an integer from 0 to " + std::to_string(max) +
+                "), got \"" + token + "\"");
+  }
+  return value;
+}
+
 struct Property {
   std::string name;
   char type;
@@ -75,7 +101,9 @@ std::vector<Property> parse_properties(const std::string& text, const std::strin
   std::vector<Property> properties;
   int column = 0;
   for (std::size_t i = 0; i < fields.size(); i += 3) {
-    int count = static_cast<int>(parse_number(fields[i + 2], where));
+    // A property has 1 to 1000 columns (extended XYZ writers use up to 9).
+    const auto count =
+        static_cast<int>(parse_count(fields[i + 2], 1000, where, "a property's column count"));
     if (fields[i + 1].size() != 1 || count < 1) {
       throw Error(where + ": malformed Properties=\"" + text + "\"");
     }
@@ -101,14 +129,10 @@ std::vector<AtomicStructure> read_extxyz(std::istream& in, const std::string& na
   while (std::getline(in, line)) {
     ++line_number;
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    const double count_value = parse_number(
-        line.substr(line.find_first_not_of(" \t"),
-                    line.find_last_not_of(" \t\r") - line.find_first_not_of(" \t") + 1),
-        where());
-    if (count_value < 0 || count_value != static_cast<double>(static_cast<long>(count_value))) {
-      throw Error(where() + ": expected the number of atoms");
-    }
-    const auto count = static_cast<std::size_t>(count_value);
+    const std::size_t count =
+        parse_count(line.substr(line.find_first_not_of(" \t"),
+                                line.find_last_not_of(" \t\r") - line.find_first_not_of(" \t") + 1),
+                    std::numeric_limits<std::int32_t>::max(), where(), "the number of atoms");
     if (!std::getline(in, line)) throw Error(where() + ": missing comment line");
     ++line_number;
     const auto info = parse_info(line, where());
@@ -119,7 +143,7 @@ std::vector<AtomicStructure> read_extxyz(std::istream& in, const std::string& na
         for (int c = 0; c < 3; ++c) {
           std::string token;
           if (!(values >> token)) throw Error(where() + ": Lattice needs 9 numbers");
-          s.cell[r][c] = parse_number(token, where());
+          s.cell[r][c] = parse_finite(token, where(), "Lattice entry");
         }
       }
       s.pbc = {true, true, true};
@@ -168,7 +192,7 @@ std::vector<AtomicStructure> read_extxyz(std::istream& in, const std::string& na
           atomic_number_of(fields[static_cast<std::size_t>(species->column)]));
       std::array<double, 3> r{};
       for (int d = 0; d < 3; ++d) {
-        r[d] = parse_number(fields[static_cast<std::size_t>(pos->column + d)], where());
+        r[d] = parse_finite(fields[static_cast<std::size_t>(pos->column + d)], where(), "position");
       }
       s.positions.push_back(r);
     }

@@ -37,15 +37,156 @@ Mat3 inverse(const Mat3& m, double det) {
 struct Point {
   Vec3 r;
   std::int32_t atom;
-  std::array<int, 3> shift;  // lattice translation of the wrapped position
+  std::array<int, 3> shift;  // lattice translation of the wrapped position (working basis)
   bool image() const { return shift[0] != 0 || shift[1] != 0 || shift[2] != 0; }
 };
 
 double determinant(const Mat3& cell) {
   const double det = dot(cell[0], cross(cell[1], cell[2]));
-  if (std::abs(det) < 1e-12) throw Error("neighbour list: periodic structure with a singular cell");
+  if (!(std::abs(det) >= 1e-12))
+    throw Error("neighbour list: periodic structure with a singular cell");
   return det;
 }
+
+// Images searched per periodic direction at most: ceil(cutoff / cell height). After reduction a
+// crystal's cell is at least about a bond length thick (1.5-3 Angstrom), a tenth of the longest
+// cutoffs; a thinner one is degenerate (atoms next to their own images), and searching it would
+// take time and memory that grow with the cube of the ratio.
+constexpr double kMaxImagesPerDirection = 10;
+// Bins per axis at most: atoms spread farther than this many cutoffs share wider bins.
+constexpr double kMaxBinsPerAxis = 1 << 20;
+
+// cutoff / height of the cell along each periodic direction (0 for the others).
+Vec3 images_needed(const Mat3& cell, double det, const std::array<bool, 3>& pbc, double cutoff) {
+  Vec3 ratio{0, 0, 0};
+  for (int d = 0; d < 3; ++d) {
+    if (!pbc[d]) continue;
+    const Vec3 normal = cross(cell[(d + 1) % 3], cell[(d + 2) % 3]);
+    ratio[d] = cutoff * std::sqrt(dot(normal, normal)) / std::abs(det);
+  }
+  return ratio;
+}
+
+// The same lattice in a basis of shorter, more orthogonal periodic vectors (Lagrange-Gauss
+// reduction of each pair, repeated until none shortens; a unimodular change of basis, so the
+// periodic images are the same). A strongly tilted cell has heights far below its lattice
+// spacing; its reduced basis does not.
+Mat3 reduced_periodic_basis(Mat3 cell, const std::array<bool, 3>& pbc) {
+  for (int sweep = 0; sweep < 200; ++sweep) {
+    bool changed = false;
+    for (int i = 0; i < 3; ++i)
+      for (int j = 0; j < 3; ++j) {
+        if (i == j || !pbc[i] || !pbc[j]) continue;
+        const double q = std::round(dot(cell[i], cell[j]) / dot(cell[j], cell[j]));
+        if (q == 0) continue;
+        Vec3 v{};
+        for (int k = 0; k < 3; ++k) v[k] = cell[i][k] - q * cell[j][k];
+        if (dot(v, v) < dot(cell[i], cell[i]) * (1 - 1e-12)) {
+          cell[i] = v;
+          changed = true;
+        }
+      }
+    if (!changed) break;
+  }
+  return cell;
+}
+
+// Points sorted into bins of at least the cutoff. Where most bins hold atoms the bins are an
+// array (counting sort); where atoms are spread sparsely (isolated atoms, a vacuum) only the
+// occupied bins are kept, sorted by key, so that empty space costs nothing.
+class Bins {
+ public:
+  Bins(const std::vector<Point>& points, double cutoff) {
+    Vec3 lo{}, hi{};
+    for (int k = 0; k < 3; ++k) {
+      lo[k] = std::numeric_limits<double>::max();
+      hi[k] = std::numeric_limits<double>::lowest();
+    }
+    for (const auto& p : points)
+      for (int k = 0; k < 3; ++k) {
+        lo[k] = std::min(lo[k], p.r[k]);
+        hi[k] = std::max(hi[k], p.r[k]);
+      }
+    for (int k = 0; k < 3; ++k) {
+      const double extent = hi[k] - lo[k];
+      lo_[k] = lo[k];
+      width_[k] = std::isfinite(extent) ? std::max(cutoff, extent / kMaxBinsPerAxis)
+                                        : std::numeric_limits<double>::infinity();
+      count_[k] = std::isfinite(width_[k]) ? static_cast<long>(extent / width_[k]) + 1 : 1;
+    }
+    const long num_bins = count_[0] * count_[1] * count_[2];
+    dense_ = num_bins <= 64 * static_cast<long>(points.size()) + 64;
+    std::vector<long> point_key(points.size());
+    for (std::size_t p = 0; p < points.size(); ++p) {
+      const auto b = bin_of(points[p].r);
+      point_key[p] = key(b[0], b[1], b[2]);
+    }
+    order_.resize(points.size());
+    if (dense_) {
+      start_.assign(static_cast<std::size_t>(num_bins) + 1, 0);
+      for (const long k : point_key) ++start_[static_cast<std::size_t>(k) + 1];
+      for (std::size_t b = 0; b < static_cast<std::size_t>(num_bins); ++b)
+        start_[b + 1] += start_[b];
+      std::vector<std::size_t> fill(start_.begin(), start_.end() - 1);
+      for (std::size_t p = 0; p < points.size(); ++p)
+        order_[fill[static_cast<std::size_t>(point_key[p])]++] = p;
+      return;
+    }
+    std::vector<std::pair<long, std::size_t>> keyed(points.size());
+    for (std::size_t p = 0; p < points.size(); ++p) keyed[p] = {point_key[p], p};
+    std::sort(keyed.begin(), keyed.end());
+    for (std::size_t q = 0; q < keyed.size(); ++q) {
+      order_[q] = keyed[q].second;
+      if (q == 0 || keyed[q].first != keyed[q - 1].first) {
+        keys_.push_back(keyed[q].first);
+        start_.push_back(q);
+      }
+    }
+    start_.push_back(keyed.size());
+  }
+
+  std::array<long, 3> bin_of(const Vec3& r) const {
+    std::array<long, 3> b{};
+    for (int k = 0; k < 3; ++k)
+      b[k] = std::isfinite(width_[k])
+                 ? std::min(count_[k] - 1, static_cast<long>((r[k] - lo_[k]) / width_[k]))
+                 : 0;
+    return b;
+  }
+
+  // Calls visit(point index) for every point in the 27 bins around bin b.
+  template <class Visit>
+  void for_each_near(const std::array<long, 3>& b, const Visit& visit) const {
+    for (long c0 = std::max(0L, b[0] - 1); c0 <= std::min(count_[0] - 1, b[0] + 1); ++c0)
+      for (long c1 = std::max(0L, b[1] - 1); c1 <= std::min(count_[1] - 1, b[1] + 1); ++c1) {
+        // The three bins along the last axis have consecutive keys: their points are contiguous.
+        const long first = key(c0, c1, std::max(0L, b[2] - 1));
+        const long last = key(c0, c1, std::min(count_[2] - 1, b[2] + 1));
+        std::size_t begin = 0, end = 0;
+        if (dense_) {
+          begin = start_[static_cast<std::size_t>(first)];
+          end = start_[static_cast<std::size_t>(last) + 1];
+        } else {
+          const auto lo = std::lower_bound(keys_.begin(), keys_.end(), first);
+          const auto hi = std::upper_bound(lo, keys_.end(), last);
+          begin = start_[static_cast<std::size_t>(lo - keys_.begin())];
+          end = start_[static_cast<std::size_t>(hi - keys_.begin())];
+        }
+        for (std::size_t q = begin; q < end; ++q) visit(order_[q]);
+      }
+  }
+
+ private:
+  long key(long b0, long b1, long b2) const { return (b0 * count_[1] + b1) * count_[2] + b2; }
+
+  Vec3 lo_{}, width_{};
+  std::array<long, 3> count_{};
+  bool dense_ = true;
+  std::vector<long> keys_;  // sparse: the occupied bins, ascending
+  std::vector<std::size_t>
+      start_;  // points of bin (dense) or occupied bin i (sparse): order_[start_[i], start_[i + 1])
+  std::vector<std::size_t> order_;
+};
 
 }  // namespace
 
@@ -54,9 +195,12 @@ WrappedPositions wrap_positions(const AtomicStructure& s) {
   WrappedPositions w;
   w.home.assign(s.positions.begin(), s.positions.end());
   w.wraps.assign(n, {0, 0, 0});
+  w.cell = s.cell;
   if (!s.periodic()) return w;
-  const Mat3& cell = s.cell;
-  const Mat3 inv = inverse(cell, determinant(cell));
+  // Always the reduced basis (a function of the cell alone): a list built with a skin and one
+  // built without then wrap alike, bit for bit.
+  w.cell = reduced_periodic_basis(s.cell, s.pbc);
+  const Mat3 inv = inverse(w.cell, determinant(w.cell));
   w.fractional.resize(n);
   for (std::size_t a = 0; a < n; ++a) {
     for (int d = 0; d < 3; ++d) {
@@ -71,7 +215,7 @@ WrappedPositions wrap_positions(const AtomicStructure& s) {
     }
     for (int k = 0; k < 3; ++k) {
       w.home[a][k] = 0;
-      for (int d = 0; d < 3; ++d) w.home[a][k] += w.fractional[a][d] * cell[d][k];
+      for (int d = 0; d < 3; ++d) w.home[a][k] += w.fractional[a][d] * w.cell[d][k];
     }
   }
   return w;
@@ -86,29 +230,32 @@ Vec3 image_position(const Vec3& home, const std::array<int, 3>& shift, const Mat
 
 NeighborList build_neighbor_list(const AtomicStructure& s, double cutoff, bool with_shifts) {
   if (!(cutoff > 0.0) || !std::isfinite(cutoff)) throw Error("neighbour list: cutoff must be > 0");
-  if (s.positions.size() != s.atomic_numbers.size()) {
-    throw Error("neighbour list: positions and atomic numbers differ in length");
-  }
+  check_structure(s);
   if (s.size() > static_cast<std::size_t>(std::numeric_limits<std::int32_t>::max())) {
     throw Error("neighbour list: too many atoms for 32-bit indices");
   }
   const std::size_t n = s.size();
+  if (s.periodic()) determinant(s.cell);  // a singular cell, before its reduction
   const WrappedPositions wrapped = wrap_positions(s);
   const std::vector<Vec3>& home = wrapped.home;
+  const Mat3& cell = wrapped.cell;
   std::vector<Point> points;
   points.reserve(n);
   if (s.periodic()) {
-    const Mat3& cell = s.cell;
     const double det = determinant(cell);
-    std::array<int, 3> images{0, 0, 0};
-    std::array<double, 3> margin{0, 0, 0};  // cutoff in fractional units, per direction
-    for (int d = 0; d < 3; ++d) {
-      if (!s.pbc[d]) continue;
-      const Vec3 normal = cross(cell[(d + 1) % 3], cell[(d + 2) % 3]);
-      const double height = std::abs(det) / std::sqrt(dot(normal, normal));
-      margin[d] = cutoff / height;
-      images[d] = static_cast<int>(std::ceil(margin[d]));
+    const Vec3 margin = images_needed(cell, det, s.pbc, cutoff);  // cutoff in fractional units
+    if (std::any_of(margin.begin(), margin.end(),
+                    [](double m) { return m > kMaxImagesPerDirection; })) {
+      const auto d =
+          static_cast<std::size_t>(std::max_element(margin.begin(), margin.end()) - margin.begin());
+      throw Error("neighbour list: the periodic cell is " + std::to_string(cutoff / margin[d]) +
+                  " Angstrom thick across lattice vector " + std::to_string(d + 1) +
+                  " of its reduced basis, less than 1/" +
+                  std::to_string(static_cast<int>(kMaxImagesPerDirection)) + " of the cutoff " +
+                  std::to_string(cutoff) + ": a degenerate cell (check the lattice vectors)");
     }
+    std::array<int, 3> images{0, 0, 0};
+    for (int d = 0; d < 3; ++d) images[d] = static_cast<int>(std::ceil(margin[d]));
     for (int i0 = -images[0]; i0 <= images[0]; ++i0)
       for (int i1 = -images[1]; i1 <= images[1]; ++i1)
         for (int i2 = -images[2]; i2 <= images[2]; ++i2) {
@@ -131,41 +278,7 @@ NeighborList build_neighbor_list(const AtomicStructure& s, double cutoff, bool w
 
   NeighborList list;
   if (n == 0) return list;
-  Vec3 lo{}, hi{};
-  for (int k = 0; k < 3; ++k) {
-    lo[k] = std::numeric_limits<double>::max();
-    hi[k] = std::numeric_limits<double>::lowest();
-  }
-  for (const auto& p : points)
-    for (int k = 0; k < 3; ++k) {
-      if (!std::isfinite(p.r[k])) throw Error("neighbour list: non-finite atom position");
-      lo[k] = std::min(lo[k], p.r[k]);
-      hi[k] = std::max(hi[k], p.r[k]);
-    }
-  std::array<long, 3> bins{};
-  for (int k = 0; k < 3; ++k) {
-    bins[k] = std::max(1L, static_cast<long>(std::floor((hi[k] - lo[k]) / cutoff)) + 1);
-  }
-  if (bins[0] * bins[1] * bins[2] > 64L * static_cast<long>(points.size()) + 64) {
-    throw Error("neighbour list: atoms are spread too sparsely for binning");
-  }
-  auto bin_of = [&](const Vec3& r, int k) {
-    return std::min(bins[k] - 1, static_cast<long>((r[k] - lo[k]) / cutoff));
-  };
-  const std::size_t num_bins = static_cast<std::size_t>(bins[0] * bins[1] * bins[2]);
-  std::vector<std::size_t> start(num_bins + 1, 0), order(points.size());
-  std::vector<std::size_t> point_bin(points.size());
-  for (std::size_t p = 0; p < points.size(); ++p) {
-    const auto& r = points[p].r;
-    point_bin[p] =
-        static_cast<std::size_t>((bin_of(r, 0) * bins[1] + bin_of(r, 1)) * bins[2] + bin_of(r, 2));
-    ++start[point_bin[p] + 1];
-  }
-  for (std::size_t b = 0; b < num_bins; ++b) start[b + 1] += start[b];
-  {
-    std::vector<std::size_t> fill(start.begin(), start.end() - 1);
-    for (std::size_t p = 0; p < points.size(); ++p) order[fill[point_bin[p]]++] = p;
-  }
+  const Bins bins(points, cutoff);
   // Receivers in parallel, in contiguous chunks whose edges are concatenated in chunk order: the
   // list is the same for any number of threads.
   const double cutoff2 = cutoff * cutoff;
@@ -184,19 +297,13 @@ NeighborList build_neighbor_list(const AtomicStructure& s, double cutoff, bool w
       Chunk& chunk = chunks[c];
       for (std::size_t i = c * chunk_size; i < std::min(n, (c + 1) * chunk_size); ++i) {
         const Vec3& ri = home[i];
-        const long b0 = bin_of(ri, 0), b1 = bin_of(ri, 1), b2 = bin_of(ri, 2);
         found.clear();
-        for (long c0 = std::max(0L, b0 - 1); c0 <= std::min(bins[0] - 1, b0 + 1); ++c0)
-          for (long c1 = std::max(0L, b1 - 1); c1 <= std::min(bins[1] - 1, b1 + 1); ++c1)
-            for (long c2 = std::max(0L, b2 - 1); c2 <= std::min(bins[2] - 1, b2 + 1); ++c2) {
-              const auto b = static_cast<std::size_t>((c0 * bins[1] + c1) * bins[2] + c2);
-              for (std::size_t q = start[b]; q < start[b + 1]; ++q) {
-                const Point& p = points[order[q]];
-                if (!p.image() && static_cast<std::size_t>(p.atom) == i) continue;
-                const Vec3 d{ri[0] - p.r[0], ri[1] - p.r[1], ri[2] - p.r[2]};
-                if (dot(d, d) < cutoff2) found.push_back({p.atom, d, p.shift});
-              }
-            }
+        bins.for_each_near(bins.bin_of(ri), [&](std::size_t q) {
+          const Point& p = points[q];
+          if (!p.image() && static_cast<std::size_t>(p.atom) == i) return;
+          const Vec3 d{ri[0] - p.r[0], ri[1] - p.r[1], ri[2] - p.r[2]};
+          if (dot(d, d) < cutoff2) found.push_back({p.atom, d, p.shift});
+        });
         // A fixed order (by sender, then vector; no two images share both) makes results
         // independent of the binning.
         std::sort(found.begin(), found.end());
@@ -224,6 +331,7 @@ NeighborList build_neighbor_list(const AtomicStructure& s, double cutoff, bool w
     list.vectors.insert(list.vectors.end(), chunk.vectors.begin(), chunk.vectors.end());
     list.shifts.insert(list.shifts.end(), chunk.shifts.begin(), chunk.shifts.end());
   }
+  if (with_shifts) list.cell = cell;
   return list;
 }
 

@@ -59,7 +59,7 @@ const NeighborList& SkinNeighborList::update(const AtomicStructure& s) {
       for (int k = 0; k < 3; ++k) {
         shift[k] = skin_list_.shifts[3 * e + k] - wrapped.wraps[j][k] + wrapped.wraps[i][k];
       }
-      const std::array<double, 3> rj = image_position(wrapped.home[j], shift, s.cell);
+      const std::array<double, 3> rj = image_position(wrapped.home[j], shift, wrapped.cell);
       const std::array<double, 3> d{ri[0] - rj[0], ri[1] - rj[1], ri[2] - rj[2]};
       if (d[0] * d[0] + d[1] * d[1] + d[2] * d[2] < cutoff2) found.push_back({j, d});
     }

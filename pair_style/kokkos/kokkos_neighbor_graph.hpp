@@ -9,10 +9,13 @@
 
 #include <Kokkos_Core.hpp>
 
+#include <limits>
 #include <string>
 
 #include "kernels/common/error.hpp"
+#include "models/potential/atomic_graph.hpp"
 #include "pair_style/kokkos/kokkos_host_readback.hpp"
+#include "pair_style/neighbor_graph.hpp"
 
 namespace equifuse {
 
@@ -37,6 +40,9 @@ enum KokkosGraphSize : int {
   kAppended,     // edges into ghost nodes, appended after the local ones
   kLocalListed,  // listed pairs of local receivers (when lists were rebuilt)
   kGhostListed,  // listed pairs of ghost receivers (likewise)
+  kBadAtom,      // 1 + index of an atom closer than kMinimumAtomDistance to another, or with a
+                 // non-finite position; 0: none
+  kBadPartner,   // 1 + index of that other atom; 0 for a non-finite position
   kGraphSizes
 };
 
@@ -87,6 +93,7 @@ void build_kokkos_neighbor_graph(int num_local, int num_atoms, int num_lists, co
   const int n = num_atoms, local = num_local, depth = settings.num_interactions;
   const int mask = settings.neighbor_mask;
   const double cutoff2 = settings.r_max * settings.r_max;
+  const double too_close2 = kMinimumAtomDistance * kMinimumAtomDistance;
   reserve(out.count, static_cast<std::size_t>(n), "equifuse::count");
   reserve(out.first_edge, static_cast<std::size_t>(n), "equifuse::first_edge");
   reserve(out.hop, static_cast<std::size_t>(n), "equifuse::hop");
@@ -113,15 +120,24 @@ void build_kokkos_neighbor_graph(int num_local, int num_atoms, int num_lists, co
       KOKKOS_LAMBDA(const int ii) {
         const int i = ilist(ii);
         if (i >= local && (!foreign || owner(i) != i)) return;
-        int c = 0, unannounced = 0;
+        int c = 0, unannounced = 0, close = -1;
         for (int jj = 0; jj < numneigh(i); ++jj) {
           const int j = neighbors(i, jj) & mask;
           const double dx = x(i, 0) - x(j, 0), dy = x(i, 1) - x(j, 1), dz = x(i, 2) - x(j, 2);
-          const bool edge = dx * dx + dy * dy + dz * dz < cutoff2;
+          const double d2 = dx * dx + dy * dy + dz * dz;
+          const bool edge = d2 < cutoff2;
           c += edge;
           unannounced += edge && !foreign && owner(j) >= local;
+          if (d2 < too_close2 && close < 0) close = j;
         }
         count(i) = c;
+        // Coincident atoms and non-finite positions (no pair is within r_max of a NaN): one is
+        // reported, the first to claim the slot.
+        const bool finite =
+            Kokkos::isfinite(x(i, 0)) && Kokkos::isfinite(x(i, 1)) && Kokkos::isfinite(x(i, 2));
+        if ((close >= 0 || !finite) &&
+            Kokkos::atomic_compare_exchange(&sizes(kBadAtom), 0, i + 1) == 0)
+          sizes(kBadPartner) = finite ? close + 1 : 0;
         if (unannounced) Kokkos::atomic_add(&sizes(kGhostNodes), unannounced);
         if (rebuilt)
           Kokkos::atomic_add(&sizes(i < local ? kLocalListed : kGhostListed), numneigh(i));
@@ -145,6 +161,11 @@ void build_kokkos_neighbor_graph(int num_local, int num_atoms, int num_lists, co
         });
   }
   const auto found = out.sizes.read();
+  if (found[kBadAtom] != 0) {
+    if (found[kBadPartner] == 0) throw NonFinitePositionError(found[kBadAtom] - 1);
+    throw CloseAtomsError(found[kBadAtom] - 1, found[kBadPartner] - 1,
+                          std::numeric_limits<double>::quiet_NaN());
+  }
   if (found[kGhostNodes] != 0)
     throw Error("neighbour graph: a ghost of another rank where none was expected");
   const int local_edges = found[kLocalEdges], ghost_edges = found[kGhostEdges];

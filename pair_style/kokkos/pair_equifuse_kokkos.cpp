@@ -139,7 +139,8 @@ void PairEquifuseKokkos<DeviceType>::compute(int eflag, int vflag) {
         kokkos_list->d_ilist, kokkos_list->d_numneigh, kokkos_list->d_neighbors, settings, graph_);
     evaluate_graph();
   } catch (const std::exception& e) {
-    error->one(FLERR, std::string("pair_style equifuse/kk: ") + e.what());
+    atomKK->sync(Host, TAG_MASK);  // the atom IDs the message names
+    report_compute_error(e, "pair_style equifuse/kk");
   }
 
   if (eflag_atom) {

@@ -27,7 +27,9 @@ namespace {
 
 // "<family>_<name>": tests/data/models/<family>/<family>_<name>; "foundation_<name>":
 // tests/data/models/foundation/<name> (MH-1 on a head other than its first).
-bool foundation(const std::string& model) { return model.rfind("foundation_", 0) == 0; }
+bool foundation(const std::string& model) {
+  return model.rfind("foundation_", 0) == 0;
+}
 std::string data_dir(const std::string& model) {
   return std::string(EQUIFUSE_SOURCE_DIR) + "/tests/data/models/" +
          model.substr(0, model.find('_')) + "/";
@@ -169,18 +171,16 @@ TEST_P(CudaModelTest, MatchesCpu) {
 #endif
 }
 
-INSTANTIATE_TEST_SUITE_P(Models, CudaModelTest,
-                         ::testing::Values("mace_l1_corr3_two_layers",
-                                           "mace_scalar_corr2_one_layer",
-                                           "mace_l2_mixed_corr_plain_first",
-                                           "mace_three_layers_corr1", "nequip_l1_parity_resnet",
-                                           "nequip_l2_three_species", "nequip_one_species_sc",
-                                           "foundation_mp0b_medium", "foundation_mpa0_medium",
-                                           "foundation_omat0_small", "foundation_mh1",
-                                           "foundation_off23_large", "foundation_omol",
-                                           "foundation_gaussian_soft_last_readout",
-                                           "foundation_chebyshev_plain", "foundation_reduced_cg",
-                                           "foundation_nequip_oam_l", "foundation_nequip_oam_xl"));
+INSTANTIATE_TEST_SUITE_P(
+    Models, CudaModelTest,
+    ::testing::Values("mace_l1_corr3_two_layers", "mace_scalar_corr2_one_layer",
+                      "mace_l2_mixed_corr_plain_first", "mace_three_layers_corr1",
+                      "nequip_l1_parity_resnet", "nequip_l2_three_species", "nequip_one_species_sc",
+                      "foundation_mp0b_medium", "foundation_mpa0_medium", "foundation_omat0_small",
+                      "foundation_mh1", "foundation_off23_large", "foundation_omol",
+                      "foundation_gaussian_soft_last_readout", "foundation_chebyshev_plain",
+                      "foundation_reduced_cg", "foundation_nequip_oam_l",
+                      "foundation_nequip_oam_xl"));
 
 }  // namespace
 }  // namespace equifuse

@@ -2,6 +2,7 @@
 
 #include "kernels/common/error.hpp"
 #include "kernels/irreps/irreps.hpp"
+#include "tests/support/test_support.hpp"
 
 namespace equifuse {
 namespace {
@@ -64,15 +65,11 @@ TEST(Irreps, ProductSelectionRule) {
   EXPECT_EQ(p[2], Irrep(3, -1));
 }
 
+std::string message_of(const char* text) {
+  return testing::error_of([&] { Irreps::parse(text); });
+}
+
 TEST(Irreps, MalformedStringsNameTheBadToken) {
-  const auto message_of = [](const char* s) {
-    try {
-      Irreps::parse(s);
-    } catch (const Error& e) {
-      return std::string(e.what());
-    }
-    return std::string("no error");
-  };
   EXPECT_NE(message_of("32x0e+16x1q").find("16x1q"), std::string::npos);
   EXPECT_NE(message_of("32x0e+ax1o").find("ax1o"), std::string::npos);
   EXPECT_NE(message_of("32x0e++1o").find("empty term"), std::string::npos);
@@ -84,6 +81,17 @@ TEST(Irreps, MalformedStringsNameTheBadToken) {
   EXPECT_THROW(Irrep(-1, 1), Error);
   EXPECT_THROW(Irrep(1, 0), Error);
   EXPECT_THROW(Irreps().lmax(), Error);
+}
+
+// Found by fuzz/irreps_fuzzer (fuzz/regressions/irreps): dimensions that overflowed an int.
+TEST(Irreps, DimensionsBeyondAnIntAreRefused) {
+  EXPECT_NE(message_of("0x2147483647o")
+                .find("(its dimension 2l + 1 must fit 32 bits): use a smaller degree"),
+            std::string::npos);
+  EXPECT_NE(message_of("3x1073741823e").find("irreps of dimension over 2147483647 (at 3x"),
+            std::string::npos);
+  EXPECT_NE(message_of("2147483647x0e+1x0e").find("use smaller multiplicities"), std::string::npos);
+  EXPECT_EQ(Irreps::parse("1x1073741823e").dim(), 2147483647);
 }
 
 }  // namespace

@@ -1,22 +1,18 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdint>
+#include <functional>
 
 #include "kernels/common/error.hpp"
 #include "kernels/tensor_product/problem_json.hpp"
 #include "kernels/tensor_product/tensor_product_problem.hpp"
+#include "tests/support/test_support.hpp"
 
 namespace equifuse {
 namespace {
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "no error";
-}
+using testing::error_of;
 
 TEST(TensorProductProblem, WeightLayoutFollowsInstructionOrder) {
   const TensorProductProblem p(Irreps::parse("3x0e+2x1o"), Irreps::parse("1x1o+4x0e"),
@@ -146,6 +142,42 @@ TEST(TensorProductProblem, JsonRoundTripAndBadDescriptions) {
                                                {"mode", "uvu"},
                                                {"weights", 3}});
             }).find("wrong type"),
+            std::string::npos);
+}
+
+// Found by fuzz/problem_json_fuzzer (fuzz/regressions/problem_json) and its neighbours: numbers
+// that nlohmann converts unchecked, and sizes that overflowed an int.
+TEST(TensorProductProblem, OutOfRangeNumbersAndSizesAreRefused) {
+  const auto problem = [](const nlohmann::json& index) {
+    return nlohmann::json{{"irreps_in1", "1x0e"},
+                          {"irreps_in2", "1x0e"},
+                          {"irreps_out", "1x0e"},
+                          {"instructions", {{index, 0, 0, "uvw", true}}}};
+  };
+  for (const nlohmann::json& index :
+       {nlohmann::json(21e300), nlohmann::json(0.5), nlohmann::json(std::int64_t{1} << 40),
+        nlohmann::json(std::uint64_t{1} << 63)}) {
+    EXPECT_NE(error_of([&] {
+                problem_from_json(problem(index));
+              }).find("instruction 0: i_in1 must be an integer between"),
+              std::string::npos)
+        << index;
+  }
+  EXPECT_NE(error_of([] {
+              parse_problem_set(
+                  nlohmann::json{{"batch", 1e300}, {"problems", nlohmann::json::array()}},
+                  "problem set \"x\"");
+            }).find("\"batch\" must be a non-negative integer, got 1e+300"),
+            std::string::npos);
+  EXPECT_NE(error_of([] {
+              fully_connected_tensor_product(Irreps::parse("2000x0e"), Irreps::parse("2000x0e"),
+                                             Irreps::parse("2000x0e"));
+            }).find("more than 2147483647 weights"),
+            std::string::npos);
+  EXPECT_NE(error_of([] {
+              channelwise_tensor_product(Irreps::parse("1x40e"), Irreps::parse("1x40e"),
+                                         Irreps::parse("0e"));
+            }).find("in1 \"1x40e\" has degree l = 40; tensor products support l up to 16"),
             std::string::npos);
 }
 

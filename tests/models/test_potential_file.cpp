@@ -108,6 +108,19 @@ TEST(PotentialFile, WrongTensorShape) {
                "tensor 'atomic_energies' has 16 bytes, its shape needs 24");
 }
 
+// Shapes whose element count wrapped around 64 bits matched a tiny byte count.
+TEST(PotentialFile, ShapeLargerThanTheFile) {
+  expect_error(
+      with_header("wrapped-shape",
+                  [](nlohmann::json& h) {
+                    h["atomic_energies"]["shape"] = {std::int64_t{1} << 40, std::int64_t{1} << 40};
+                  }),
+      "tensor 'atomic_energies' has a shape larger than the file");
+  expect_error(
+      with_header("scalar-shape", [](nlohmann::json& h) { h["atomic_energies"]["shape"] = 2; }),
+      "tensor 'atomic_energies' has an invalid shape (not a list)");
+}
+
 TEST(PotentialFile, MissingAndUnexpectedTensors) {
   expect_error(with_header("missing", [](nlohmann::json& h) { h.erase("atomic_energies"); }),
                "tensor 'atomic_energies' is missing");

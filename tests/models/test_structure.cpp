@@ -150,8 +150,20 @@ TEST(Extxyz, RefusesMalformedFiles) {
   expect_parse_error("1\n\nCu 0 zero 0\n", "test.xyz:3: \"zero\" is not a number");
   expect_parse_error("1\nLattice=\"1 0 0 0 1 0\"\nCu 0 0 0\n", "Lattice needs 9 numbers");
   expect_parse_error("1\npbc=\"T T T\"\nCu 0 0 0\n", "periodic structure without Lattice");
-  expect_parse_error("many\n\n", "test.xyz:1: \"many\" is not a number");
+  expect_parse_error("many\n\n", "test.xyz:1: expected the number of atoms");
   expect_parse_error("", "no structure found");
+}
+
+// Found by fuzz/extxyz_fuzzer (fuzz/regressions/extxyz) and its neighbours: non-finite numbers,
+// and counts that were converted from doubles unchecked.
+TEST(Extxyz, RefusesNonFiniteNumbersAndHugeCounts) {
+  expect_parse_error("1\nLattice=\"3.6 0 0 0 3.6 0 0 0 nan\"\nCu 0 0 0\n",
+                     "test.xyz:2: Lattice entry \"nan\" is not a finite number");
+  expect_parse_error("1\n\nCu 0 inf 0\n", "test.xyz:3: position \"inf\" is not a finite number");
+  expect_parse_error("1e300\n\n", "test.xyz:1: expected the number of atoms (an integer from 0");
+  expect_parse_error("2.5\n\n", "expected the number of atoms");
+  expect_parse_error("1\nProperties=species:S:1:pos:R:3:forces:R:1e300\nCu 0 0 0\n",
+                     "expected a property's column count (an integer from 0 to 1000)");
 }
 
 }  // namespace

@@ -146,6 +146,28 @@ TEST(KokkosAtomOwners, FindsTheLocalAtomOfEveryImage) {
   EXPECT_THROW(find_atom_owners<Device>(3, 2, Kokkos::View<int*, Device>("tag", 3), owners), Error);
 }
 
+// Coincident atoms (an atom on top of another, last by index) are reported by LAMMPS index, as
+// by the host builder; the graph is not built.
+TEST(KokkosNeighborGraph, ReportsCoincidentAtoms) {
+  auto crystal = testing_support::make_crystal(2);
+  crystal.positions.push_back(crystal.positions[5]);
+  crystal.species.push_back(0);
+  EmulatedRank rank =
+      testing_support::emulate_rank(crystal, 0, crystal.box, kRmax + kSkin, kRmax + kSkin);
+  const DeviceLists d = to_device(rank);
+  KokkosNeighborGraph<Device> graph;
+  try {
+    build_kokkos_neighbor_graph(rank.num_local, rank.num_atoms, rank.num_atoms, d.x, d.species,
+                                d.owner, d.ilist, d.numneigh, d.neighbors,
+                                {.r_max = kRmax, .num_interactions = 2}, graph);
+    ADD_FAILURE() << "no error";
+  } catch (const CloseAtomsError& e) {
+    EXPECT_EQ(std::min(rank.tag[e.first], rank.tag[e.second]), 5);
+    EXPECT_EQ(std::max(rank.tag[e.first], rank.tag[e.second]),
+              static_cast<int>(crystal.positions.size()) - 1);
+  }
+}
+
 TEST(KokkosNeighborGraph, RejectsInvalidArguments) {
   const DeviceLists d = to_device(EmulatedRank{});
   KokkosNeighborGraph<Device> graph;

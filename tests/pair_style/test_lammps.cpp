@@ -2,65 +2,27 @@
 // per-atom energies, forces, virial and per-atom virials equal `equifuse eval`'s on the same
 // structure for 1, 2 and 3 ranks (3 slabs thinner than K * r_max) and newton on and off; forces
 // are minus the finite-difference gradient of LAMMPS's energy; NVE conserves energy.
-// Built twice: for pair_style equifuse, and for equifuse/kk in a LAMMPS with the KOKKOS package
-// (EQUIFUSE_PAIR_STYLE, EQUIFUSE_LAMMPS_OPTIONS: "-k on ... -sf kk ..."; tests/CMakeLists.txt),
-// which runs the same decks; equal to `equifuse eval`, the two styles equal each other.
+// Built for pair_style equifuse and for equifuse/kk (lammps_runner.hpp), which run the same decks;
+// equal to `equifuse eval`, the two styles equal each other.
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <cstdio>
-#include <cstdlib>
-#include <filesystem>
 #include <fstream>
-#include <sstream>
-#include <string_view>
 
 #include "model_loader/potential_file.hpp"
 #include "models/potential/forces_and_virial.hpp"
+#include "tests/pair_style/lammps_runner.hpp"
 
 namespace equifuse {
 namespace {
 
+using lammps_testing::kNewtonOffOnSeveralRanks;
+using lammps_testing::kNktv2p;
+using lammps_testing::pair_commands;
+using lammps_testing::potential_path;
+using lammps_testing::run_lammps;
 namespace fs = std::filesystem;
-constexpr double kNktv2p = 1.6021765e6;  // LAMMPS metal units: pressure (bar) per eV/Angstrom^3
-#ifndef EQUIFUSE_PAIR_STYLE
-#define EQUIFUSE_PAIR_STYLE "equifuse"
-#define EQUIFUSE_LAMMPS_OPTIONS ""
-#endif
-// equifuse/kk on several ranks needs newton_pair on (tests/CMakeLists.txt checks its error).
-constexpr bool kNewtonOffOnSeveralRanks = std::string_view(EQUIFUSE_PAIR_STYLE) == "equifuse";
-
-// A shipped potential by name, or a reference model (tests/data/models/<dir>/<name>) by its path.
-std::string potential_path(const std::string& name) {
-  if (name.find('/') != std::string::npos)
-    return std::string(EQUIFUSE_SOURCE_DIR) + "/tests/data/models/" + name + ".eqf";
-  return std::string(EQUIFUSE_SOURCE_DIR) + "/potentials/" + name + ".eqf";
-}
-
-// Runs `deck` with LAMMPS on `ranks` MPI ranks in a fresh folder; returns that folder.
-fs::path run_lammps(const std::string& test_name, const std::string& deck, int ranks) {
-  // OpenMPI: allow root (CI containers) and more ranks than cores; one thread per rank.
-  setenv("OMPI_ALLOW_RUN_AS_ROOT", "1", 1);
-  setenv("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1", 1);
-  setenv("OMPI_MCA_rmaps_base_oversubscribe", "1", 1);
-  setenv("OMP_NUM_THREADS", "1", 1);
-  const fs::path dir = fs::path(EQUIFUSE_TEST_WORK_DIR) / test_name;
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  std::ofstream(dir / "in.lammps") << deck;
-  const std::string command = "cd '" + dir.string() + "' && '" EQUIFUSE_MPIEXEC "' -n " +
-                              std::to_string(ranks) +
-                              " '" EQUIFUSE_LAMMPS_BINARY "' " EQUIFUSE_LAMMPS_OPTIONS
-                              " -in in.lammps -log log.lammps -screen none";
-  const int status = std::system(command.c_str());
-  if (status != 0) {
-    std::ifstream log(dir / "log.lammps");
-    std::stringstream text;
-    text << log.rdbuf();
-    ADD_FAILURE() << command << " failed; log:\n" << text.str();
-  }
-  return dir;
-}
 
 enum class Shape { alloy, triclinic, slab };
 
@@ -78,11 +40,6 @@ std::string structure_commands(Shape shape) {
   s += "displace_atoms all random 0.12 0.12 0.12 4321\n";
   s += "mass 1 63.546\nmass 2 196.97\n";
   return s;
-}
-
-std::string pair_commands(const std::string& potential, const std::string& style_args = "") {
-  return "plugin load " EQUIFUSE_PLUGIN "\npair_style " EQUIFUSE_PAIR_STYLE + style_args +
-         "\npair_coeff * * " + potential_path(potential) + " Cu Au\n";
 }
 
 struct LammpsResult {

@@ -127,6 +127,42 @@ TEST(NeighborGraph, RejectsInvalidArguments) {
   EXPECT_THROW(build_neighbor_graph(view, 0.0, 2, graph), Error);
 }
 
+// Coincident atoms (an atom inserted on top of another, its index last) and a NaN coordinate are
+// reported by the LAMMPS indices the pair style turns into atom IDs; neither gives a graph.
+TEST(NeighborGraph, ReportsCoincidentAtomsAndNonFinitePositions) {
+  Crystal c = make_crystal(2);
+  c.positions.push_back(c.positions[5]);
+  c.species.push_back(0);
+  c.positions[5][0] += 0.5 * kMinimumAtomDistance;
+  EmulatedRank rank = emulate_rank(c, 0, c.box, 5.5, 5.5);
+  NeighborGraph graph;
+  try {
+    build_neighbor_graph(rank.view(), 4.5, 2, graph);
+    ADD_FAILURE() << "no error";
+  } catch (const CloseAtomsError& e) {
+    EXPECT_EQ(rank.tag[e.first], 5);
+    EXPECT_EQ(rank.tag[e.second], static_cast<int>(c.positions.size()) - 1);
+    EXPECT_NEAR(e.distance, 0.5 * kMinimumAtomDistance, 1e-12);
+  }
+  c.positions.pop_back();
+  c.species.pop_back();
+  c.positions[5][1] = std::nan("");
+  rank = emulate_rank(c, 0, c.box, 5.5, 5.5);
+  // The emulated lists measure NaN distances as "not a neighbour"; LAMMPS's binning (which
+  // refuses NaN coordinates itself on steps it rebuilds lists) would list it: list it here too.
+  for (int i = 0; i < rank.num_atoms; ++i)
+    if (rank.tag[i] == 5 && i < rank.num_local) rank.neighbors[i].push_back(0);
+  rank.numneigh.assign(rank.neighbors.size(), 0);
+  for (std::size_t i = 0; i < rank.neighbors.size(); ++i)
+    rank.numneigh[i] = static_cast<int>(rank.neighbors[i].size());
+  try {
+    build_neighbor_graph(rank.view(), 4.5, 2, graph);
+    ADD_FAILURE() << "no error";
+  } catch (const NonFinitePositionError& e) {
+    EXPECT_EQ(rank.tag[e.atom], 5);
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(ShippedPotentials, NeighborGraphTest,
                          ::testing::Values("cuau-mace-small", "cuau-nequip-small"));
 

@@ -3,10 +3,24 @@
 
 #include <cmath>
 #include <cstddef>
+#include <functional>
 #include <random>
+#include <string>
 #include <vector>
 
+#include "kernels/common/error.hpp"
+
 namespace equifuse::testing {
+
+// The message of the equifuse::Error that f throws, or "no error".
+inline std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "no error";
+}
 
 template <typename T = double>
 std::vector<T> random_vector(std::size_t n, std::mt19937_64& rng, double scale = 1.0) {
