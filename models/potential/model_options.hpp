@@ -15,7 +15,8 @@ struct ModelOptions {
   // Atomic numbers a run needs (LAMMPS's pair_coeff elements, a structure's); empty: every
   // element of the file. The weights of the others are never folded or copied to the backend.
   std::vector<int> elements;
-  // Of a multi-head file: empty picks its only head, or the one named "default".
+  // Of a multi-head file: empty or "default" (any case) picks its only head, or the one named
+  // "default"; other names must match a head exactly.
   std::string head;
   double total_charge = 0, total_spin = 1;  // spin as a multiplicity (mace-torch's default 1)
 };

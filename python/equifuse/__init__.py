@@ -11,10 +11,10 @@ force-field validation (docs/python.md).
 from importlib import metadata as _metadata
 
 from ._equifuse import Error, cuda_available, cuda_built
-from .potential import HEADS, Evaluation, Potential, resolve_device
+from .potential import Evaluation, Potential, resolve_device
 
 try:
     __version__ = _metadata.version("equifuse")
 except _metadata.PackageNotFoundError:  # imported from a folder, not installed
     __version__ = "unknown"
-__all__ = ["Error", "Evaluation", "HEADS", "Potential", "cuda_available", "cuda_built", "resolve_device"]
+__all__ = ["Error", "Evaluation", "Potential", "cuda_available", "cuda_built", "resolve_device"]

@@ -31,14 +31,18 @@ def voigt(stress):
 
 class EquifuseCalculator(Calculator):
     """ASE calculator over an equifuse potential (a path, or an equifuse.Potential already loaded,
-    in which case device, precision and head are its own)."""
+    in which case device, precision, head, total_charge and total_spin are its own). head picks one
+    head of a multi-head model; total_charge and total_spin (multiplicity) are the structure's for
+    models that embed them (MACE-OMOL); see equifuse.Potential."""
 
     implemented_properties = ["energy", "free_energy", "energies", "forces", "stress", "stresses"]
 
-    def __init__(self, potential, device="auto", precision="float64", head=None, skin=1.0, **kwargs):
+    def __init__(self, potential, device="auto", precision="float64", head=None, skin=1.0,
+                 total_charge=0.0, total_spin=1.0, **kwargs):
         super().__init__(**kwargs)
         self.potential = potential if isinstance(potential, Potential) else Potential(
-            potential, device=device, precision=precision, head=head)
+            potential, device=device, precision=precision, head=head, total_charge=total_charge,
+            total_spin=total_spin)
         self.skin = float(skin)
         self.neighbor_list = self.potential.neighbor_list(self.skin)
 

@@ -16,9 +16,6 @@ import numpy as np
 
 from . import _equifuse
 
-# Heads a potential file can hold: equifuse's models have one (multi-head models are refused by
-# the exporter); a head argument exists so that code written for multi-head models ports.
-HEADS = ("default",)
 DEVICES = ("auto", "cpu", "cuda")
 PRECISIONS = ("float64", "float32")
 
@@ -73,21 +70,25 @@ class Potential:
     """A potential file loaded on a device.
 
     path: the .eqf file. device: "auto" (CUDA where a GPU is visible, else the CPU), "cpu" or
-    "cuda". precision: "float64" (the reference) or "float32". head: None or "default" (models
-    have one head).
+    "cuda". precision: "float64" (the reference) or "float32". head: of a multi-head model (MACE
+    MH-1: "omat_pbe", "omol", ...), the one to evaluate; None or "default" picks a single head or
+    the one called default, and a multi-head model without one must be given a head
+    (Potential.heads lists them). total_charge (e) and total_spin (the multiplicity 2S+1): for
+    models that embed them (MACE-OMOL), fixed for every structure; others ignore them.
     """
 
-    def __init__(self, path, device: str = "auto", precision: str = "float64", head: Optional[str] = None):
+    def __init__(self, path, device: str = "auto", precision: str = "float64",
+                 head: Optional[str] = None, total_charge: float = 0.0, total_spin: float = 1.0):
         path = os.fspath(path)
         if not os.path.isfile(path):
             raise FileNotFoundError(f"no potential file {path!r}")
         if precision not in PRECISIONS:
             raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}, not {precision!r}")
-        if head is not None and head not in HEADS:
-            raise ValueError(f"{path} has no head {head!r}; its heads: {', '.join(HEADS)}")
         self.path = path
-        self.head = HEADS[0]
-        self._model = _equifuse.LoadedPotential(path, precision, resolve_device(device))
+        self.total_charge = float(total_charge)
+        self.total_spin = float(total_spin)
+        self._model = _equifuse.LoadedPotential(path, precision, resolve_device(device), head or "",
+                                                self.total_charge, self.total_spin)
 
     device = property(lambda self: self._model.device, doc="'cpu' or 'cuda'")
     precision = property(lambda self: self._model.precision)
@@ -96,7 +97,8 @@ class Potential:
     elements = property(lambda self: tuple(_equifuse.chemical_symbol(z) for z in self._model.species))
     r_max = property(lambda self: self._model.r_max, doc="cutoff (Angstrom)")
     num_interactions = property(lambda self: self._model.num_interactions)
-    heads = property(lambda self: HEADS)
+    heads = property(lambda self: tuple(self._model.heads), doc="every head the file keeps")
+    head = property(lambda self: self._model.head, doc="the head this potential evaluates")
 
     def neighbor_list(self, skin: float = 1.0):
         """A neighbour list to pass to evaluate() step after step: built with r_max + skin and
@@ -121,4 +123,5 @@ class Potential:
 
     def __repr__(self):
         return (f"equifuse.Potential({self.path!r}, device={self.device!r}, precision={self.precision!r}: "
-                f"{self.architecture}, {'/'.join(self.elements)}, r_max {self.r_max:g} A)")
+                f"{self.architecture}, {'/'.join(self.elements)}, r_max {self.r_max:g} A"
+                + (f", head {self.head!r}" if len(self.heads) > 1 else "") + ")")

@@ -16,6 +16,7 @@
 
 #include "kernels/common/error.hpp"
 #include "model_loader/potential_file.hpp"
+#include "models/potential/model_options.hpp"
 #include "models/structure/extxyz.hpp"
 
 namespace equifuse {
@@ -236,6 +237,33 @@ TEST(PotentialFile, UnknownElementInStructure) {
               std::string::npos)
         << e.what();
   }
+}
+
+// Heads by name; empty or "default" (any case) picks a single head or the one called default.
+TEST(PotentialFile, SelectsHeads) {
+  const std::vector<std::string> one = {"Default"}, named = {"mp_pbe"};
+  const std::vector<std::string> several = {"omat_pbe", "DEFAULT", "omol"};
+  EXPECT_EQ(select_head(one, ""), 0);
+  EXPECT_EQ(select_head(named, "default"), 0);
+  EXPECT_EQ(select_head(named, "mp_pbe"), 0);
+  EXPECT_EQ(select_head(several, "omol"), 2);
+  EXPECT_EQ(select_head(several, ""), 1);
+  EXPECT_EQ(select_head(several, "Default"), 1);
+  const std::vector<std::string> no_default = {"omat_pbe", "omol"};
+  EXPECT_THROW(
+      {
+        try {
+          select_head(no_default, "default");
+        } catch (const Error& e) {
+          EXPECT_STREQ(e.what(),
+                       "the potential has 2 heads (omat_pbe, omol): choose one (pair_style "
+                       "equifuse head NAME, equifuse eval --head NAME)");
+          throw;
+        }
+      },
+      Error);
+  EXPECT_THROW(select_head(named, "OMOL"), Error);
+  EXPECT_THROW(select_head(several, "Omol"), Error);  // names other than default are exact
 }
 
 }  // namespace

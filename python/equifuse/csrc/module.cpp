@@ -1,8 +1,9 @@
 // equifuse._equifuse: the C++ library as the Python package sees it. A loaded potential evaluates
 // a structure (numpy arrays) to energy, per-atom energies, forces, virials and, for fully periodic
 // structures, stresses, with a fresh neighbour list or one kept between calls (NeighborList);
-// equifuse::Error becomes equifuse.Error, a ValueError. The Python layer (potential.py) checks
-// and converts the arguments; this file only moves arrays across.
+// equifuse::Error becomes equifuse.Error, a ValueError. A multi-head potential is loaded for one
+// head; models that embed a total charge and spin (MACE-OMOL) take them at load. The Python layer
+// (potential.py) checks and converts the arguments; this file only moves arrays across.
 #include <nanobind/nanobind.h>
 #include <nanobind/ndarray.h>
 #include <nanobind/stl/array.h>
@@ -68,9 +69,14 @@ AtomicStructure make_structure(const Numbers& numbers, const Positions& position
 
 class LoadedPotential {
  public:
-  LoadedPotential(const std::string& path, const std::string& precision, const std::string& device)
+  LoadedPotential(const std::string& path, const std::string& precision, const std::string& device,
+                  const std::string& head, double total_charge, double total_spin)
       : backend_(parse_backend(device)),
-        potential_(load_potential(path, parse_precision(precision), backend_)) {}
+        potential_(load_potential(path, LoadOptions{.precision = parse_precision(precision),
+                                                    .backend = backend_,
+                                                    .head = head,
+                                                    .total_charge = total_charge,
+                                                    .total_spin = total_spin})) {}
 
   const PotentialInfo& info() const { return potential_->info(); }
   std::string device() const { return backend_ == Backend::cuda ? "cuda" : "cpu"; }
@@ -148,8 +154,12 @@ NB_MODULE(_equifuse, m) {
       .def_prop_ro("rebuilt", &SkinNeighborList::rebuilt);
 
   nb::class_<LoadedPotential>(m, "LoadedPotential")
-      .def(nb::init<const std::string&, const std::string&, const std::string&>(), "path"_a,
-           "precision"_a, "device"_a)
+      .def(nb::init<const std::string&, const std::string&, const std::string&, const std::string&,
+                    double, double>(),
+           "path"_a, "precision"_a, "device"_a, "head"_a = "", "total_charge"_a = 0.0,
+           "total_spin"_a = 1.0)
+      .def_prop_ro("heads", [](const LoadedPotential& p) { return p.info().heads; })
+      .def_prop_ro("head", [](const LoadedPotential& p) { return p.info().head; })
       .def_prop_ro("architecture", [](const LoadedPotential& p) { return p.info().architecture; })
       .def_prop_ro("species", [](const LoadedPotential& p) { return p.info().species; })
       .def_prop_ro("r_max", [](const LoadedPotential& p) { return p.info().r_max; })

@@ -42,10 +42,11 @@ def _check_elements(potential, data):
 
 
 def validate(potential, data, energy_key=None, forces_key=None, stress_key=None, device="auto",
-             precision="float64"):
-    """potential: a path or an equifuse.Potential; data: a labelled file (extended XYZ)."""
+             precision="float64", head=None):
+    """potential: a path or an equifuse.Potential; data: a labelled file (extended XYZ); head: of
+    a multi-head potential, the one validated."""
     if not isinstance(potential, Potential):
-        potential = Potential(potential, device=device, precision=precision)
+        potential = Potential(potential, device=device, precision=precision, head=head)
     labelled = read_labelled(data, energy_key, forces_key, stress_key)
     _check_elements(potential, labelled)
     predictions = [potential.evaluate(f.atoms.numbers, f.atoms.positions, f.atoms.cell.array, f.atoms.pbc)

@@ -24,6 +24,7 @@ def parser():
                                         "(default: validation-<potential name>)")
     p.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
     p.add_argument("--precision", default="float64", choices=("float64", "float32"))
+    p.add_argument("--head", help="of a multi-head potential (MACE MH-1), the head to validate")
     p.add_argument("--no-plots", action="store_true", help="write no PNG files")
     return p
 
@@ -35,7 +36,7 @@ def main(argv=None):
 
     try:
         result = validate(args.potential, args.data, args.energy_key, args.forces_key, args.stress_key,
-                          device=args.device, precision=args.precision)
+                          device=args.device, precision=args.precision, head=args.head)
     except (ValueError, OSError) as e:  # LabelError, equifuse.Error, a missing file
         print(f"equifuse validate: error: {e}", file=sys.stderr)
         return 1
@@ -45,11 +46,12 @@ def main(argv=None):
     os.makedirs(out, exist_ok=True)
     labels = ", ".join(f"{q} {k}" for q, k in result.data.keys.items() if k) or "none"
     title = f"{name} on {os.path.basename(args.data)}"
-    print(f"equifuse validate: {args.potential} ({potential.architecture}, {potential.device}, "
+    head = f", head {potential.head}" if len(potential.heads) > 1 else ""
+    print(f"equifuse validate: {args.potential} ({potential.architecture}{head}, {potential.device}, "
           f"{potential.precision}) on {args.data}: {m.frames} structures, {m.atoms} atoms; labels: {labels}")
     print(report.table(m))
     header = {"potential": args.potential, "data": args.data, "labels": result.data.keys,
-              "device": potential.device, "precision": potential.precision}
+              "head": potential.head, "device": potential.device, "precision": potential.precision}
     files = [os.path.join(out, "errors.json"), os.path.join(out, "errors.md")]
     with open(files[0], "w") as f:
         f.write(report.as_json(m, header))
