@@ -90,6 +90,15 @@ std::size_t EquivariantLinear<T>::bias_numel(const Irreps& out) {
   return n;
 }
 
+template <typename T>
+std::unique_ptr<EquivariantLinear<T>> EquivariantLinear<T>::from_parameters(
+    const Engine& engine, const ParameterStore& p, const std::string& name, const Irreps& in,
+    const Irreps& out, double scale) {
+  return std::make_unique<EquivariantLinear<T>>(
+      engine, in, out, p.vector(name + ".weight", weight_numel(in, out)), scale,
+      p.optional_vector(name + ".bias", bias_numel(out)));
+}
+
 template class EquivariantLinear<float>;
 template class EquivariantLinear<double>;
 

@@ -9,11 +9,14 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "kernels/irreps/irreps.hpp"
 #include "models/layers/linear_map.hpp"
+#include "models/potential/parameter_store.hpp"
 
 namespace equifuse {
 
@@ -25,6 +28,10 @@ class EquivariantLinear {
   EquivariantLinear(const Engine& engine, const Irreps& irreps_in, const Irreps& irreps_out,
                     std::span<const double> weights, double scale = 1.0,
                     std::span<const double> biases = {});
+  // e3nn's <name>.weight and, where the file has it, <name>.bias.
+  static std::unique_ptr<EquivariantLinear> from_parameters(
+      const Engine& engine, const ParameterStore& parameters, const std::string& name,
+      const Irreps& irreps_in, const Irreps& irreps_out, double scale = 1.0);
   static std::size_t bias_numel(const Irreps& irreps_out);
   static std::size_t weight_numel(const Irreps& irreps_in, const Irreps& irreps_out);
   // The folded weights (alpha and scale applied) in the layout of LinearMap: for each species

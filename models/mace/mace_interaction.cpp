@@ -1,9 +1,22 @@
 #include "models/mace/mace_interaction.hpp"
 
+#include "kernels/common/error.hpp"
+#include "kernels/tensor_product/tensor_product_problem.hpp"
 #include "models/mace/nonlinear_interaction.hpp"
 #include "models/mace/real_agnostic_interaction.hpp"
 
 namespace equifuse {
+
+TensorProductProblem mace_convolution_problem(const MaceInteractionConfig& ic,
+                                              const std::string& layer) {
+  TensorProductProblem problem = channelwise_tensor_product(
+      ic.edge_irreps, ic.edge_attrs_irreps, ic.target_irreps, {.shared_weights = false});
+  if (problem.irreps_out() != ic.conv_irreps_out) {
+    throw Error(layer + " convolution output " + problem.irreps_out().to_string() +
+                " differs from the file's " + ic.conv_irreps_out.to_string());
+  }
+  return problem;
+}
 
 template <typename T>
 std::unique_ptr<MaceInteraction<T>> make_mace_interaction(

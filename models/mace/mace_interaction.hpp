@@ -7,7 +7,9 @@
 #pragma once
 
 #include <memory>
+#include <string>
 
+#include "kernels/tensor_product/tensor_product_problem.hpp"
 #include "models/engine/engine_graph.hpp"
 #include "models/layers/edge_embedding.hpp"
 #include "models/layers/edge_mlp.hpp"
@@ -55,6 +57,12 @@ class MaceInteraction {
 
 // The block of `config.kind`, taking interactions.<index>.* from `parameters`; `product` is the
 // product block's config (where a residual skip connection lands, and whether it is used).
+// The channel-wise tensor product of a block's convolution (edge irreps x edge attributes ->
+// target irreps, per-edge weights); throws naming the layer if it does not give the file's
+// convolution output irreps.
+TensorProductProblem mace_convolution_problem(const MaceInteractionConfig& config,
+                                              const std::string& layer);
+
 template <typename T>
 std::unique_ptr<MaceInteraction<T>> make_mace_interaction(
     const Engine& engine, const MaceInteractionConfig& config, int index,

@@ -35,16 +35,6 @@ std::vector<LayerNormMlpLayer> layer_norm_mlp_layers(const ParameterStore& p,
 }
 
 template <typename T>
-std::unique_ptr<EquivariantLinear<T>> linear(const Engine& engine, const ParameterStore& p,
-                                             const std::string& name, const Irreps& in,
-                                             const Irreps& out) {
-  const std::string weight = name + ".weight", bias = name + ".bias";
-  return std::make_unique<EquivariantLinear<T>>(
-      engine, in, out, p.vector(weight, EquivariantLinear<T>::weight_numel(in, out)), 1.0,
-      p.optional_vector(bias, EquivariantLinear<T>::bias_numel(out)));
-}
-
-template <typename T>
 Buffer<T> upload_table(const Engine& engine, const std::vector<double>& table) {
   return engine.upload(std::vector<T>(table.begin(), table.end()));
 }
@@ -67,20 +57,20 @@ NonlinearInteraction<T>::NonlinearInteraction(const Engine& engine, const MaceIn
       engine, species_embedding_table(p, prefix + "source_embedding.weight", embedding, species));
   target_embedding_ = upload_table<T>(
       engine, species_embedding_table(p, prefix + "target_embedding.weight", embedding, species));
-  linear_up_ = linear<T>(engine, p, prefix + "linear_up", ic.node_feats_irreps, ic.edge_irreps);
-  linear_res_ = linear<T>(engine, p, prefix + "linear_res", ic.edge_irreps, ic.irreps_nonlin);
-  linear_1_ = linear<T>(engine, p, prefix + "linear_1", ic.conv_irreps_out, ic.irreps_nonlin);
-  linear_2_ = linear<T>(engine, p, prefix + "linear_2", ic.target_irreps, ic.target_irreps);
+  linear_up_ = EquivariantLinear<T>::from_parameters(engine, p, prefix + "linear_up",
+                                                     ic.node_feats_irreps, ic.edge_irreps);
+  linear_res_ = EquivariantLinear<T>::from_parameters(engine, p, prefix + "linear_res",
+                                                      ic.edge_irreps, ic.irreps_nonlin);
+  linear_1_ = EquivariantLinear<T>::from_parameters(engine, p, prefix + "linear_1",
+                                                    ic.conv_irreps_out, ic.irreps_nonlin);
+  linear_2_ = EquivariantLinear<T>::from_parameters(engine, p, prefix + "linear_2",
+                                                    ic.target_irreps, ic.target_irreps);
   if (ic.skip_irreps_in != ic.node_feats_irreps || ic.skip_irreps_out != product.irreps_out) {
     throw Error("MACE: layer " + t + " skip connection irreps do not fit");
   }
-  skip_ = linear<T>(engine, p, prefix + "skip_tp", ic.skip_irreps_in, ic.skip_irreps_out);
-  const TensorProductProblem problem = channelwise_tensor_product(
-      ic.edge_irreps, ic.edge_attrs_irreps, ic.target_irreps, {.shared_weights = false});
-  if (problem.irreps_out() != ic.conv_irreps_out) {
-    throw Error("MACE: layer " + t + " convolution output " + problem.irreps_out().to_string() +
-                " differs from the file's " + ic.conv_irreps_out.to_string());
-  }
+  skip_ = EquivariantLinear<T>::from_parameters(engine, p, prefix + "skip_tp", ic.skip_irreps_in,
+                                                ic.skip_irreps_out);
+  const TensorProductProblem problem = mace_convolution_problem(ic, "MACE: layer " + t);
   // Both MLPs return the gradient of their radial-basis inputs only.
   convolution_ = std::make_unique<RadialConvolution<T>>(
       engine, problem,

@@ -6,21 +6,6 @@
 
 namespace equifuse {
 
-namespace {
-
-// e3nn FullyConnectedNet weights <prefix>0.weight, <prefix>1.weight, ... of widths `dims`.
-std::vector<std::span<const double>> mlp_weights(const ParameterStore& p, const std::string& prefix,
-                                                 const std::vector<int>& dims) {
-  std::vector<std::span<const double>> weights;
-  for (std::size_t k = 0; k + 1 < dims.size(); ++k) {
-    const auto& w = p.reals(prefix + std::to_string(k) + ".weight", {dims[k], dims[k + 1]});
-    weights.emplace_back(w.data(), w.size());
-  }
-  return weights;
-}
-
-}  // namespace
-
 template <typename T>
 RealAgnosticInteraction<T>::RealAgnosticInteraction(const Engine& engine,
                                                     const MaceInteractionConfig& ic, int index,
@@ -34,37 +19,23 @@ RealAgnosticInteraction<T>::RealAgnosticInteraction(const Engine& engine,
   const Irreps& product_out = product.irreps_out;
   const std::string t = std::to_string(index);
   const std::string prefix = "interactions." + t + ".";
-  linear_up_ = std::make_unique<EquivariantLinear<T>>(
-      engine, ic.node_feats_irreps, ic.edge_irreps,
-      p.vector(prefix + "linear_up.weight",
-               EquivariantLinear<T>::weight_numel(ic.node_feats_irreps, ic.edge_irreps)),
-      1.0,
-      p.optional_vector(prefix + "linear_up.bias",
-                        EquivariantLinear<T>::bias_numel(ic.edge_irreps)));
-  const TensorProductProblem problem = channelwise_tensor_product(
-      ic.edge_irreps, ic.edge_attrs_irreps, ic.target_irreps, {.shared_weights = false});
-  if (problem.irreps_out() != ic.conv_irreps_out) {
-    throw Error("MACE: layer " + t + " convolution output " + problem.irreps_out().to_string() +
-                " differs from the file's " + ic.conv_irreps_out.to_string());
-  }
+  linear_up_ = EquivariantLinear<T>::from_parameters(engine, p, prefix + "linear_up",
+                                                     ic.node_feats_irreps, ic.edge_irreps);
+  const TensorProductProblem problem = mace_convolution_problem(ic, "MACE: layer " + t);
   convolution_ = std::make_unique<RadialConvolution<T>>(
       engine, problem,
       std::make_unique<RadialMlp<T>>(
-          engine, ic.radial_mlp, mlp_weights(p, prefix + "radial_mlp.", ic.radial_mlp),
+          engine, ic.radial_mlp, p.mlp_weights(prefix + "radial_mlp.", ic.radial_mlp),
           RadialMlp<T>::fan_in_scales(ic.radial_mlp), radial_activation_scale),
       "MACE: layer " + t);
   // The Density blocks divide by 1 + density instead of avg_num_neighbors.
-  linear_ = std::make_unique<EquivariantLinear<T>>(
-      engine, ic.conv_irreps_out, ic.target_irreps,
-      p.vector(prefix + "linear.weight",
-               EquivariantLinear<T>::weight_numel(ic.conv_irreps_out, ic.target_irreps)),
-      ic.density() ? 1.0 : 1.0 / ic.avg_num_neighbors,
-      p.optional_vector(prefix + "linear.bias",
-                        EquivariantLinear<T>::bias_numel(ic.target_irreps)));
+  linear_ = EquivariantLinear<T>::from_parameters(engine, p, prefix + "linear", ic.conv_irreps_out,
+                                                  ic.target_irreps,
+                                                  ic.density() ? 1.0 : 1.0 / ic.avg_num_neighbors);
   if (ic.density()) {
     // e3nn FullyConnectedNet([num_basis, 1]): one linear layer, no activation.
     density_mlp_ = std::make_unique<RadialMlp<T>>(
-        engine, ic.density_mlp, mlp_weights(p, prefix + "density_mlp.", ic.density_mlp),
+        engine, ic.density_mlp, p.mlp_weights(prefix + "density_mlp.", ic.density_mlp),
         RadialMlp<T>::fan_in_scales(ic.density_mlp), radial_activation_scale);
     density_ = std::make_unique<EdgeDensity<T>>(engine, 1.0, 1.0);
   }

@@ -6,17 +6,6 @@
 
 namespace equifuse {
 
-std::vector<std::span<const double>> nequip_mlp_weights(const ParameterStore& p,
-                                                        const std::string& prefix,
-                                                        const std::vector<int>& dims) {
-  std::vector<std::span<const double>> weights;
-  for (std::size_t k = 0; k + 1 < dims.size(); ++k) {
-    const auto& w = p.reals(prefix + std::to_string(k) + ".weight", {dims[k], dims[k + 1]});
-    weights.emplace_back(w.data(), w.size());
-  }
-  return weights;
-}
-
 template <typename T>
 NequipConvnetLayer<T>::NequipConvnetLayer(const Engine& engine, const NequipConfig& c, int index,
                                           const SpeciesSelection& species,
@@ -52,7 +41,7 @@ NequipConvnetLayer<T>::NequipConvnetLayer(const Engine& engine, const NequipConf
   convolution_ = std::make_unique<RadialConvolution<T>>(
       engine, problem,
       std::make_unique<RadialMlp<T>>(engine, lc.radial_mlp,
-                                     nequip_mlp_weights(p, prefix + "radial_mlp.", lc.radial_mlp),
+                                     p.mlp_weights(prefix + "radial_mlp.", lc.radial_mlp),
                                      lc.radial_mlp_scales, 1.0),
       "NequIP: layer " + t);
   std::vector<T> norm;

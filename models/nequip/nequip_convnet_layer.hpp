@@ -20,11 +20,6 @@
 
 namespace equifuse {
 
-// The weight matrices <prefix>0.weight, <prefix>1.weight, ... of an MLP with layer widths `dims`.
-std::vector<std::span<const double>> nequip_mlp_weights(const ParameterStore& parameters,
-                                                        const std::string& prefix,
-                                                        const std::vector<int>& dims);
-
 template <typename T>
 class NequipConvnetLayer {
  public:

@@ -33,9 +33,8 @@ NequipModel<T>::NequipModel(NequipConfig config, const ParameterStore& p,
     layers_.push_back(std::make_unique<NequipConvnetLayer<T>>(
         e, c, static_cast<int>(t), species, std::span<const double>(embedding), p));
   }
-  readout_ = std::make_unique<RadialMlp<T>>(e, c.readout_mlp,
-                                            nequip_mlp_weights(p, "readout.", c.readout_mlp),
-                                            c.readout_mlp_scales, 1.0);
+  readout_ = std::make_unique<RadialMlp<T>>(
+      e, c.readout_mlp, p.mlp_weights("readout.", c.readout_mlp), c.readout_mlp_scales, 1.0);
   const std::vector<double> scales = species.rows(p.reals("energy_scales", {file_species}), 1);
   energy_seed_ = e.upload(std::vector<T>(scales.begin(), scales.end()));
   energy_scale_ = e.upload(scales);

@@ -41,6 +41,17 @@ class ParameterStore {
   std::span<const double> optional_vector(const std::string& name, std::size_t size) const {
     return contains(name) ? vector(name, size) : std::span<const double>();
   }
+  // The weight matrices <prefix>0.weight, <prefix>1.weight, ... of an MLP of widths `dims`, each
+  // [dims[k]][dims[k + 1]] (e3nn's FullyConnectedNet and NequIP's MLPs store them so).
+  std::vector<std::span<const double>> mlp_weights(const std::string& prefix,
+                                                   const std::vector<int>& dims) const {
+    std::vector<std::span<const double>> weights;
+    for (std::size_t k = 0; k + 1 < dims.size(); ++k) {
+      const auto& w = reals(prefix + std::to_string(k) + ".weight", {dims[k], dims[k + 1]});
+      weights.emplace_back(w.data(), w.size());
+    }
+    return weights;
+  }
   // Throws naming the first tensor no one asked for (a file for another model variant).
   void check_all_used() const;
 
