@@ -190,6 +190,8 @@ class Bins {
 
 }  // namespace
 
+constexpr double kMaxCellsOutside = 1e9;
+
 WrappedPositions wrap_positions(const AtomicStructure& s) {
   const std::size_t n = s.size();
   WrappedPositions w;
@@ -208,6 +210,13 @@ WrappedPositions wrap_positions(const AtomicStructure& s) {
       for (int k = 0; k < 3; ++k) f += w.home[a][k] * inv[k][d];
       if (s.pbc[d]) {
         const double whole = std::floor(f);
+        // Image shifts are ints; no real structure is a billion cells from its box.
+        if (!(std::fabs(whole) <= kMaxCellsOutside)) {
+          throw Error("structure: atom " + std::to_string(a + 1) + " is " + std::to_string(whole) +
+                      " cells outside the periodic cell along lattice vector " +
+                      std::to_string(d + 1) +
+                      " (at most 1e9 are accepted): check its position and the units");
+        }
         f -= whole;
         w.wraps[a][d] = -static_cast<int>(whole);
       }

@@ -166,6 +166,18 @@ TEST_P(GeometryTest, AtomsFarOutsideTheCellAreWrapped) {
   }
 }
 
+// An atom more than 10^9 cells away (image shifts are ints) is an error naming it, not UB.
+TEST_P(GeometryTest, AtomsBillionsOfCellsOutsideAreRefused) {
+  AtomicStructure s = rattled_fcc_cell();
+  s.positions[2][1] = -1e300;
+  EXPECT_NE(error_of([&] { evaluate(*potential_, s); }).find("atom 3 is -"), std::string::npos);
+  EXPECT_NE(error_of([&] { evaluate(*potential_, s); })
+                .find("cells outside the periodic cell along lattice vector 2 (at most 1e9 are "
+                      "accepted)"),
+            std::string::npos)
+      << error_of([&] { evaluate(*potential_, s); });
+}
+
 // Atoms hundreds of Angstrom apart, in open space and in a large periodic box: each has its
 // isolated-atom energy and no force (binning stores only occupied bins).
 TEST_P(GeometryTest, IsolatedAtomsHaveTheirIsolatedEnergiesAndNoForce) {

@@ -14,6 +14,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -49,6 +50,10 @@ struct Case {
     return kDataDir + family() + "/" + model + ".eqf";
   }
 };
+// What ctest prints for a case (instead of its bytes).
+void PrintTo(const Case& c, std::ostream* out) {
+  *out << c.model << " " << c.structure << " " << to_string(c.precision);
+}
 
 const std::vector<const char*> kStructures = {"fcc_rattled",   "triclinic_strained",
                                               "slab_pbc_xy",   "cluster",
