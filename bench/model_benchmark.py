@@ -15,8 +15,9 @@ equifuse time: `equifuse eval --repeat` model time (energy, forces, virial), nei
 reported separately. --shape builds a MACE foundation-model architecture at full size instead
 (89 elements; OMAT-0 medium: Density blocks, ZBL, Agnesi, 128x0e+128x1o; MP-0a medium: Residual
 blocks, 128x0e+128x1o; both r_max 6, Bessel 10, radial MLP 64x3), and on the CPU each row also
-has peak_rss_mib: the largest resident memory of the process that ran it (upstream in a forked
-child per row, equifuse eval). Upstream runs in float64 and float32, plain and, on request, accelerated:
+has peak_rss_mib: the largest resident memory of the process that ran it (upstream in a fresh
+python per row, equifuse eval, each started by GNU time). --systems picks fcc-Cu and/or water,
+--who equifuse or upstream one side. Upstream runs in float64 and float32, plain and, on request, accelerated:
 MACE converted to cuEquivariance (--cueq), NequIP with its enable_CuEquivariance (--cueq) and
 enable_OpenEquivariance (--oeq) model modifiers. Each row: who, family, system, atoms, edges,
 device, precision, threads, ms, and on a GPU peak_mib: the most device memory in use during the
@@ -157,41 +158,45 @@ def time_upstream(run, device, repeat):
 
 
 def run_equifuse(binary, eqf, xyz, precision, repeat, device):
-    """`equifuse eval --repeat`: model ms, neighbour list ms, edges and (GPU) peak MiB in use."""
-    out = subprocess.run([binary, "eval", eqf, xyz, "--quiet", "--precision", precision, "--device", device,
-                          "--repeat", str(repeat)], check=True, capture_output=True, text=True).stdout
+    """`equifuse eval --repeat`: model ms, neighbour list ms, edges, (GPU) peak MiB in use and
+    peak RSS of the process (MiB)."""
+    out, rss = run_measured([binary, "eval", eqf, xyz, "--quiet", "--precision", precision, "--device",
+                             device, "--repeat", str(repeat)])
     match = re.search(r"timing: model ([0-9.]+) ms .*neighbour list ([0-9.]+) ms", out)
     host = re.search(r"host memory: peak in use ([0-9.]+) MiB", out)
     edges = int(re.search(r"atoms, ([0-9]+) edges", out).group(1))
     memory = re.search(r"device memory: peak in use ([0-9.]+) MiB", out)
     return {"ms": float(match.group(1)), "neighbour_list_ms": float(match.group(2)), "edges": edges,
             **({"peak_mib": float(memory.group(1))} if memory else {}),
-            **({"arrays_peak_mib": float(host.group(1))} if host else {})}
+            **({"arrays_peak_mib": float(host.group(1))} if host else {}),
+            **({"peak_rss_mib": rss} if device == "cpu" else {})}
 
 
-def in_child(function, who=None):
-    """function() in a forked child on the CPU: (its result, the peak RSS in MiB of the child, or
-    with who="children" of the processes it ran)."""
-    import multiprocessing
-    import resource
-    context = multiprocessing.get_context("fork")
-    parent, child = context.Pipe(duplex=False)
+def run_measured(command):
+    """Runs `command`; returns (stdout, peak RSS of that process in MiB). Each measurement is a
+    fresh process (not a fork of this one, whose torch threads a fork can deadlock), started by
+    GNU time, so that its peak memory is its own (a child forked from this python would count this
+    process's pages until its exec)."""
+    marker = "peak-rss-kib="
+    process = subprocess.run(["/usr/bin/time", "-f", marker + "%M", *command], capture_output=True, text=True)
+    lines = process.stderr.rstrip().splitlines()
+    stderr = "\n".join(lines[:-1])
+    if process.returncode != 0:
+        raise subprocess.CalledProcessError(process.returncode, command, process.stdout, stderr)
+    return process.stdout, int(lines[-1].removeprefix(marker)) / 1024
 
-    def target():
-        try:
-            result = function()
-            usage = resource.RUSAGE_CHILDREN if who == "children" else resource.RUSAGE_SELF
-            child.send(("ok", result, resource.getrusage(usage).ru_maxrss))
-        except Exception as error:  # noqa: BLE001 - reported as the row's error
-            child.send(("error", f"{type(error).__name__}: {error}"[:300], 0))
 
-    process = context.Process(target=target)
-    process.start()
-    status, value, rss_kib = parent.recv()
-    process.join()
-    if status != "ok":
-        raise RuntimeError(value)
-    return value, rss_kib / 1024
+def measure_upstream_in_child(args, variant, xyz):
+    """One upstream row timed in a fresh python (--measure): (ms, edges, peak RSS MiB)."""
+    command = [sys.executable, os.path.abspath(__file__), "--family", args.family, "--equifuse",
+               args.equifuse, "--out", os.devnull, "--repeat", str(args.repeat), "--measure",
+               str(variant), xyz] + (["--shape", args.shape] if args.shape else [])
+    try:
+        stdout, rss = run_measured(command)
+    except subprocess.CalledProcessError as error:
+        raise RuntimeError((error.stderr or error.stdout or "")[-300:]) from None
+    result = json.loads(stdout.strip().splitlines()[-1])
+    return result["ms"], result["edges"], rss
 
 
 def upstream_variants(family, model, device, cueq, oeq):
@@ -237,6 +242,11 @@ def main():
                         help="NequIP: also upstream with enable_OpenEquivariance")
     parser.add_argument("--shape", choices=["omat0-medium", "mp0a-medium"],
                         help="MACE: a foundation architecture at full size (89 elements)")
+    parser.add_argument("--who", choices=["all", "equifuse", "upstream"], default="all",
+                        help="equifuse alone reaches sizes whose upstream run does not fit in memory")
+    parser.add_argument("--systems", nargs="+", choices=["fcc-Cu", "water"], default=["fcc-Cu", "water"])
+    parser.add_argument("--measure", nargs=2, metavar=("VARIANT", "XYZ"),
+                        help=argparse.SUPPRESS)  # child mode: one upstream variant on one structure
     args = parser.parse_args()
     torch.set_default_dtype(torch.float64)
     if args.family == "mace":
@@ -249,14 +259,25 @@ def main():
     threads = torch.get_num_threads()
     gpu = args.device == "cuda"
     variants = upstream_variants(args.family, model, args.device, args.cueq, args.oeq)
+    equifuse_precisions = ("float64", "float32")
+    if args.who == "equifuse" and not args.measure:
+        variants = []
+    elif args.who == "upstream":
+        equifuse_precisions = ()
+    if args.measure:  # a fresh process timing one upstream variant, for its own peak memory
+        run, edges = variants[int(args.measure[0])][2](ase.io.read(args.measure[1]))
+        print(json.dumps({"ms": time_upstream(run, args.device, args.repeat), "edges": edges}))
+        return
     with tempfile.TemporaryDirectory() as work, open(args.out, "a") as sink:
         eqf = os.path.join(work, "model.eqf")
         export(model, eqf)
         for system, atoms in structures(args.atoms):
+            if system not in args.systems:
+                continue
             xyz = os.path.join(work, f"{system}.extxyz")
             ase.io.write(xyz, atoms)
             rows = []
-            for who, precision, make_run in variants:
+            for index, (who, precision, make_run) in enumerate(variants):
                 row = {"who": who, "precision": precision}
                 if gpu:
                     torch.cuda.empty_cache()
@@ -266,10 +287,7 @@ def main():
                         run, edges = make_run(atoms)
                         row.update({"ms": time_upstream(run, args.device, args.repeat), "edges": edges})
                     else:
-                        def measure(make_run=make_run):
-                            run, edges = make_run(atoms)
-                            return time_upstream(run, args.device, args.repeat), edges
-                        (ms, edges), rss = in_child(measure)
+                        ms, edges, rss = measure_upstream_in_child(args, index, xyz)
                         row.update({"ms": ms, "edges": edges, "peak_rss_mib": rss})
                     if gpu:
                         row["peak_mib"] = torch.cuda.max_memory_allocated() / 2**20
@@ -280,16 +298,10 @@ def main():
                 rows.append(row)
             if gpu:
                 torch.cuda.empty_cache()  # equifuse runs in another process: leave it the GPU
-            for precision in ("float64", "float32"):
+            for precision in equifuse_precisions:
                 row = {"who": "equifuse", "precision": precision}
                 try:
-                    if gpu or not args.shape:
-                        row.update(run_equifuse(args.equifuse, eqf, xyz, precision, args.repeat, args.device))
-                    else:
-                        result, rss = in_child(lambda p=precision: run_equifuse(
-                            args.equifuse, eqf, xyz, p, args.repeat, args.device), "children")
-                        row.update(result)
-                        row["peak_rss_mib"] = rss
+                    row.update(run_equifuse(args.equifuse, eqf, xyz, precision, args.repeat, args.device))
                 except subprocess.CalledProcessError as error:
                     row["error"] = (error.stderr or error.stdout or str(error))[-300:]
                 rows.append(row)
