@@ -9,6 +9,7 @@
 
 #include <Kokkos_Core.hpp>
 
+#include <cmath>
 #include <limits>
 #include <string>
 
@@ -163,8 +164,15 @@ void build_kokkos_neighbor_graph(int num_local, int num_atoms, int num_lists, co
   const auto found = out.sizes.read();
   if (found[kBadAtom] != 0) {
     if (found[kBadPartner] == 0) throw NonFinitePositionError(found[kBadAtom] - 1);
-    throw CloseAtomsError(found[kBadAtom] - 1, found[kBadPartner] - 1,
-                          std::numeric_limits<double>::quiet_NaN());
+    const int a = found[kBadAtom] - 1, b = found[kBadPartner] - 1;
+    // The pair's distance for the message: two rows read back, on this error path only.
+    const auto xa = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(),
+                                                        Kokkos::subview(x, a, Kokkos::ALL));
+    const auto xb = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(),
+                                                        Kokkos::subview(x, b, Kokkos::ALL));
+    double d2 = 0;
+    for (int k = 0; k < 3; ++k) d2 += (xa(k) - xb(k)) * (xa(k) - xb(k));
+    throw CloseAtomsError(a, b, std::sqrt(d2));
   }
   if (found[kGhostNodes] != 0)
     throw Error("neighbour graph: a ghost of another rank where none was expected");

@@ -8,6 +8,7 @@
 #include <Kokkos_Core.hpp>
 #include <cstdio>
 #include <cstdlib>
+#include <string>
 
 #include "pair_style/kokkos/kokkos_atom_owners.hpp"
 #include "pair_style/kokkos/kokkos_neighbor_graph.hpp"
@@ -165,6 +166,9 @@ TEST(KokkosNeighborGraph, ReportsCoincidentAtoms) {
     EXPECT_EQ(std::min(rank.tag[e.first], rank.tag[e.second]), 5);
     EXPECT_EQ(std::max(rank.tag[e.first], rank.tag[e.second]),
               static_cast<int>(crystal.positions.size()) - 1);
+    EXPECT_EQ(e.distance, 0.0);
+    EXPECT_NE(std::string(e.what()).find("are 0 Angstrom apart, closer than"), std::string::npos)
+        << e.what();
   }
 }
 
