@@ -162,6 +162,17 @@ TEST(PotentialFile, MalformedConfig) {
                              h["__metadata__"]["config"] = config.dump();
                            }),
                "layer 1 input differs from the previous layer's output");
+  // Whole numbers out of range or with a fraction (fuzz/regressions/model_config).
+  for (const double bad : {1e300, 2.5, -3e9}) {
+    expect_error(with_header("integer",
+                             [bad](nlohmann::json& h) {
+                               auto config = nlohmann::json::parse(
+                                   h["__metadata__"]["config"].get<std::string>());
+                               config["num_bessel"] = bad;
+                               h["__metadata__"]["config"] = config.dump();
+                             }),
+                 "config.num_bessel must be a whole number (or numbers) that fits 32 bits, not");
+  }
 }
 
 // Options this build does not know (a file from a newer exporter) are named, with the known ones.
