@@ -11,16 +11,17 @@
 namespace equifuse {
 
 // Host implementation of a kernel whose per-element function is `at`: every element, in
-// parallel.
-template <typename Args, void (*at)(const Args&, long)>
+// parallel; `count` names the argument member holding how many (n, rows, edges, nodes).
+template <typename Args, void (*at)(const Args&, long), auto count = &Args::n>
 void for_each_element(const Args& args) {
+  const long n = args.*count;
 #pragma omp parallel for schedule(static)
-  for (long i = 0; i < args.n; ++i) at(args, i);
+  for (long i = 0; i < n; ++i) at(args, i);
 }
 
-template <typename Args, void (*at)(const Args&, long)>
+template <typename Args, void (*at)(const Args&, long), auto count = &Args::n>
 constexpr Kernel<Args> elementwise_kernel(const char* name) {
-  return {name, &for_each_element<Args, at>};
+  return {name, &for_each_element<Args, at, count>};
 }
 
 // a += b (n elements); Sum may be double where b is float.

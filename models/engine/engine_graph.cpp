@@ -1,16 +1,12 @@
 #include "models/engine/engine_graph.hpp"
 
 #include "kernels/common/error.hpp"
+#include "models/engine/elementwise.hpp"
 #include "models/engine/graph_kernels.cuh"
 
 namespace equifuse {
 
 namespace {
-
-void host_node_forces(const NodeForcesArgs& a) {
-#pragma omp parallel for schedule(static)
-  for (long n = 0; n < a.nodes; ++n) node_forces_at(a, n);
-}
 
 // Device only: the host groups edges with ConvolutionGraph.
 constexpr Kernel<CountEdgesArgs> kCountEdges{"count_edges_per_node", nullptr};
@@ -19,7 +15,9 @@ constexpr Kernel<ScanBlockSumsArgs> kScanBlockSums{"scan_block_sums", nullptr};
 constexpr Kernel<AddBlockOffsetsArgs> kAddBlockOffsets{"add_block_offsets", nullptr};
 constexpr Kernel<ScatterEdgesArgs> kScatterEdges{"scatter_edges_to_nodes", nullptr};
 constexpr Kernel<SortNodeEdgesArgs> kSortNodeEdges{"sort_node_edges", nullptr};
-constexpr Kernel<NodeForcesArgs> kNodeForces{"node_forces_virials", &host_node_forces};
+constexpr auto kNodeForces =
+    elementwise_kernel<NodeForcesArgs, node_forces_at, &NodeForcesArgs::nodes>(
+        "node_forces_virials");
 
 void group_on_device(const Engine& e, std::size_t num_nodes,
                      const Buffer<std::int32_t>& node_of_edge, Buffer<std::int32_t>& offsets,

@@ -1,6 +1,7 @@
 #include "models/layers/edge_embedding.hpp"
 
 #include "kernels/common/error.hpp"
+#include "models/engine/elementwise.hpp"
 #include "models/layers/edge_embedding_kernels.cuh"
 
 namespace equifuse {
@@ -20,13 +21,8 @@ std::vector<int> polar_vector_degrees(const Irreps& sh_irreps) {
 }
 
 template <typename T>
-void host_edge_gradients(const EdgeGradientArgs<T>& a) {
-#pragma omp parallel for schedule(static)
-  for (long e = 0; e < a.edges; ++e) edge_gradient_at(a, e);
-}
-
-template <typename T>
-constexpr Kernel<EdgeGradientArgs<T>> kEdgeGradients{"edge_gradients", &host_edge_gradients<T>};
+constexpr auto kEdgeGradients = elementwise_kernel<EdgeGradientArgs<T>, edge_gradient_at<T>,
+                                                   &EdgeGradientArgs<T>::edges>("edge_gradients");
 
 }  // namespace
 

@@ -1,6 +1,7 @@
 #include "models/layers/layer_norm_mlp.hpp"
 
 #include "kernels/common/error.hpp"
+#include "models/engine/elementwise.hpp"
 #include "models/layers/dense_layer.hpp"
 #include "models/layers/layer_norm_mlp_kernels.cuh"
 
@@ -9,21 +10,13 @@ namespace equifuse {
 namespace {
 
 template <typename T>
-void host_forward(const LayerNormSiluArgs<T>& a) {
-#pragma omp parallel for schedule(static)
-  for (long r = 0; r < a.rows; ++r) layer_norm_silu_forward_at(a, r);
-}
-
+constexpr auto kForward =
+    elementwise_kernel<LayerNormSiluArgs<T>, layer_norm_silu_forward_at<T>,
+                       &LayerNormSiluArgs<T>::rows>("layer_norm_silu_forward");
 template <typename T>
-void host_backward(const LayerNormSiluArgs<T>& a) {
-#pragma omp parallel for schedule(static)
-  for (long r = 0; r < a.rows; ++r) layer_norm_silu_backward_at(a, r);
-}
-
-template <typename T>
-constexpr Kernel<LayerNormSiluArgs<T>> kForward{"layer_norm_silu_forward", &host_forward<T>};
-template <typename T>
-constexpr Kernel<LayerNormSiluArgs<T>> kBackward{"layer_norm_silu_backward", &host_backward<T>};
+constexpr auto kBackward =
+    elementwise_kernel<LayerNormSiluArgs<T>, layer_norm_silu_backward_at<T>,
+                       &LayerNormSiluArgs<T>::rows>("layer_norm_silu_backward");
 
 template <typename T>
 std::vector<T> as(const std::vector<double>& v) {

@@ -3,18 +3,16 @@
 #include <cmath>
 
 #include "kernels/common/error.hpp"
+#include "models/engine/elementwise.hpp"
 #include "models/layers/pair_repulsion_kernels.cuh"
 
 namespace equifuse {
 
 namespace {
 
-void host_pair_repulsion(const PairRepulsionArgs& a) {
-#pragma omp parallel for schedule(static)
-  for (long n = 0; n < a.nodes; ++n) pair_repulsion_at(a, n);
-}
-
-constexpr Kernel<PairRepulsionArgs> kPairRepulsion{"pair_repulsion", &host_pair_repulsion};
+constexpr auto kPairRepulsion =
+    elementwise_kernel<PairRepulsionArgs, pair_repulsion_at, &PairRepulsionArgs::nodes>(
+        "pair_repulsion");
 
 }  // namespace
 
