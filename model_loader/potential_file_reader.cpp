@@ -11,8 +11,10 @@ namespace equifuse {
 
 namespace {
 
-const std::string& metadata(const SafetensorsFile& file, const std::string& key,
-                            const std::string& where) {
+// A copy: the entries are short, and a reference returned next to temporary arguments is what
+// GCC 13's -Wdangling-reference flags.
+std::string metadata(const SafetensorsFile& file, const std::string& key,
+                     const std::string& where) {
   auto it = file.metadata.find(key);
   if (it == file.metadata.end()) throw Error(where + " has no '" + key + "' metadata");
   return it->second;
@@ -31,10 +33,10 @@ PotentialFileContents read_potential_file(const std::string& path) {
 PotentialFileContents parse_potential_file(std::span<const unsigned char> bytes,
                                            const std::string& where) {
   SafetensorsFile file = parse_safetensors(bytes, where);
-  const std::string& format = metadata(file, "format", where);
+  const std::string format = metadata(file, "format", where);
   if (format != "equifuse-potential")
     throw Error(where + " is not an equifuse potential (format '" + format + "')");
-  const std::string& version = metadata(file, "format_version", where);
+  const std::string version = metadata(file, "format_version", where);
   bool known = false;
   for (int v = 1; v <= kPotentialFormatVersion; ++v) known = known || version == std::to_string(v);
   if (!known) {

@@ -47,7 +47,9 @@ PairEquifuse::PairEquifuse(LAMMPS* instance) : Pair(instance) {
   ghostneigh = 1;               // the lists of ghosts are the graph's edges into ghost nodes
   no_virial_fdotr_compute = 1;  // the virial comes from the edge gradients
   centroidstressflag = CENTROID_NOTAVAIL;
-  comm_reverse = 9;  // force (3) and per-atom virial (6) of a ghost, newton_pair off
+  comm_reverse = 9;      // force (3) and per-atom virial (6) of a ghost, newton_pair off
+  comm_reverse_off = 9;  // LAMMPS sizes its buffers by this alone with newton off
+  comm_forward = 0;      // node features of the layer exchange (init_communication)
 }
 
 PairEquifuse::~PairEquifuse() {
@@ -84,6 +86,10 @@ void PairEquifuse::settings(int narg, char** arg) {
         error->all(FLERR, "pair_style equifuse: precision must be float64 or float32, not '" +
                               value + "'");
       precision_ = value;
+    } else if (key == "comm") {
+      if (value != "layer" && value != "shell")
+        error->all(FLERR, "pair_style equifuse: comm must be layer or shell, not '" + value + "'");
+      comm_mode_ = value;
     } else if (key == "head") {
       head_ = value;
     } else if (key == "charge" || key == "spin") {
@@ -94,8 +100,8 @@ void PairEquifuse::settings(int narg, char** arg) {
       (key == "charge" ? total_charge_ : total_spin_) = v;
     } else {
       error->all(FLERR, "pair_style equifuse: unknown keyword '" + key +
-                            "' (known: device auto|cpu|cuda, precision float64|float32, head NAME, "
-                            "charge Q, spin 2S+1)");
+                            "' (known: device auto|cpu|cuda, precision float64|float32, comm "
+                            "layer|shell, head NAME, charge Q, spin 2S+1)");
     }
   }
 }
@@ -206,9 +212,57 @@ void PairEquifuse::coeff(int narg, char** arg) {
     for (int j = i; j <= ntypes; ++j) setflag[i][j] = 1;
 }
 
+bool PairEquifuse::exchanges_layers() const {
+  return comm_mode_ == "layer" && comm->nprocs > 1 && num_interactions_ > 1;
+}
+
 double PairEquifuse::required_ghost_cutoff() const {
-  if (comm->nprocs == 1) return 0.0;
+  if (comm->nprocs == 1 || exchanges_layers()) return 0.0;
   return num_interactions_ * r_max_ + neighbor->skin;
+}
+
+void PairEquifuse::init_communication() {
+  const auto& info = potential_->info();
+  const bool single = info.precision == equifuse::Precision::float32;
+  int words = 0;
+  for (int width : info.exchanged_widths)
+    words = std::max(words, equifuse::LayerExchange::words_per_row(width, single));
+  comm_forward = exchanges_layers() ? words : 0;
+  comm_reverse = comm_reverse_off = std::max(9, comm_forward);
+  // Under pair_style hybrid LAMMPS sizes its buffers by the hybrid's sizes, which it takes from
+  // the sub-styles before their init_style: raise them to this style's.
+  if (force->pair != nullptr && force->pair != this) {
+    force->pair->comm_forward = std::max(force->pair->comm_forward, comm_forward);
+    force->pair->comm_reverse = std::max(force->pair->comm_reverse, comm_reverse);
+    force->pair->comm_reverse_off = std::max(force->pair->comm_reverse_off, comm_reverse_off);
+  }
+  const std::string mode = exchanges_layers() ? "layer" : "shell";
+  if (comm->me != 0 || comm->nprocs == 1 || logged_mode_ == mode) return;
+  logged_mode_ = mode;  // once per setting, not at every run
+  if (exchanges_layers()) {
+    std::string widths;
+    double bytes = 0;
+    for (int width : info.exchanged_widths) {
+      if (!widths.empty()) widths += ' ';
+      widths += std::to_string(width);
+      bytes += 8.0 * equifuse::LayerExchange::words_per_row(width, single);
+    }
+    const std::string layers =
+        num_interactions_ == 2 ? "layer 2" : fmt::format("layers 2-{}", num_interactions_);
+    utils::logmesg(lmp,
+                   "equifuse: comm layer: ghost shell {} (r_max + skin); ghost node features from "
+                   "their owners before {} ({} numbers per atom): {} bytes per ghost atom per "
+                   "step, each way\n",
+                   r_max_ + neighbor->skin, layers, widths, bytes);
+  } else if (num_interactions_ == 1) {
+    utils::logmesg(lmp,
+                   "equifuse: one interaction layer: ghost shell {} (r_max + skin), nothing "
+                   "exchanged between layers\n",
+                   r_max_ + neighbor->skin);
+  } else {
+    utils::logmesg(lmp, "equifuse: comm shell: ghost shell {} ({} layers x r_max + skin)\n",
+                   required_ghost_cutoff(), num_interactions_);
+  }
 }
 
 void PairEquifuse::init_style() {
@@ -224,14 +278,18 @@ void PairEquifuse::init_style() {
                potential_path_, potential_->info().energy_unit, potential_->info().length_unit,
                needed.empty() ? "(none LAMMPS has)" : needed, units);
 
+  // Lists of ghosts are edges into ghost nodes: needed only where ghosts of other ranks carry
+  // hops of the graph (`comm shell` on several ranks).
+  const bool ghost_lists = graph_hops() > 1 && comm->nprocs > 1;
 #ifdef EQUIFUSE_LAMMPS_ADD_REQUEST
-  neighbor->add_request(this, NeighConst::REQ_FULL | NeighConst::REQ_GHOST);
+  neighbor->add_request(this, NeighConst::REQ_FULL | (ghost_lists ? NeighConst::REQ_GHOST : 0));
 #else
   const int request = neighbor->request(this, instance_me);
   neighbor->requests[request]->half = 0;
   neighbor->requests[request]->full = 1;
-  neighbor->requests[request]->ghost = 1;
+  neighbor->requests[request]->ghost = ghost_lists ? 1 : 0;
 #endif
+  init_communication();
 
   // Ghost shell for exact message passing across ranks (see required_ghost_cutoff).
   const double ghost = required_ghost_cutoff();
@@ -299,7 +357,7 @@ void PairEquifuse::compute(int eflag, int vflag) {
   view.x = atom->x;
   view.species = species_.data();
   view.owner = owner_.data();
-  view.num_lists = list->inum + list->gnum;
+  view.num_lists = list->inum + list->gnum;  // gnum is 0 without ghost lists
   view.ilist = list->ilist;
   view.numneigh = list->numneigh;
   view.firstneigh = list->firstneigh;
@@ -308,8 +366,15 @@ void PairEquifuse::compute(int eflag, int vflag) {
   equifuse::NeighborGraph& graph = graph_;
   equifuse::PotentialForces result;
   try {
-    equifuse::build_neighbor_graph(view, r_max_, num_interactions_, graph);
-    result = potential_->evaluate_forces(graph.graph);
+    equifuse::build_neighbor_graph(view, r_max_, graph_hops(), graph);
+    if (exchanges_layers()) {
+      exchange_.prepare(graph.node_atom.data(), graph.node_atom.size(), nall, num_interactions_);
+      result = potential_->evaluate_forces(graph.graph, &exchange_);
+    } else {
+      result = potential_->evaluate_forces(graph.graph);
+    }
+    count_step(graph.graph.num_local, graph.graph.num_nodes, graph.graph.num_edges(),
+               exchanges_layers() ? exchange_.traffic().bytes : 0.0);
   } catch (const std::exception& e) {
     report_compute_error(e, "pair_style equifuse");
   }
@@ -356,6 +421,44 @@ void PairEquifuse::compute(int eflag, int vflag) {
   }
 }
 
+void PairEquifuse::count_step(std::size_t num_local, std::size_t num_nodes, std::size_t num_edges,
+                              double bytes_packed) {
+  ++run_counts_.steps;
+  run_counts_.local = static_cast<double>(num_local);
+  run_counts_.nodes = static_cast<double>(num_nodes);
+  run_counts_.edges = static_cast<double>(num_edges);
+  run_counts_.bytes += bytes_packed;
+}
+
+#ifdef EQUIFUSE_LAMMPS_PAIR_FINISH
+void PairEquifuse::finish() {
+  const RunCounts c = run_counts_;
+  run_counts_ = {};
+  long steps = 0;
+  MPI_Allreduce(&c.steps, &steps, 1, MPI_LONG, MPI_MAX, world);
+  if (steps == 0) return;
+  const double mine[4] = {c.local, c.nodes, c.edges, c.bytes / static_cast<double>(steps)};
+  double low[4], high[4], sum[4];
+  MPI_Allreduce(mine, low, 4, MPI_DOUBLE, MPI_MIN, world);
+  MPI_Allreduce(mine, high, 4, MPI_DOUBLE, MPI_MAX, world);
+  MPI_Allreduce(mine, sum, 4, MPI_DOUBLE, MPI_SUM, world);
+  if (comm->me != 0) return;
+  const double ranks = comm->nprocs;
+  std::string text = fmt::format(
+      "equifuse: per rank (min/ave/max over {} ranks), last step: local atoms "
+      "{:.0f}/{:.0f}/{:.0f}, "
+      "nodes computed {:.0f}/{:.0f}/{:.0f}, edges {:.0f}/{:.0f}/{:.0f}\n",
+      comm->nprocs, low[0], sum[0] / ranks, high[0], low[1], sum[1] / ranks, high[1], low[2],
+      sum[2] / ranks, high[2]);
+  if (exchanges_layers())
+    text += fmt::format(
+        "equifuse: comm layer packed {:.0f}/{:.0f}/{:.0f} bytes per rank per step (forward and "
+        "reverse, {} steps)\n",
+        low[3], sum[3] / ranks, high[3], steps);
+  utils::logmesg(lmp, text);
+}
+#endif
+
 void PairEquifuse::report_compute_error(const std::exception& e, const std::string& style) {
   const tagint* tag = atom->tag;
   std::string message = e.what();
@@ -381,7 +484,40 @@ void PairEquifuse::tally_energy_and_virial(double energy,
   }
 }
 
+void PairEquifuse::Communication::forward() {
+#ifdef EQUIFUSE_LAMMPS_FORWARD_COMM_PAIR
+  pair.comm->forward_comm_pair(&pair);
+#else
+  pair.comm->forward_comm(&pair);
+#endif
+}
+
+void PairEquifuse::Communication::reverse() {
+  // Forces again afterwards, also when the communication throws.
+  struct FeaturePayload {
+    explicit FeaturePayload(PairEquifuse& p) : style(p) {
+      style.reverse_payload_ = ReversePayload::features;
+    }
+    ~FeaturePayload() { style.reverse_payload_ = ReversePayload::forces; }
+    PairEquifuse& style;
+  } payload(pair);
+#ifdef EQUIFUSE_LAMMPS_REVERSE_COMM_PAIR
+  pair.comm->reverse_comm_pair(&pair);
+#else
+  pair.comm->reverse_comm(&pair);
+#endif
+}
+
+int PairEquifuse::pack_forward_comm(int n, int* atoms, double* buf, int, int*) {
+  return exchange_.pack_forward(n, atoms, buf);
+}
+
+void PairEquifuse::unpack_forward_comm(int n, int first, double* buf) {
+  exchange_.unpack_forward(n, first, buf);
+}
+
 int PairEquifuse::pack_reverse_comm(int n, int first, double* buf) {
+  if (reverse_payload_ == ReversePayload::features) return exchange_.pack_reverse(n, first, buf);
   int m = 0;
   for (int i = first; i < first + n; ++i)
     for (int k = 0; k < reverse_values_; ++k)
@@ -390,6 +526,10 @@ int PairEquifuse::pack_reverse_comm(int n, int first, double* buf) {
 }
 
 void PairEquifuse::unpack_reverse_comm(int n, int* atoms, double* buf) {
+  if (reverse_payload_ == ReversePayload::features) {
+    exchange_.unpack_reverse(n, atoms, buf);
+    return;
+  }
   int m = 0;
   for (int i = 0; i < n; ++i)
     for (int k = 0; k < reverse_values_; ++k)
@@ -399,5 +539,6 @@ void PairEquifuse::unpack_reverse_comm(int n, int* atoms, double* buf) {
 double PairEquifuse::memory_usage() {
   return Pair::memory_usage() +
          static_cast<double>((owner_.capacity() + species_.capacity()) * sizeof(int) +
-                             ghost_sums_.capacity() * sizeof(double));
+                             ghost_sums_.capacity() * sizeof(double)) +
+         exchange_.memory_bytes();
 }

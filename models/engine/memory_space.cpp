@@ -1,11 +1,15 @@
 #include "models/engine/memory_space.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <mutex>
 #include <new>
 
 #include "kernels/common/error.hpp"
 #ifdef EQUIFUSE_HAVE_CUDA
+#include <cuda_runtime_api.h>
+
+#include "kernels/cuda/cuda_device.hpp"
 #include "models/engine/cuda/device_memory_pool.hpp"
 #endif
 
@@ -70,6 +74,22 @@ void release_memory(MemorySpace space, void* block, std::size_t capacity) {
   device_release(block, capacity);
 #else
   (void)capacity;
+#endif
+}
+
+void copy_memory(void* to, MemorySpace to_space, const void* from, MemorySpace from_space,
+                 std::size_t bytes) {
+  if (bytes == 0) return;
+  if (to_space == MemorySpace::host && from_space == MemorySpace::host) {
+    std::memcpy(to, from, bytes);
+    return;
+  }
+#ifdef EQUIFUSE_HAVE_CUDA
+  check_cuda(cudaMemcpy(to, from, bytes, cudaMemcpyDefault), "copy between memory spaces");
+  // A copy from pageable host memory may return before it reaches the device.
+  check_cuda(cudaDeviceSynchronize(), "copy between memory spaces");
+#else
+  throw Error("this build of equifuse has no CUDA backend");
 #endif
 }
 

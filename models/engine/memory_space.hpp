@@ -17,6 +17,11 @@ std::string to_string(MemorySpace space);
 void* allocate_memory(MemorySpace space, std::size_t bytes, std::size_t& capacity);
 void release_memory(MemorySpace space, void* block, std::size_t capacity);
 
+// Copies `bytes` between any two spaces and returns once the copy is complete; the caller has
+// synchronised the engine whose arrays it copies (on a GPU the call waits for the whole device).
+void copy_memory(void* to, MemorySpace to_space, const void* from, MemorySpace from_space,
+                 std::size_t bytes);
+
 // Bytes in live arrays now and at most since the process began (what torch reports as
 // memory_allocated / max_memory_allocated), and bytes taken from the system (live + cached for
 // reuse; the host keeps no cache): the benchmarks' peak memory and bytes per atom.

@@ -6,6 +6,7 @@
 
 #include <string>
 
+#include "kernels/common/error.hpp"
 #include "kernels/irreps/irreps.hpp"
 #include "models/engine/engine.hpp"
 #include "models/engine/engine_graph.hpp"
@@ -48,21 +49,26 @@ class ModelPotential : public Potential {
                                const EngineGraph& graph) const {
     if (exchange == nullptr) return;
     engine_.synchronize();
-    exchange->forward(layer, node_rows(features, graph));
+    exchange->forward(layer, node_rows(features, graph, layer));
   }
   template <typename T>
   void return_ghost_gradients(const GhostExchange* exchange, int layer, Buffer<T>& gradients,
                               const EngineGraph& graph) const {
     if (exchange == nullptr) return;
     engine_.synchronize();
-    exchange->reverse(layer, node_rows(gradients, graph));
+    exchange->reverse(layer, node_rows(gradients, graph, layer));
   }
 
  private:
+  // The width is the model's (info().exchanged_widths), also where this rank has no node and
+  // its exchange still sends and receives rows of that width.
   template <typename T>
-  static NodeRows<T> node_rows(Buffer<T>& b, const EngineGraph& g) {
-    return {b.data(), g.num_nodes, g.num_local,
-            static_cast<int>(g.num_nodes ? b.size() / g.num_nodes : 0), b.space()};
+  NodeRows<T> node_rows(Buffer<T>& b, const EngineGraph& g, int layer) const {
+    const int width = info_.exchanged_widths.at(static_cast<std::size_t>(layer - 1));
+    if (b.size() != g.num_nodes * static_cast<std::size_t>(width))
+      throw Error(model_name_ + ": features of layer " + std::to_string(layer) + " are not " +
+                  std::to_string(width) + " numbers per node");
+    return {b.data(), g.num_nodes, g.num_local, width, b.space()};
   }
 
   Engine engine_;  // first: the layers of the derived model live in its memory

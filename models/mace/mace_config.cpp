@@ -44,7 +44,8 @@ MaceRadialConfig radial_config(const Json& j) {
     r.prefactor = get<double>(j, "bessel_prefactor", "config");
     return r;
   }
-  const Json& radial = field(j, "radial", "config");
+  const std::string config = "config";  // named: GCC 13 flags references next to temporaries
+  const Json& radial = field(j, "radial", config);
   const std::string where = "radial";
   r.basis = one_of<RadialBasisKind>(
       get<std::string>(radial, "basis", where),
@@ -173,7 +174,8 @@ MaceConfig MaceConfig::from_json(const std::string& text) {
   c.pair_repulsion = read_pair_repulsion_config(j, kModel);
   if (j.contains("joint_embedding") && !j.at("joint_embedding").is_null()) {
     MaceJointEmbeddingConfig je;
-    for (const Json& in : field(j.at("joint_embedding"), "inputs", "joint_embedding")) {
+    const std::string joint = "joint_embedding";
+    for (const Json& in : field(j.at("joint_embedding"), "inputs", joint)) {
       const std::string where = "joint_embedding.inputs";
       je.inputs.push_back({get<std::string>(in, "name", where), get<int>(in, "num_classes", where),
                            get<int>(in, "offset", where), get<int>(in, "dim", where)});

@@ -85,6 +85,8 @@ MaceModel<T>::MaceModel(MaceConfig config, const ParameterStore& p, const ModelO
   info.energy_unit = c.energy_unit;
   info.length_unit = c.length_unit;
   info.num_interactions = static_cast<int>(c.interactions.size());
+  for (std::size_t t = 1; t < c.interactions.size(); ++t)
+    info.exchanged_widths.push_back(c.interactions[t].node_feats_irreps.dim());
   info.precision = precision_of<T>();
   info.heads = c.heads;
   info.head = c.heads[static_cast<std::size_t>(head_)];

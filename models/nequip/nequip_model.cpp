@@ -21,6 +21,8 @@ NequipModel<T>::NequipModel(NequipConfig config, const ParameterStore& p,
   mutable_info() = {"nequip",         c.species,     c.r_max,
                     c.energy_unit,    c.length_unit, static_cast<int>(c.layers.size()),
                     precision_of<T>()};
+  for (std::size_t t = 1; t < c.layers.size(); ++t)
+    mutable_info().exchanged_widths.push_back(c.layers[t].irreps_in.dim());
   const std::vector<double> embedding =
       species.rows(p.reals("type_embedding", {file_species, c.type_embedding_dim}),
                    static_cast<std::size_t>(c.type_embedding_dim));

@@ -28,6 +28,9 @@ struct PotentialInfo {
   Precision precision = Precision::float64;
   std::vector<std::string> heads = {"default"};  // every head the file keeps
   std::string head = "default";                  // the one this potential evaluates
+  // Numbers per node that GhostExchange::forward moves before layer 1, 2, ... (what layer t reads
+  // of its neighbours): [num_interactions - 1]. Pair styles size LAMMPS's buffers with them.
+  std::vector<int> exchanged_widths;
 };
 
 struct PotentialOutput {

@@ -65,6 +65,7 @@ PairEquifuseKokkos<DeviceType>::PairEquifuseKokkos(LAMMPS* instance) : PairEquif
   execution_space = ExecutionSpaceFromDevice<DeviceType>::space;
   datamask_read = X_MASK | F_MASK | TAG_MASK | TYPE_MASK;
   datamask_modify = F_MASK;
+  reverse_comm_device = 1;  // the layer exchange's gradients (forces go back through the atoms)
 }
 
 template <class DeviceType>
@@ -131,13 +132,19 @@ void PairEquifuseKokkos<DeviceType>::compute(int eflag, int vflag) {
     equifuse::KokkosGraphSettings settings;
     settings.neighbor_mask = NEIGHMASK;
     settings.r_max = r_max_;
-    settings.num_interactions = num_interactions_;
+    settings.num_interactions = graph_hops();
     settings.ghosts_of_other_ranks = owners_.ghosts_of_other_ranks;
     settings.lists_rebuilt = neighbor->ago == 0;
     equifuse::build_kokkos_neighbor_graph<DeviceType>(
         nlocal, nall, list->inum + list->gnum, x, atom_species_, owners_.owner,
         kokkos_list->d_ilist, kokkos_list->d_numneigh, kokkos_list->d_neighbors, settings, graph_);
     evaluate_graph();
+    double bytes = 0;
+    if (exchanges_layers())
+      bytes = (execution_space == Device ? device_exchange_.traffic() : exchange_.traffic()).bytes;
+    count_step(static_cast<std::size_t>(graph_.num_local),
+               static_cast<std::size_t>(graph_.num_nodes),
+               static_cast<std::size_t>(graph_.num_edges), bytes);
   } catch (const std::exception& e) {
     atomKK->sync(Host, TAG_MASK);  // the atom IDs the message names
     report_compute_error(e, "pair_style equifuse/kk");
@@ -153,28 +160,9 @@ void PairEquifuseKokkos<DeviceType>::compute(int eflag, int vflag) {
   }
 }
 
-namespace {
-
-// The equifuse memory space of a Kokkos memory space: where a potential can read LAMMPS's views
-// directly (none for other spaces, e.g. HIP until equifuse has a HIP backend).
-template <class KokkosSpace>
-bool same_memory(equifuse::MemorySpace potential) {
-  if constexpr (std::is_same_v<KokkosSpace, Kokkos::HostSpace>) {
-    return potential == equifuse::MemorySpace::host;
-#ifdef KOKKOS_ENABLE_CUDA
-  } else if constexpr (std::is_same_v<KokkosSpace, Kokkos::CudaSpace>) {
-    return potential == equifuse::MemorySpace::cuda;
-#endif
-  } else {
-    return false;
-  }
-}
-
-}  // namespace
-
 template <class DeviceType>
 void PairEquifuseKokkos<DeviceType>::evaluate_graph() {
-  if (!same_memory<typename DeviceType::memory_space>(potential_->memory_space())) {
+  if (!equifuse::kokkos_memory_is<typename DeviceType::memory_space>(potential_->memory_space())) {
     evaluate_on_host();
     return;
   }
@@ -191,7 +179,7 @@ void PairEquifuseKokkos<DeviceType>::evaluate_graph() {
   in.edge_vectors = graph_.vectors.data();
   // Energy and virial come back only on steps where LAMMPS tallies them.
   const equifuse::ResidentForces out = potential_->evaluate_forces_resident(
-      in, {.energy = eflag_global != 0, .virial = vflag_global != 0});
+      in, {.energy = eflag_global != 0, .virial = vflag_global != 0}, prepare_exchange());
   add_node_results(out.forces.data(), out.atomic_virials.data(), out.node_energies.data());
   tally_energy_and_virial(out.energy, out.virial);
   // `out`'s arrays return to the potential's memory when it goes out of scope.
@@ -215,7 +203,7 @@ void PairEquifuseKokkos<DeviceType>::evaluate_on_host() {
   g.senders.assign(senders.data(), senders.data() + num_edges);
   g.receivers.assign(receivers.data(), receivers.data() + num_edges);
   g.edge_vectors.assign(vectors.data(), vectors.data() + 3 * num_edges);
-  const equifuse::PotentialForces result = potential_->evaluate_forces(g);
+  const equifuse::PotentialForces result = potential_->evaluate_forces(g, prepare_exchange());
 
   using HostValues = Kokkos::View<const double*, Kokkos::HostSpace, Kokkos::MemoryUnmanaged>;
   const auto to_device = [](const std::vector<double>& values) {
@@ -228,6 +216,80 @@ void PairEquifuseKokkos<DeviceType>::evaluate_on_host() {
   add_node_results(forces.data(), virials.data(), energies.data());
   typename DeviceType::execution_space().fence();  // before the staging views are released
   tally_energy_and_virial(result.energy, result.forces.virial);
+}
+
+template <class DeviceType>
+const equifuse::GhostExchange* PairEquifuseKokkos<DeviceType>::prepare_exchange() {
+  if (!exchanges_layers()) return nullptr;
+  const int nall = atom->nlocal + atom->nghost;
+  // LAMMPS's Kokkos communication packs on the device for a device pair style, else on the host
+  // with PairEquifuse's pack functions (CommKokkos::forward_comm).
+  if (execution_space == Device) {
+    device_exchange_.prepare(graph_.node_atom, static_cast<std::size_t>(graph_.num_nodes), nall,
+                             num_interactions_);
+    return &device_exchange_;
+  }
+  // A host pair style: the graph's views are host memory.
+  exchange_.prepare(graph_.node_atom.data(), static_cast<std::size_t>(graph_.num_nodes), nall,
+                    num_interactions_);
+  return &exchange_;
+}
+
+// LAMMPS's host communication (CommBrick's, also under KOKKOS: without GPU-aware MPI, comm_style
+// tiled, `comm/pair/... host`): a device pair style's rows through the device exchange's host
+// mirror; a host one's through pair_style equifuse's exchange.
+template <class DeviceType>
+int PairEquifuseKokkos<DeviceType>::pack_forward_comm(int n, int* atoms, double* buf, int pbc_flag,
+                                                      int* pbc) {
+  if (execution_space != Device)
+    return PairEquifuse::pack_forward_comm(n, atoms, buf, pbc_flag, pbc);
+  return device_exchange_.pack_forward(n, atoms, buf);
+}
+
+template <class DeviceType>
+void PairEquifuseKokkos<DeviceType>::unpack_forward_comm(int n, int first, double* buf) {
+  if (execution_space != Device) return PairEquifuse::unpack_forward_comm(n, first, buf);
+  device_exchange_.unpack_forward(n, first, buf);
+}
+
+template <class DeviceType>
+int PairEquifuseKokkos<DeviceType>::pack_reverse_comm(int n, int first, double* buf) {
+  if (execution_space != Device || reverse_payload_ != ReversePayload::features)
+    return PairEquifuse::pack_reverse_comm(n, first, buf);
+  return device_exchange_.pack_reverse(n, first, buf);
+}
+
+template <class DeviceType>
+void PairEquifuseKokkos<DeviceType>::unpack_reverse_comm(int n, int* atoms, double* buf) {
+  if (execution_space != Device || reverse_payload_ != ReversePayload::features)
+    return PairEquifuse::unpack_reverse_comm(n, atoms, buf);
+  device_exchange_.unpack_reverse(n, atoms, buf);
+}
+
+template <class DeviceType>
+int PairEquifuseKokkos<DeviceType>::pack_forward_comm_kokkos(int n, DAT::tdual_int_1d send_list,
+                                                             DAT::tdual_double_1d& buf, int, int*) {
+  return device_exchange_.pack_forward(n, send_list.template view<DeviceType>(),
+                                       buf.template view<DeviceType>());
+}
+
+template <class DeviceType>
+void PairEquifuseKokkos<DeviceType>::unpack_forward_comm_kokkos(int n, int first,
+                                                                DAT::tdual_double_1d& buf) {
+  device_exchange_.unpack_forward(n, first, buf.template view<DeviceType>());
+}
+
+template <class DeviceType>
+int PairEquifuseKokkos<DeviceType>::pack_reverse_comm_kokkos(int n, int first,
+                                                             DAT::tdual_double_1d& buf) {
+  return device_exchange_.pack_reverse(n, first, buf.template view<DeviceType>());
+}
+
+template <class DeviceType>
+void PairEquifuseKokkos<DeviceType>::unpack_reverse_comm_kokkos(int n, DAT::tdual_int_1d send_list,
+                                                                DAT::tdual_double_1d& buf) {
+  device_exchange_.unpack_reverse(n, send_list.template view<DeviceType>(),
+                                  buf.template view<DeviceType>());
 }
 
 template <class DeviceType>

@@ -1,14 +1,18 @@
 // pair_style equifuse inside LAMMPS (the lmp of EQUIFUSE_LAMMPS_BINARY, run with mpiexec): energy,
 // per-atom energies, forces, virial and per-atom virials equal `equifuse eval`'s on the same
-// structure for 1, 2 and 3 ranks (3 slabs thinner than K * r_max) and newton on and off; forces
-// are minus the finite-difference gradient of LAMMPS's energy; NVE conserves energy.
+// structure for 1, 2 and 3 ranks (3 slabs thinner than r_max), newton on and off, `comm layer`
+// (the default) and `comm shell`, comm_style brick and tiled; 200 MD steps on 3 ranks follow the
+// 1-rank trajectory step by step; forces are minus the finite-difference gradient of LAMMPS's
+// energy; NVE conserves energy.
 // Built for pair_style equifuse and for equifuse/kk (lammps_runner.hpp), which run the same decks;
 // equal to `equifuse eval`, the two styles equal each other.
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <vector>
 
 #include "model_loader/potential_file.hpp"
 #include "models/potential/forces_and_virial.hpp"
@@ -52,10 +56,13 @@ struct LammpsResult {
 // With md_steps: that many steps of NVE at 600 K first (the result is the last step's).
 LammpsResult run_single_point(const std::string& name, const std::string& potential, Shape shape,
                               int ranks, bool newton, const std::string& processors = "",
-                              const std::string& style_args = "", int md_steps = 0) {
+                              const std::string& style_args = "", int md_steps = 0,
+                              const std::string& after_structure = "",
+                              const std::string& pair = "") {
   std::string deck =
       "units metal\natom_style atomic\nnewton " + std::string(newton ? "on" : "off") + "\n";
-  deck += processors + "\n" + structure_commands(shape) + pair_commands(potential, style_args);
+  deck += processors + "\n" + structure_commands(shape) + after_structure + "\n" +
+          (pair.empty() ? pair_commands(potential, style_args) : pair);
   if (md_steps > 0) {
     // loop geom: the same velocities on any number of ranks.
     deck +=
@@ -160,8 +167,9 @@ TEST_P(LammpsPairStyleTest, TwoRanksEqualEval) {
                      GetParam().potential);
 }
 
-// Three slabs of 3.7 Angstrom along x: thinner than K * r_max (9 Angstrom for MACE, 13.5 for
-// NequIP).
+// Three slabs of 3.7 Angstrom along x: thinner than r_max (4.5 Angstrom for MACE, 6 for NequIP),
+// so that ghosts come from ranks two slabs away; with `comm layer` (the default) and with `comm
+// shell` (a shell of K * r_max).
 TEST_P(LammpsPairStyleTest, ThreeThinSubdomainsEqualEval) {
   for (bool newton : {true, false}) {
     if (!newton && !kNewtonOffOnSeveralRanks) continue;
@@ -170,6 +178,31 @@ TEST_P(LammpsPairStyleTest, ThreeThinSubdomainsEqualEval) {
                                         GetParam().shape, 3, newton, "processors 3 1 1"),
                        GetParam().potential);
   }
+  SCOPED_TRACE("comm shell");
+  expect_equals_eval(run_single_point(name("np3-shell"), GetParam().potential, GetParam().shape, 3,
+                                      true, "processors 3 1 1", " comm shell"),
+                     GetParam().potential);
+}
+
+// comm_style tiled with recursive bisection moves the layer exchange's rows as brick does.
+TEST_P(LammpsPairStyleTest, TiledCommunicationEqualsEval) {
+  if (GetParam().shape != Shape::alloy) GTEST_SKIP() << "one shape suffices";
+  expect_equals_eval(run_single_point(name("np3-tiled"), GetParam().potential, GetParam().shape, 3,
+                                      true, "comm_style tiled", "", 0, "balance 1.0 rcb"),
+                     GetParam().potential);
+}
+
+// Inside pair_style hybrid/overlay (beside a zero style) on 2 ranks: LAMMPS sizes its buffers by
+// the hybrid's communication sizes, which equifuse raises to its own.
+TEST_P(LammpsPairStyleTest, HybridOverlayOnTwoRanksEqualsEval) {
+  if (GetParam().shape != Shape::alloy) GTEST_SKIP() << "one shape suffices";
+  const std::string pair = "plugin load " EQUIFUSE_PLUGIN
+                           "\npair_style hybrid/overlay equifuse "
+                           "zero 3.0\npair_coeff * * equifuse " +
+                           potential_path(GetParam().potential) + " Cu Au\npair_coeff * * zero\n";
+  expect_equals_eval(run_single_point(name("np2-hybrid"), GetParam().potential, GetParam().shape, 2,
+                                      true, "", "", 0, "", pair),
+                     GetParam().potential);
 }
 
 INSTANTIATE_TEST_SUITE_P(ShippedPotentials, LammpsPairStyleTest,
@@ -228,6 +261,51 @@ INSTANTIATE_TEST_SUITE_P(Foundation, LammpsFoundationModelTest,
                                            FoundationCase{"mpa0_medium", ""}),
                          [](const ::testing::TestParamInfo<FoundationCase>& param_info) {
                            return param_info.param.model;
+                         });
+
+// 200 steps of NVE at 600 K of the fcc alloy (108 atoms) on 3 ranks (thin slabs, `comm layer`)
+// follow the 1-rank run step by step: energies and pressure every 10 steps agree to rounding (the
+// decompositions sum in other orders; a wrong exchange shows at the first step).
+class LammpsTrajectoryTest : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(LammpsTrajectoryTest, ThreeRanksFollowOneRankStepByStep) {
+  const auto thermo = [&](int ranks) {
+    const std::string deck =
+        "units metal\natom_style atomic\n" + std::string(ranks > 1 ? "processors 3 1 1\n" : "") +
+        "lattice fcc 3.7\nregion box block 0 3 0 3 0 3\ncreate_box 2 box\ncreate_atoms 1 box\n"
+        "set type 1 type/fraction 2 0.3 12345\nmass 1 63.546\nmass 2 196.97\n" +
+        pair_commands(GetParam()) +
+        "velocity all create 600 4928 mom yes rot yes loop geom\nfix 1 all nve\n"
+        "timestep 0.001\nthermo 10\nthermo_style custom step pe ke press\n"
+        "fix t all print 10 \"$(step) $(pe:%.15g) $(ke:%.15g) $(press:%.15g)\" file thermo.txt "
+        "screen no\nrun 200\n";
+    const fs::path dir =
+        run_lammps("trajectory-" + GetParam() + "-np" + std::to_string(ranks), deck, ranks);
+    std::ifstream in(dir / "thermo.txt");
+    std::string line;
+    std::getline(in, line);  // fix print's title line
+    std::vector<std::array<double, 4>> rows;
+    std::array<double, 4> row{};
+    while (in >> row[0] >> row[1] >> row[2] >> row[3]) rows.push_back(row);
+    return rows;
+  };
+  const auto one = thermo(1), three = thermo(3);
+  ASSERT_EQ(one.size(), 21u);
+  ASSERT_EQ(three.size(), one.size());
+  for (std::size_t k = 0; k < one.size(); ++k) {
+    EXPECT_EQ(one[k][0], three[k][0]);
+    EXPECT_NEAR(three[k][1], one[k][1], 1e-9 * std::abs(one[k][1])) << "pe, step " << one[k][0];
+    EXPECT_NEAR(three[k][2], one[k][2], 1e-9 * std::abs(one[k][2]) + 1e-12)
+        << "ke, step " << one[k][0];
+    EXPECT_NEAR(three[k][3], one[k][3], 1e-7 * std::abs(one[k][3]) + 1e-6)
+        << "press, step " << one[k][0];
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(ShippedPotentials, LammpsTrajectoryTest,
+                         ::testing::Values("cuau-mace-small", "cuau-nequip-small"),
+                         [](const ::testing::TestParamInfo<std::string>& param_info) {
+                           return param_info.param.substr(5, param_info.param.find('-', 5) - 5);
                          });
 
 // Forces against central differences of LAMMPS's own energy (step 1e-4 Angstrom), on 2 ranks.
