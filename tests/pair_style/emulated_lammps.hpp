@@ -9,6 +9,8 @@
 #include <random>
 #include <vector>
 
+#include "models/potential/forces_and_virial.hpp"
+#include "models/potential/potential.hpp"
 #include "pair_style/neighbor_graph.hpp"
 
 namespace equifuse::testing_support {
@@ -121,6 +123,28 @@ inline EmulatedRank emulate_rank(const Crystal& c, double lo, double hi, double 
     r.numneigh[i] = static_cast<int>(r.neighbors[i].size());
   }
   return r;
+}
+
+// Energy, forces (by atom ID) and virial of the whole periodic crystal: what every decomposition
+// must reproduce.
+struct CrystalTotals {
+  double energy = 0;
+  std::vector<double> forces;
+  Matrix3 virial{};
+};
+
+inline CrystalTotals whole_structure(const Potential& potential, const Crystal& c) {
+  AtomicStructure s;
+  for (std::size_t a = 0; a < c.positions.size(); ++a) {
+    s.atomic_numbers.push_back(potential.info().species[static_cast<std::size_t>(c.species[a])]);
+    s.positions.push_back(c.positions[a]);
+  }
+  s.cell = {{{c.box, 0, 0}, {0, c.box, 0}, {0, 0, c.box}}};
+  s.pbc = {true, true, true};
+  const AtomicGraph g = make_atomic_graph(s, potential.info().species, potential.info().r_max);
+  const PotentialOutput out = potential.evaluate(g);
+  const ForcesAndVirial fv = forces_and_virial(g, out.edge_gradients);
+  return {out.energy, fv.forces, fv.virial};
 }
 
 }  // namespace equifuse::testing_support

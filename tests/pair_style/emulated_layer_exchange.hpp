@@ -157,26 +157,6 @@ class EmulatedWorld {
   std::vector<GhostRows> ghost_rows_;  // [rank]
 };
 
-struct LayerTotals {
-  double energy = 0;
-  std::vector<double> forces;  // by atom ID
-  Matrix3 virial{};
-};
-
-inline LayerTotals whole_structure(const Potential& potential, const Crystal& c) {
-  AtomicStructure s;
-  for (std::size_t a = 0; a < c.positions.size(); ++a) {
-    s.atomic_numbers.push_back(potential.info().species[static_cast<std::size_t>(c.species[a])]);
-    s.positions.push_back(c.positions[a]);
-  }
-  s.cell = {{{c.box, 0, 0}, {0, c.box, 0}, {0, 0, c.box}}};
-  s.pbc = {true, true, true};
-  const AtomicGraph g = make_atomic_graph(s, potential.info().species, potential.info().r_max);
-  const PotentialOutput out = potential.evaluate(g);
-  const ForcesAndVirial fv = forces_and_virial(g, out.edge_gradients);
-  return {out.energy, fv.forces, fv.virial};
-}
-
 // The largest row of the model in words: what comm_forward sizes LAMMPS's buffers by.
 inline int max_exchange_words(const PotentialInfo& info) {
   int words = 0;
@@ -222,7 +202,7 @@ void expect_layer_exchange_equals_whole(
   }
   for (std::thread& t : threads) t.join();
 
-  LayerTotals run;
+  CrystalTotals run;
   run.forces.assign(3 * c.positions.size(), 0.0);
   const bool single = info.precision == Precision::float32;
   double words = 0;
@@ -248,7 +228,7 @@ void expect_layer_exchange_equals_whole(
         << "rank " << r;
   }
 
-  const LayerTotals reference = whole_structure(potential, c);
+  const CrystalTotals reference = whole_structure(potential, c);
   const double tolerance = single ? 2e-4 : 1e-10;
   EXPECT_NEAR(run.energy, reference.energy, tolerance * std::abs(reference.energy));
   for (std::size_t i = 0; i < reference.forces.size(); ++i)

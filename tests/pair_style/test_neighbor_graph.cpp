@@ -25,25 +25,8 @@ using testing_support::make_crystal;
 
 constexpr double kSkin = 1.0;
 
-struct Totals {
-  double energy = 0;
-  std::vector<double> forces;  // by atom (tag)
-  Matrix3 virial{};
-};
-
-Totals whole_structure(const Potential& potential, const Crystal& c) {
-  AtomicStructure s;
-  for (std::size_t a = 0; a < c.positions.size(); ++a) {
-    s.atomic_numbers.push_back(potential.info().species[static_cast<std::size_t>(c.species[a])]);
-    s.positions.push_back(c.positions[a]);
-  }
-  s.cell = {{{c.box, 0, 0}, {0, c.box, 0}, {0, 0, c.box}}};
-  s.pbc = {true, true, true};
-  const AtomicGraph g = make_atomic_graph(s, potential.info().species, potential.info().r_max);
-  const PotentialOutput out = potential.evaluate(g);
-  const ForcesAndVirial fv = forces_and_virial(g, out.edge_gradients);
-  return {out.energy, fv.forces, fv.virial};
-}
+using Totals = testing_support::CrystalTotals;
+using testing_support::whole_structure;
 
 // One rank owning the atoms with x in [lo, hi), with ghosts within `ghost_cutoff` and lists of
 // r_max + skin (emulated_lammps.hpp). Adds this rank's contributions, ghost forces to their
