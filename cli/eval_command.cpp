@@ -25,6 +25,7 @@ void print_usage() {
       "cpu|cuda]\n"
       "                     [--head NAME] [--charge Q] [--spin 2S+1] [--output OUT.extxyz] "
       "[--quiet] [--repeat N]\n"
+      "                     [--memory SIZE|all]\n"
       "--head picks a head of a multi-head potential (an error lists them); --charge and --spin\n"
       "set the total charge and spin multiplicity of models that embed them (MACE-OMOL; default\n"
       "0 and 1).\n"
@@ -38,7 +39,11 @@ void print_usage() {
       "times\n"
       "and prints the median times of the model (energy, forces, virial) and of the neighbour "
       "list,\n"
-      "and the peak memory of the model's arrays since the start (host, or the GPU's).");
+      "and the peak memory of the model's arrays since the start (host, or the GPU's) and of one\n"
+      "evaluation (its working set, bytes per atom).\n"
+      "--memory bounds the per-edge arrays of one block of streamed edges (e.g. 64MB; default\n"
+      "256MB on the host, 2GB on a GPU): smaller blocks use less memory and make more, smaller\n"
+      "kernel calls; all puts every edge in one block.");
 }
 
 }  // namespace
@@ -83,6 +88,8 @@ int eval_command(const std::vector<std::string>& args) {
         throw Error(a + " expects a number, got \"" + v + "\"");
       }
       (a == "--charge" ? load.total_charge : load.total_spin) = value;
+    } else if (a == "--memory") {
+      load.edge_memory = parse_edge_memory(option_value(args, i));
     } else if (a == "--quiet") {
       quiet = true;
     } else if (!a.empty() && a[0] == '-') {
@@ -147,6 +154,11 @@ int eval_command(const std::vector<std::string>& args) {
     if (repeat > 0) {
       // Graph construction and model evaluation (energy, forces, virial) timed separately.
       std::vector<double> graph_ms, model_ms;
+      const MemorySpace space = potential->memory_space();
+      const std::size_t host_before = memory_use(MemorySpace::host).in_use;
+      const std::size_t before = memory_use(space).in_use;
+      reset_peak_memory(MemorySpace::host);
+      reset_peak_memory(space);
       for (int r = 0; r < repeat; ++r) {
         const auto t0 = std::chrono::steady_clock::now();
         const AtomicGraph g = make_atomic_graph(s, info.species, info.r_max);
@@ -161,13 +173,24 @@ int eval_command(const std::vector<std::string>& args) {
       std::sort(model_ms.begin(), model_ms.end());
       std::printf("  timing: model %.3f ms (median of %d), neighbour list %.3f ms\n",
                   model_ms[model_ms.size() / 2], repeat, graph_ms[graph_ms.size() / 2]);
-      // Since the process began: weights, this frame's graph and every intermediate.
-      const MemorySpace space = potential->memory_space();
-      const MemoryUse memory = memory_use(space);
-      std::printf("  %s memory: peak in use %.1f MiB, peak held %.1f MiB\n",
-                  space == MemorySpace::host ? "host" : "device",
-                  static_cast<double>(memory.peak_in_use) / (1 << 20),
-                  static_cast<double>(memory.peak_held) / (1 << 20));
+      // One evaluation's working set: the engine's graph and every intermediate, above what
+      // outlives it (weights; this program's own copies of the structure are not counted).
+      const auto report = [&](MemorySpace where, std::size_t baseline) {
+        const MemoryUse memory = memory_use(where);
+        const double working = static_cast<double>(memory.peak_in_use - baseline);
+        std::printf(
+            "  %s memory: evaluation peak %.1f MiB (%.0f bytes per atom) above %.1f MiB of "
+            "weights\n",
+            where == MemorySpace::host ? "host" : "device", working / (1 << 20),
+            working / static_cast<double>(s.size()), static_cast<double>(baseline) / (1 << 20));
+      };
+      report(space, before);
+      if (space != MemorySpace::host) report(MemorySpace::host, host_before);
+      std::printf(
+          "  streamed edges: blocks of at most %zu edges (memory %.0f MiB, %zu bytes per "
+          "edge)\n",
+          info.block_edges == 0 ? graph.num_edges() : info.block_edges,
+          static_cast<double>(info.edge_memory) / (1 << 20), info.edge_bytes);
     }
     Matrix3 stress{};
     if (periodic) stress = stress_from_virial(fv.virial, s.volume());

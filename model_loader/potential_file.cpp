@@ -13,8 +13,8 @@ template <typename T>
 std::unique_ptr<Potential> build(const std::string& architecture, const std::string& config,
                                  const ParameterStore& parameters, const std::string& where,
                                  const LoadOptions& load) {
-  const ModelOptions options{load.backend, load.elements, load.head, load.total_charge,
-                             load.total_spin};
+  const ModelOptions options{load.backend,      load.elements,   load.head,
+                             load.total_charge, load.total_spin, load.edge_memory};
   if (architecture == "mace") {
     return std::make_unique<MaceModel<T>>(MaceConfig::from_json(config), parameters, options);
   }

@@ -24,6 +24,8 @@ struct LoadOptions {
   // lacks is an error listing its heads.
   std::string head;
   double total_charge = 0, total_spin = 1;  // models that embed them (MACE-OMOL); spin 2S+1
+  // Streamed edges: bytes of per-edge arrays one block may use (ModelOptions::edge_memory).
+  std::optional<std::size_t> edge_memory;
 };
 
 // Throws equifuse::Error with a message naming the file and what is wrong with it (an element it

@@ -22,6 +22,7 @@
 
 #include "kernels/common/error.hpp"
 #include "model_loader/potential_file.hpp"
+#include "models/engine/memory_space.hpp"
 #include "models/potential/forces_and_virial.hpp"
 #include "models/potential/species_selection.hpp"
 #include "models/structure/atomic_structure.hpp"
@@ -90,6 +91,12 @@ void PairEquifuse::settings(int narg, char** arg) {
       if (value != "layer" && value != "shell")
         error->all(FLERR, "pair_style equifuse: comm must be layer or shell, not '" + value + "'");
       comm_mode_ = value;
+    } else if (key == "memory") {
+      try {
+        edge_memory_ = equifuse::parse_edge_memory(value);
+      } catch (const std::exception& e) {
+        error->all(FLERR, std::string("pair_style equifuse: ") + e.what());
+      }
     } else if (key == "head") {
       head_ = value;
     } else if (key == "charge" || key == "spin") {
@@ -101,7 +108,7 @@ void PairEquifuse::settings(int narg, char** arg) {
     } else {
       error->all(FLERR, "pair_style equifuse: unknown keyword '" + key +
                             "' (known: device auto|cpu|cuda, precision float64|float32, comm "
-                            "layer|shell, head NAME, charge Q, spin 2S+1)");
+                            "layer|shell, memory SIZE|all, head NAME, charge Q, spin 2S+1)");
     }
   }
 }
@@ -133,6 +140,7 @@ void PairEquifuse::load(const std::string& path, const std::vector<int>& type_el
     options.head = head_;
     options.total_charge = total_charge_;
     options.total_spin = total_spin_;
+    options.edge_memory = edge_memory_;
     potential_ = equifuse::load_potential(path, options);
   } catch (const equifuse::UnknownElement& e) {
     std::string known;
@@ -158,6 +166,13 @@ void PairEquifuse::load(const std::string& path, const std::vector<int>& type_el
                    backend == equifuse::Backend::cuda ? "cuda" : "cpu");
     if (info.heads.size() > 1)
       utils::logmesg(lmp, "equifuse: head {} (of {})\n", info.head, info.heads.size());
+    if (info.block_edges == 0)
+      utils::logmesg(lmp, "equifuse: memory all: every edge in one block\n");
+    else
+      utils::logmesg(lmp,
+                     "equifuse: memory {} MiB: streamed edges in blocks of at most {} edges ({} "
+                     "bytes per edge)\n",
+                     info.edge_memory >> 20, info.block_edges, info.edge_bytes);
   }
   if (backend == equifuse::Backend::cuda) {
     std::vector<int> gpus(comm->me == 0 ? comm->nprocs : 0);
@@ -366,6 +381,7 @@ void PairEquifuse::compute(int eflag, int vflag) {
   equifuse::NeighborGraph& graph = graph_;
   equifuse::PotentialForces result;
   try {
+    start_step();
     equifuse::build_neighbor_graph(view, r_max_, graph_hops(), graph);
     if (exchanges_layers()) {
       exchange_.prepare(graph.node_atom.data(), graph.node_atom.size(), nall, num_interactions_);
@@ -421,8 +437,20 @@ void PairEquifuse::compute(int eflag, int vflag) {
   }
 }
 
+void PairEquifuse::start_step() {
+  const equifuse::MemorySpace space = potential_->memory_space();
+  memory_before_ = equifuse::memory_use(space).in_use;
+  equifuse::reset_peak_memory(space);
+}
+
 void PairEquifuse::count_step(std::size_t num_local, std::size_t num_nodes, std::size_t num_edges,
                               double bytes_packed) {
+  const std::size_t peak = equifuse::memory_use(potential_->memory_space()).peak_in_use;
+  if (num_local > 0 && peak > memory_before_) {
+    run_counts_.peak_per_atom =
+        std::max(run_counts_.peak_per_atom,
+                 static_cast<double>(peak - memory_before_) / static_cast<double>(num_local));
+  }
   ++run_counts_.steps;
   run_counts_.local = static_cast<double>(num_local);
   run_counts_.nodes = static_cast<double>(num_nodes);
@@ -437,11 +465,12 @@ void PairEquifuse::finish() {
   long steps = 0;
   MPI_Allreduce(&c.steps, &steps, 1, MPI_LONG, MPI_MAX, world);
   if (steps == 0) return;
-  const double mine[4] = {c.local, c.nodes, c.edges, c.bytes / static_cast<double>(steps)};
-  double low[4], high[4], sum[4];
-  MPI_Allreduce(mine, low, 4, MPI_DOUBLE, MPI_MIN, world);
-  MPI_Allreduce(mine, high, 4, MPI_DOUBLE, MPI_MAX, world);
-  MPI_Allreduce(mine, sum, 4, MPI_DOUBLE, MPI_SUM, world);
+  const double mine[5] = {c.local, c.nodes, c.edges, c.bytes / static_cast<double>(steps),
+                          c.peak_per_atom};
+  double low[5], high[5], sum[5];
+  MPI_Allreduce(mine, low, 5, MPI_DOUBLE, MPI_MIN, world);
+  MPI_Allreduce(mine, high, 5, MPI_DOUBLE, MPI_MAX, world);
+  MPI_Allreduce(mine, sum, 5, MPI_DOUBLE, MPI_SUM, world);
   if (comm->me != 0) return;
   const double ranks = comm->nprocs;
   std::string text = fmt::format(
@@ -455,6 +484,11 @@ void PairEquifuse::finish() {
         "equifuse: comm layer packed {:.0f}/{:.0f}/{:.0f} bytes per rank per step (forward and "
         "reverse, {} steps)\n",
         low[3], sum[3] / ranks, high[3], steps);
+  text += fmt::format(
+      "equifuse: model working set peak {:.0f}/{:.0f}/{:.0f} bytes per local atom ({} memory, "
+      "above the weights)\n",
+      low[4], sum[4] / ranks, high[4],
+      potential_->memory_space() == equifuse::MemorySpace::host ? "host" : "device");
   utils::logmesg(lmp, text);
 }
 #endif

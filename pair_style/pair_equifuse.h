@@ -12,6 +12,7 @@
 #include <array>
 #include <exception>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -63,6 +64,8 @@ class PairEquifuse : public Pair {
   }
   // Sizes LAMMPS's per-atom communication buffers (comm_forward, comm_reverse) and logs the mode.
   void init_communication();
+  // Starts measuring one evaluation's memory (the potential's peak working set above its weights).
+  void start_step();
   // Counts one evaluation of this rank for the end-of-run report.
   void count_step(std::size_t num_local, std::size_t num_nodes, std::size_t num_edges,
                   double bytes_packed);
@@ -76,8 +79,9 @@ class PairEquifuse : public Pair {
   std::string precision_ = "float64";
   std::string head_;  // of a multi-head potential; empty: its only or "default" head
   double total_charge_ = 0, total_spin_ = 1;
-  std::string comm_mode_ = "layer";  // `comm layer` or `comm shell`
-  std::string logged_mode_;          // the mode init_communication last logged
+  std::string comm_mode_ = "layer";         // `comm layer` or `comm shell`
+  std::optional<std::size_t> edge_memory_;  // `memory SIZE|all`; unset: the backend's default
+  std::string logged_mode_;                 // the mode init_communication last logged
   std::string potential_path_;
   std::unique_ptr<equifuse::Potential> potential_;
   std::vector<int> type_species_;  // by LAMMPS type (1-based): index in the potential's species
@@ -110,7 +114,9 @@ class PairEquifuse : public Pair {
   struct RunCounts {
     long steps = 0;
     double local = 0, nodes = 0, edges = 0, bytes = 0;
+    double peak_per_atom = 0;  // the model's working set, bytes per local atom, largest step
   } run_counts_;
+  std::size_t memory_before_ = 0;  // in use when the step began
 };
 
 }  // namespace LAMMPS_NS

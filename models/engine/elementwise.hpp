@@ -63,6 +63,16 @@ void gather_species_rows(const Engine& e, std::size_t rows, int dim, const int* 
   e.launch(kernel, {count, dim, species, table, out}, LaunchShape::over(count));
 }
 
+// out[index[r]] += in[r] for rows of dim (distinct indices).
+template <typename T>
+void scatter_add_rows(const Engine& e, std::size_t rows, int dim, const int* index, const T* in,
+                      T* out) {
+  static constexpr auto kernel = elementwise_kernel<ScatterAddRowsArgs<T>, scatter_add_rows_at<T>>(
+      sizeof(T) == sizeof(double) ? "scatter_add_rows_double" : "scatter_add_rows");
+  const long count = static_cast<long>(rows) * dim;
+  e.launch(kernel, {count, dim, index, in, out}, LaunchShape::over(count));
+}
+
 // x[rows][dim]: each row multiplied by (or divided by) its factor.
 template <typename T>
 void scale_rows(const Engine& e, std::size_t rows, int dim, const T* factors, T* x,

@@ -18,6 +18,12 @@ extern "C" __global__ void scale_rows_by_species(const ScaleRowsArgs<real> a) {
 extern "C" __global__ void gather_species_rows(const GatherRowsArgs<real> a) {
   GRID_LOOP(i, a.n) gather_rows_at(a, i);
 }
+extern "C" __global__ void scatter_add_rows(const ScatterAddRowsArgs<real> a) {
+  GRID_LOOP(i, a.n) scatter_add_rows_at(a, i);
+}
+extern "C" __global__ void scatter_add_rows_double(const ScatterAddRowsArgs<double> a) {
+  GRID_LOOP(i, a.n) scatter_add_rows_at(a, i);
+}
 extern "C" __global__ void node_energies(const NodeEnergyArgs<real> a) {
   GRID_LOOP(i, a.n) node_energy_at(a, i);
 }

@@ -63,6 +63,21 @@ EQUIFUSE_HD inline void gather_rows_at(const GatherRowsArgs<Real>& k, long i) {
   k.out[i] = k.table[static_cast<long>(k.species[i / k.dim]) * k.dim + i % k.dim];
 }
 
+// out[index[r]][c] += in[r][c], n = rows * dim; the indices of one call are distinct (a block's
+// nodes or edges in the whole graph).
+template <typename Real>
+struct ScatterAddRowsArgs {
+  long n;
+  int dim;
+  const int* index;
+  const Real* in;
+  Real* out;
+};
+template <typename Real>
+EQUIFUSE_HD inline void scatter_add_rows_at(const ScatterAddRowsArgs<Real>& k, long i) {
+  k.out[static_cast<long>(k.index[i / k.dim]) * k.dim + i % k.dim] += k.in[i];
+}
+
 // x[r][c] *= factors[r] (divide: /=), n = rows * dim: per-row weights (an edge's cutoff on its
 // radial MLP's outputs, a node's density on its message).
 template <typename Real>

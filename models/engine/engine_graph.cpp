@@ -72,6 +72,10 @@ ConvolutionGraphView EngineGraph::view() const {
 EngineGraph make_engine_graph(const Engine& e, const AtomicGraph& graph, int num_species,
                               const std::string& model) {
   check_atomic_graph(graph, num_species, model);
+  return upload_engine_graph(e, graph);
+}
+
+EngineGraph upload_engine_graph(const Engine& e, const AtomicGraph& graph) {
   EngineGraph g;
   g.num_nodes = graph.num_nodes;
   g.num_local = graph.num_local;

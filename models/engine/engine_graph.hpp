@@ -39,6 +39,8 @@ struct EngineGraph {
 EngineGraph make_engine_graph(const Engine& engine, const AtomicGraph& graph, int num_species,
                               const std::string& model);
 EngineGraph make_engine_graph(const Engine& engine, const ResidentGraph& graph);
+// Copies a graph already checked (one the engine derived itself) and groups its edges.
+EngineGraph upload_engine_graph(const Engine& engine, const AtomicGraph& graph);
 
 // forces [num_nodes][3] and per-node virials [num_nodes][3][3] from dE/d(edge vector).
 void node_forces_and_virials(const Engine& engine, const EngineGraph& graph,

@@ -6,6 +6,7 @@
 #include <new>
 
 #include "kernels/common/error.hpp"
+#include "models/engine/block_cache.hpp"
 #ifdef EQUIFUSE_HAVE_CUDA
 #include <cuda_runtime_api.h>
 
@@ -20,9 +21,14 @@ namespace {
 // Host arrays are aligned for vector loads and never initialised (layers overwrite them).
 constexpr std::align_val_t kHostAlignment{64};
 
+// Blocks from this size on are kept for reuse (smaller ones come from malloc's own free lists).
+constexpr std::size_t kCachedFrom = 64 << 10;
+constexpr std::size_t kHostGranularity = 4096;
+
 struct HostUse {
   std::mutex mutex;
   MemoryUse use;
+  BlockCache cache;
 };
 
 HostUse& host_use() {
@@ -40,17 +46,27 @@ void* allocate_memory(MemorySpace space, std::size_t bytes, std::size_t& capacit
   capacity = 0;
   if (bytes == 0) return nullptr;
   if (space == MemorySpace::host) {
-    void* block = ::operator new(bytes, kHostAlignment, std::nothrow);
-    if (block == nullptr) {
-      throw Error("out of host memory: " + std::to_string(bytes) + " bytes for one array");
-    }
-    capacity = bytes;
     HostUse& h = host_use();
+    const std::size_t rounded =
+        bytes < kCachedFrom ? bytes
+                            : (bytes + kHostGranularity - 1) / kHostGranularity * kHostGranularity;
     const std::lock_guard lock(h.mutex);
-    h.use.in_use += bytes;
-    h.use.held = h.use.in_use;
+    void* block = rounded < kCachedFrom ? nullptr : h.cache.take(rounded, capacity);
+    if (block == nullptr) {
+      capacity = rounded;
+      block = ::operator new(rounded, kHostAlignment, std::nothrow);
+      if (block == nullptr) {
+        h.cache.drain([](void* b, std::size_t) { ::operator delete(b, kHostAlignment); });
+        block = ::operator new(rounded, kHostAlignment, std::nothrow);
+      }
+      if (block == nullptr) {
+        throw Error("out of host memory: " + std::to_string(bytes) + " bytes for one array");
+      }
+    }
+    h.use.in_use += capacity;
+    h.use.held = h.use.in_use + h.cache.bytes();
     h.use.peak_in_use = std::max(h.use.peak_in_use, h.use.in_use);
-    h.use.peak_held = h.use.peak_in_use;
+    h.use.peak_held = std::max(h.use.peak_held, h.use.held);
     return block;
   }
 #ifdef EQUIFUSE_HAVE_CUDA
@@ -63,11 +79,15 @@ void* allocate_memory(MemorySpace space, std::size_t bytes, std::size_t& capacit
 void release_memory(MemorySpace space, void* block, std::size_t capacity) {
   if (block == nullptr) return;
   if (space == MemorySpace::host) {
-    ::operator delete(block, kHostAlignment);
     HostUse& h = host_use();
     const std::lock_guard lock(h.mutex);
+    if (capacity >= kCachedFrom) {
+      h.cache.put(block, capacity);
+    } else {
+      ::operator delete(block, kHostAlignment);
+    }
     h.use.in_use -= capacity;
-    h.use.held = h.use.in_use;
+    h.use.held = h.use.in_use + h.cache.bytes();
     return;
   }
 #ifdef EQUIFUSE_HAVE_CUDA
@@ -103,6 +123,19 @@ MemoryUse memory_use(MemorySpace space) {
   return device_memory_use();
 #else
   return {};
+#endif
+}
+
+void reset_peak_memory(MemorySpace space) {
+  if (space == MemorySpace::host) {
+    HostUse& h = host_use();
+    const std::lock_guard lock(h.mutex);
+    h.use.peak_in_use = h.use.in_use;
+    h.use.peak_held = h.use.held;
+    return;
+  }
+#ifdef EQUIFUSE_HAVE_CUDA
+  reset_device_peak_memory();
 #endif
 }
 

@@ -1,6 +1,7 @@
 // Where a model's arrays live: host memory (the host backend) or the memory of the current CUDA
 // device (the CUDA backend). Allocation and release by space; device memory comes from the
-// reuse pool of the CUDA backend (cuda/device_memory_pool.hpp).
+// reuse pool of the CUDA backend (cuda/device_memory_pool.hpp); host arrays of 64 KiB and more are
+// kept for reuse too (block_cache.hpp).
 #pragma once
 
 #include <cstddef>
@@ -24,10 +25,13 @@ void copy_memory(void* to, MemorySpace to_space, const void* from, MemorySpace f
 
 // Bytes in live arrays now and at most since the process began (what torch reports as
 // memory_allocated / max_memory_allocated), and bytes taken from the system (live + cached for
-// reuse; the host keeps no cache): the benchmarks' peak memory and bytes per atom.
+// reuse): the benchmarks' peak memory and bytes per atom.
 struct MemoryUse {
   std::size_t in_use = 0, peak_in_use = 0, held = 0, peak_held = 0;
 };
 MemoryUse memory_use(MemorySpace space);
+// Starts the peaks again from what is in use now (torch's reset_peak_memory_stats): the peak of
+// one evaluation above what outlives it (weights, the caller's graph).
+void reset_peak_memory(MemorySpace space);
 
 }  // namespace equifuse

@@ -1,5 +1,9 @@
 #include "models/engine/model_potential.hpp"
 
+#include <algorithm>
+
+#include "models/potential/model_options.hpp"
+
 namespace equifuse {
 
 namespace {
@@ -22,6 +26,15 @@ ModelKernelSpec model_kernel_spec(Precision precision, const Irreps& spherical_h
 ModelPotential::ModelPotential(Backend backend, const ModelKernelSpec& kernels,
                                std::string model_name)
     : engine_(backend, kernels), model_name_(std::move(model_name)) {}
+
+void ModelPotential::set_edge_memory(const std::optional<std::size_t>& bytes,
+                                     std::size_t bytes_per_edge) {
+  info_.edge_memory = bytes.value_or(
+      default_edge_memory(engine_.space() == MemorySpace::host ? Backend::cpu : Backend::cuda));
+  info_.edge_bytes = bytes_per_edge;
+  info_.block_edges =
+      info_.edge_memory == 0 ? 0 : std::max<std::size_t>(1, info_.edge_memory / bytes_per_edge);
+}
 
 PotentialOutput ModelPotential::evaluate(const AtomicGraph& graph,
                                          const GhostExchange* exchange) const {

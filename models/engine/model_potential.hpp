@@ -4,6 +4,7 @@
 // are summed where it ran; only what the caller asks for comes back to the host.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "kernels/common/error.hpp"
@@ -35,6 +36,10 @@ class ModelPotential : public Potential {
   const Engine& engine() const { return engine_; }
   // Set by the model's constructor.
   PotentialInfo& mutable_info() { return info_; }
+  // The streamed-edge block size (edge_blocks.hpp) from options.edge_memory and the model's
+  // largest per-edge working set; set by the model's constructor once its layers exist.
+  void set_edge_memory(const std::optional<std::size_t>& bytes, std::size_t bytes_per_edge);
+  std::size_t max_block_edges() const { return info_.block_edges; }
 
   struct Result {
     Buffer<double> node_energies;   // [num_local]

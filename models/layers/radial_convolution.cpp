@@ -20,63 +20,85 @@ template <typename T>
 RadialConvolution<T>::~RadialConvolution() = default;
 
 template <typename T>
-Buffer<T> RadialConvolution<T>::edge_weights(const typename EdgeEmbedding<T>::Features& edges,
-                                             const Saved& saved) const {
-  Buffer<T> scaled = engine_.copy_of(saved.weights);
-  scale_rows(engine_, edges.cutoff.size(), problem().weight_numel(), edges.cutoff.data(),
-             scaled.data());
-  return scaled;
+MlpSaved<T> RadialConvolution<T>::edge_weights(std::size_t edges, const T* mlp_input,
+                                               Buffer<T>& weights) const {
+  weights = engine_.buffer<T>(edges * static_cast<std::size_t>(problem().weight_numel()));
+  return mlp_->forward(edges, mlp_input, weights.data());
 }
 
 template <typename T>
-Buffer<T> RadialConvolution<T>::forward(const EngineGraph& graph,
-                                        const typename EdgeEmbedding<T>::Features& edges,
-                                        const T* mlp_input, const Buffer<T>& x,
-                                        Saved& saved) const {
+std::size_t RadialConvolution<T>::bytes_per_edge() const {
+  // The backward's weights, cutoff-scaled weights and their gradient, the MLP's arrays (about one
+  // more set) and input gradient, and the edge embedding's features, gradients and graph.
+  const auto w = static_cast<std::size_t>(problem().weight_numel());
+  const auto in = static_cast<std::size_t>(mlp_->dim_in());
+  return sizeof(T) * (4 * w + 2 * in) + 512;
+}
+
+template <typename T>
+void RadialConvolution<T>::forward(const EdgeBlock& block,
+                                   const typename EdgeEmbedding<T>::Features& edges,
+                                   const T* mlp_input, const T* x, T* out) const {
   const TensorProductProblem& p = problem();
-  saved.weights = engine_.buffer<T>(graph.num_edges * static_cast<std::size_t>(p.weight_numel()));
-  saved.mlp = mlp_->forward(graph.num_edges, mlp_input, saved.weights.data());
-  const bool apart = !edges.cutoff.empty();
-  const Buffer<T> scaled = apart ? edge_weights(edges, saved) : Buffer<T>();
-  Buffer<T> out = engine_.buffer<T>(p.out_size(graph.num_nodes));
-  convolution_->forward(graph.view(), {.x = x.span(),
-                                       .y = edges.sh.span(),
-                                       .weights = apart ? scaled.span() : saved.weights.span(),
-                                       .out = out.span()});
-  return out;
+  const EngineGraph& g = *block.graph;
+  Buffer<T> weights;
+  edge_weights(g.num_edges, mlp_input, weights);
+  if (!edges.cutoff.empty()) {
+    scale_rows(engine_, g.num_edges, p.weight_numel(), edges.cutoff.data(), weights.data());
+  }
+  Buffer<T> x_local, out_local;
+  const T* xb = block_node_rows(engine_, block, p.irreps_in1().dim(), x, x_local);
+  if (!block.whole()) out_local = engine_.buffer<T>(p.out_size(g.num_nodes));
+  T* ob = block.whole() ? out : out_local.data();
+  convolution_->forward(g.view(), {.x = {xb, p.in1_size(g.num_nodes)},
+                                   .y = edges.sh.span(),
+                                   .weights = weights.span(),
+                                   .out = {ob, p.out_size(g.num_nodes)}});
+  if (!block.whole()) put_receiver_rows(engine_, block, p.irreps_out().dim(), ob, out);
 }
 
 template <typename T>
-Buffer<T> RadialConvolution<T>::backward(const EngineGraph& graph,
-                                         const typename EdgeEmbedding<T>::Features& edges,
-                                         const Saved& saved, const Buffer<T>& x,
-                                         const Buffer<T>& grad_out, Buffer<T>& grad_sh,
-                                         T* grad_mlp_input, T* grad_cutoff) const {
+void RadialConvolution<T>::backward(const EdgeBlock& block,
+                                    const typename EdgeEmbedding<T>::Features& edges,
+                                    const T* mlp_input, const T* x, const T* grad_out, T* grad_x,
+                                    Buffer<T>& grad_sh, T* grad_mlp_input, T* grad_cutoff) const {
+  const TensorProductProblem& p = problem();
+  const EngineGraph& g = *block.graph;
+  const int width = p.weight_numel();
+  Buffer<T> weights;
+  const MlpSaved<T> mlp = edge_weights(g.num_edges, mlp_input, weights);
   const bool apart = !edges.cutoff.empty();
-  const Buffer<T> scaled = apart ? edge_weights(edges, saved) : Buffer<T>();
-  Buffer<T> grad_x = engine_.buffer<T>(x.size());
+  Buffer<T> scaled;
+  if (apart) {
+    scaled = engine_.copy_of(weights);
+    scale_rows(engine_, g.num_edges, width, edges.cutoff.data(), scaled.data());
+  }
+  Buffer<T> x_local, grad_out_local;
+  const T* xb = block_node_rows(engine_, block, p.irreps_in1().dim(), x, x_local);
+  const T* gb = block_node_rows(engine_, block, p.irreps_out().dim(), grad_out, grad_out_local);
+  Buffer<T> grad_x_here = engine_.buffer<T>(p.in1_size(g.num_nodes));
   Buffer<T> grad_sh_here = engine_.buffer<T>(grad_sh.size());
-  Buffer<T> grad_weights = engine_.buffer<T>(saved.weights.size());
-  convolution_->backward(graph.view(), {.x = x.span(),
-                                        .y = edges.sh.span(),
-                                        .weights = apart ? scaled.span() : saved.weights.span(),
-                                        .grad_out = grad_out.span(),
-                                        .grad_x = grad_x.span(),
-                                        .grad_y = grad_sh_here.span(),
-                                        .grad_weights = grad_weights.span()});
+  Buffer<T> grad_weights = engine_.buffer<T>(weights.size());
+  convolution_->backward(g.view(), {.x = {xb, p.in1_size(g.num_nodes)},
+                                    .y = edges.sh.span(),
+                                    .weights = apart ? scaled.span() : weights.span(),
+                                    .grad_out = {gb, p.out_size(g.num_nodes)},
+                                    .grad_x = grad_x_here.span(),
+                                    .grad_y = grad_sh_here.span(),
+                                    .grad_weights = grad_weights.span()});
+  scaled = {};
+  add_node_rows(engine_, block, p.irreps_in1().dim(), grad_x_here.data(), grad_x);
   add_into(engine_, grad_sh.data(), grad_sh_here.data(), grad_sh.size());
   if (apart) {
     // w = mlp * cutoff: dL/d(cutoff) = sum_k dL/dw_k mlp_k, dL/d(mlp) = dL/dw cutoff.
-    const int width = problem().weight_numel();
-    add_row_dots(engine_, graph.num_edges, width, grad_weights.data(), saved.weights.data(),
-                 grad_cutoff);
-    scale_rows(engine_, graph.num_edges, width, edges.cutoff.data(), grad_weights.data());
+    add_row_dots(engine_, g.num_edges, width, grad_weights.data(), weights.data(), grad_cutoff);
+    scale_rows(engine_, g.num_edges, width, edges.cutoff.data(), grad_weights.data());
   }
+  weights = {};
   const auto inputs = static_cast<std::size_t>(mlp_->input_gradients());
-  Buffer<T> grad_input = engine_.buffer<T>(graph.num_edges * inputs);
-  mlp_->backward(graph.num_edges, saved.mlp, grad_weights.data(), grad_input.data());
+  Buffer<T> grad_input = engine_.buffer<T>(g.num_edges * inputs);
+  mlp_->backward(g.num_edges, mlp, grad_weights.data(), grad_input.data());
   add_into(engine_, grad_mlp_input, grad_input.data(), grad_input.size());
-  return grad_x;
 }
 
 template class RadialConvolution<float>;

@@ -10,7 +10,7 @@
 #include <string>
 
 #include "kernels/convolution/graph_convolution.hpp"
-#include "models/engine/engine_graph.hpp"
+#include "models/engine/edge_blocks.hpp"
 #include "models/layers/edge_embedding.hpp"
 #include "models/layers/edge_mlp.hpp"
 
@@ -27,26 +27,25 @@ class RadialConvolution {
 
   const TensorProductProblem& problem() const { return convolution_->problem(); }
 
-  // Kept for the backward: the MLP's per-edge outputs and its own arrays (edge).
-  struct Saved {
-    Buffer<T> weights;
-    MlpSaved<T> mlp;
-    std::size_t bytes() const { return weights.bytes() + mlp.bytes(); }
-  };
-  // out [nodes][out dim] from node features x [nodes][in dim]; the MLP reads mlp_input [E][its
-  // width] (edges.radial, unless the layer builds its own).
-  Buffer<T> forward(const EngineGraph& graph, const typename EdgeEmbedding<T>::Features& edges,
-                    const T* mlp_input, const Buffer<T>& x, Saved& saved) const;
-  // dE/dx [nodes][in dim] from dE/d(out); grad_sh += its part, grad_mlp_input [E][the MLP's
-  // input_gradients()] += its part, and (cutoff apart) grad_cutoff [E] += its part.
-  Buffer<T> backward(const EngineGraph& graph, const typename EdgeEmbedding<T>::Features& edges,
-                     const Saved& saved, const Buffer<T>& x, const Buffer<T>& grad_out,
-                     Buffer<T>& grad_sh, T* grad_mlp_input, T* grad_cutoff) const;
+  // One block of streamed edges (edge_stream.hpp). The per-edge weights live only inside these
+  // calls: the backward evaluates the MLP again.
+  // out [nodes][out dim] of the whole graph: the block's receiver rows, from x [nodes][in dim];
+  // the MLP reads mlp_input [block edges][its width] (edges.radial, unless the layer builds its
+  // own).
+  void forward(const EdgeBlock& block, const typename EdgeEmbedding<T>::Features& edges,
+               const T* mlp_input, const T* x, T* out) const;
+  // grad_x [nodes][in dim] += the block's part of dE/dx, from grad_out [nodes][out dim]; for the
+  // block's edges grad_sh += its part, grad_mlp_input [E][the MLP's input_gradients()] += its
+  // part and (cutoff apart) grad_cutoff [E] += its part.
+  void backward(const EdgeBlock& block, const typename EdgeEmbedding<T>::Features& edges,
+                const T* mlp_input, const T* x, const T* grad_out, T* grad_x, Buffer<T>& grad_sh,
+                T* grad_mlp_input, T* grad_cutoff) const;
+  // Bytes of the per-edge arrays of one call, per edge (the memory option's unit).
+  std::size_t bytes_per_edge() const;
 
  private:
-  // The weights the convolution uses: the MLP's outputs, times the cutoff where it is apart.
-  Buffer<T> edge_weights(const typename EdgeEmbedding<T>::Features& edges,
-                         const Saved& saved) const;
+  // The MLP's outputs for the block's edges (weights) and what its backward needs.
+  MlpSaved<T> edge_weights(std::size_t edges, const T* mlp_input, Buffer<T>& weights) const;
 
   const Engine& engine_;
   std::unique_ptr<EdgeMlp<T>> mlp_;

@@ -5,8 +5,8 @@
 // their trained alpha and beta). It replaces the division by avg_num_neighbors.
 #pragma once
 
+#include "models/engine/edge_blocks.hpp"
 #include "models/engine/engine.hpp"
-#include "models/engine/engine_graph.hpp"
 
 namespace equifuse {
 
@@ -15,19 +15,26 @@ class EdgeDensity {
  public:
   EdgeDensity(const Engine& engine, double alpha, double beta);
 
-  // Kept for the backward: d [E] (edge), the denominators [N] and the normalised message [N][dim]
-  // (node).
+  // Kept for the backward (node): the denominators [N] and the normalised message [N][dim]. The
+  // per-edge d is the density MLP's output, recomputed for each block of edges.
   struct Saved {
-    Buffer<T> d, denominators, normalized;
-    std::size_t bytes() const { return d.bytes() + denominators.bytes() + normalized.bytes(); }
+    Buffer<T> denominators, normalized;
+    std::size_t bytes() const { return denominators.bytes() + normalized.bytes(); }
   };
-  // message [N][dim] divided in place; d [E] is the density MLP's output; cutoff [E] or null.
-  void forward(const EngineGraph& graph, Buffer<T> d, const T* cutoff, Buffer<T>& message, int dim,
-               Saved& saved) const;
+  // One block of edges: density_i [nodes] written for the block's receivers, from d [block E]
+  // (the density MLP's output) and cutoff [block E] or null.
+  void sum_block(const EdgeBlock& block, const T* d, const T* cutoff, T* densities) const;
+  // message [N][dim] divided in place by beta * density + alpha (densities: every block summed).
+  void normalize(std::size_t nodes, Buffer<T> densities, Buffer<T>& message, int dim,
+                 Saved& saved) const;
   // grad_message [N][dim]: dL/d(normalised message) in, dL/d(message) out (in place); returns
-  // dL/dd [E]; grad_cutoff [E] += its part (if not null).
-  Buffer<T> backward(const EngineGraph& graph, const Saved& saved, const T* cutoff,
-                     Buffer<T>& grad_message, int dim, T* grad_cutoff) const;
+  // dL/d(density) [N].
+  Buffer<T> node_backward(std::size_t nodes, const Saved& saved, Buffer<T>& grad_message,
+                          int dim) const;
+  // One block: dL/dd [block E] from dL/d(density) [nodes]; grad_cutoff [block E] += its part (if
+  // not null).
+  Buffer<T> block_backward(const EdgeBlock& block, const T* d, const T* cutoff,
+                           const T* grad_density, T* grad_cutoff) const;
 
  private:
   const Engine& engine_;

@@ -13,6 +13,7 @@
 #include "models/engine/engine_graph.hpp"
 #include "models/layers/edge_embedding.hpp"
 #include "models/layers/edge_mlp.hpp"
+#include "models/layers/edge_stream.hpp"
 #include "models/layers/radial_convolution.hpp"
 #include "models/mace/edge_density.hpp"
 #include "models/mace/mace_config.hpp"
@@ -30,27 +31,23 @@ class MaceInteraction {
     Buffer<T> message;  // [nodes][target dim]: the product block's input
     Buffer<T> skip;     // residual blocks whose product uses it: [nodes][product out dim]
   };
-  // Kept for the backward (edge: the convolution's per-edge weights and MLP arrays, the density
-  // MLP's; node: linear_up's output, the density's, the gate's input). Kinds leave unused parts
-  // empty.
+  // Kept for the backward, node arrays only (linear_up's output, the density's, the gate's
+  // input): every per-edge array is recomputed block by block (edge_stream.hpp). Kinds leave
+  // unused parts empty.
   struct Saved {
     Buffer<T> up, gate_in;
-    typename RadialConvolution<T>::Saved convolution;
     typename EdgeDensity<T>::Saved density;
-    MlpSaved<T> density_mlp;
-    std::size_t bytes() const {
-      return up.bytes() + gate_in.bytes() + convolution.bytes() + density.bytes() +
-             density_mlp.bytes();
-    }
+    std::size_t bytes() const { return up.bytes() + gate_in.bytes() + density.bytes(); }
   };
 
-  virtual Output forward(const EngineGraph& graph, const typename EdgeEmbedding<T>::Features& edges,
-                         const T* h, Saved& saved) const = 0;
-  // grad_h [nodes][in dim] += dE/dh; grad_sh, grad_radial and (cutoff apart, else null)
-  // grad_cutoff += their parts; from dE/d(message) and (gives_skip) dE/d(skip).
-  virtual void backward(const EngineGraph& graph, const typename EdgeEmbedding<T>::Features& edges,
-                        const Saved& saved, const T* grad_message, const T* grad_skip, T* grad_h,
-                        Buffer<T>& grad_sh, Buffer<T>& grad_radial, T* grad_cutoff) const = 0;
+  virtual Output forward(const EngineGraph& graph, const EdgeStream<T>& edges, const T* h,
+                         Saved& saved) const = 0;
+  // grad_h [nodes][in dim] += dE/dh, from dE/d(message) and (gives_skip) dE/d(skip); the edges'
+  // part goes to the stream's edge gradients.
+  virtual void backward(const EngineGraph& graph, EdgeStream<T>& edges, const Saved& saved,
+                        const T* grad_message, const T* grad_skip, T* grad_h) const = 0;
+  // Bytes per edge of the layer's edge working set (the memory option's unit).
+  virtual std::size_t bytes_per_edge() const = 0;
   // Whether forward gives a skip for the product block to add.
   virtual bool gives_skip() const = 0;
 };

@@ -1,5 +1,6 @@
 #include "models/mace/mace_model.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "kernels/common/error.hpp"
@@ -133,6 +134,10 @@ MaceModel<T>::MaceModel(MaceConfig config, const ParameterStore& p, const ModelO
     pair_repulsion_ = std::make_unique<PairRepulsion>(
         e, pair_repulsion_parameters(*c.pair_repulsion, species_, p, c.r_max));
   }
+  std::size_t edge_bytes = 0;
+  for (const auto& interaction : interactions_)
+    edge_bytes = std::max(edge_bytes, interaction->bytes_per_edge());
+  set_edge_memory(options.edge_memory, edge_bytes);
   p.check_all_used();
 }
 
@@ -148,8 +153,10 @@ ModelPotential::Result MaceModel<T>::run(const EngineGraph& graph,
   const std::size_t layers = interactions_.size();
   const double scale = config_.scale[static_cast<std::size_t>(head_)];
 
-  // Forward. h: the features between layers (not kept: no backward step needs them).
-  const typename EdgeEmbedding<T>::Features edges = edge_embedding_->forward(graph);
+  // Forward. h: the features between layers (not kept: no backward step needs them). The edges
+  // are streamed in blocks: every per-edge array lives inside one layer's pass over a block.
+  const EdgeBlocks blocks(e, graph, max_block_edges());
+  EdgeStream<T> edges(e, *edge_embedding_, blocks, graph.num_edges);
   Buffer<T> h = e.buffer<T>(nodes * static_cast<std::size_t>(embedding_dim_));
   gather_species_rows(e, nodes, embedding_dim_, species, embedding_.data(), h.data());
   std::vector<typename MaceInteraction<T>::Saved> interaction_saved(layers);
@@ -173,11 +180,7 @@ ModelPotential::Result MaceModel<T>::run(const EngineGraph& graph,
   node_energies(e, graph.num_local, species, readout_sum.data(), energy_scale_.data(),
                 energy_offset_.data(), result.node_energies.data());
 
-  // Backward: dE/dh layer by layer, accumulating dE/d(spherical harmonics), dE/d(radial) and,
-  // where the cutoff is apart, dE/d(cutoff).
-  Buffer<T> grad_sh = e.zeros<T>(edges.sh.size()), grad_radial = e.zeros<T>(edges.radial.size());
-  Buffer<T> grad_cutoff = e.zeros<T>(edges.cutoff.size());
-  T* grad_cutoff_data = edges.cutoff.empty() ? nullptr : grad_cutoff.data();
+  // Backward: dE/dh layer by layer; each layer adds its part of dE/d(edge vector) block by block.
   Buffer<T> grad_h = e.zeros<T>(h.size());
   h = {};
   Buffer<T> seed = e.buffer<T>(nodes);
@@ -194,14 +197,12 @@ ModelPotential::Result MaceModel<T>::run(const EngineGraph& graph,
     Buffer<T> grad_previous = e.zeros<T>(
         nodes * static_cast<std::size_t>(config_.interactions[t].node_feats_irreps.dim()));
     interactions_[t]->backward(graph, edges, interaction_saved[t], grad_message.data(),
-                               grad_h.data(), grad_previous.data(), grad_sh, grad_radial,
-                               grad_cutoff_data);
+                               grad_h.data(), grad_previous.data());
     interaction_saved[t] = {};
     if (t > 0) return_ghost_gradients(exchange, static_cast<int>(t), grad_previous, graph);
     grad_h = std::move(grad_previous);
   }
-  result.edge_gradients = edge_embedding_->backward(graph, edges, grad_sh, grad_radial,
-                                                    grad_cutoff_data ? &grad_cutoff : nullptr);
+  result.edge_gradients = edges.take_edge_gradients();
   if (pair_repulsion_) pair_repulsion_->evaluate(graph, scale, nullptr, &result.edge_gradients);
   return result;
 }

@@ -95,13 +95,13 @@ NonlinearInteraction<T>::~NonlinearInteraction() = default;
 
 template <typename T>
 Buffer<T> NonlinearInteraction<T>::mlp_inputs(
-    const EngineGraph& graph, const typename EdgeEmbedding<T>::Features& edges) const {
-  const long n = static_cast<long>(graph.num_edges);
-  Buffer<T> inputs = engine_.buffer<T>(graph.num_edges *
+    const EngineGraph& block, const typename EdgeEmbedding<T>::Features& edges) const {
+  const long n = static_cast<long>(block.num_edges);
+  Buffer<T> inputs = engine_.buffer<T>(block.num_edges *
                                        static_cast<std::size_t>(num_basis_ + 2 * embedding_dim_));
   engine_.launch(kMlpInputs<T>,
-                 {n, num_basis_, embedding_dim_, edges.radial.data(), graph.senders.data(),
-                  graph.receivers.data(), graph.species.data(), source_embedding_.data(),
+                 {n, num_basis_, embedding_dim_, edges.radial.data(), block.senders.data(),
+                  block.receivers.data(), block.species.data(), source_embedding_.data(),
                   target_embedding_.data(), inputs.data()},
                  LaunchShape::over(n));
   return inputs;
@@ -109,8 +109,7 @@ Buffer<T> NonlinearInteraction<T>::mlp_inputs(
 
 template <typename T>
 typename NonlinearInteraction<T>::Output NonlinearInteraction<T>::forward(
-    const EngineGraph& graph, const typename EdgeEmbedding<T>::Features& edges, const T* h,
-    Saved& saved) const {
+    const EngineGraph& graph, const EdgeStream<T>& edges, const T* h, Saved& saved) const {
   const std::size_t nodes = graph.num_nodes;
   Output out;
   if (gives_skip_) {
@@ -119,16 +118,21 @@ typename NonlinearInteraction<T>::Output NonlinearInteraction<T>::forward(
   }
   saved.up = engine_.buffer<T>(nodes * static_cast<std::size_t>(linear_up_->dim_out()));
   linear_up_->forward(nodes, h, saved.up.data());
-  const Buffer<T> inputs = mlp_inputs(graph, edges);
-  const Buffer<T> convolved =
-      convolution_->forward(graph, edges, inputs.data(), saved.up, saved.convolution);
+  Buffer<T> convolved = engine_.buffer<T>(convolution_->problem().out_size(nodes));
+  Buffer<T> densities = engine_.buffer<T>(nodes);
+  edges.forward([&](const EdgeBlock& block, const typename EdgeEmbedding<T>::Features& f) {
+    const Buffer<T> inputs = mlp_inputs(*block.graph, f);
+    convolution_->forward(block, f, inputs.data(), saved.up.data(), convolved.data());
+    Buffer<T> d = engine_.buffer<T>(block.graph->num_edges);
+    density_mlp_->forward(block.graph->num_edges, inputs.data(), d.data());
+    density_->sum_block(block, d.data(), f.cutoff.empty() ? nullptr : f.cutoff.data(),
+                        densities.data());
+  });
   const int nonlin = linear_1_->dim_out();
   Buffer<T> m = engine_.buffer<T>(nodes * static_cast<std::size_t>(nonlin));
   linear_1_->forward(nodes, convolved.data(), m.data());
-  Buffer<T> d = engine_.buffer<T>(graph.num_edges);
-  saved.density_mlp = density_mlp_->forward(graph.num_edges, inputs.data(), d.data());
-  density_->forward(graph, std::move(d), edges.cutoff.empty() ? nullptr : edges.cutoff.data(), m,
-                    nonlin, saved.density);
+  convolved = {};
+  density_->normalize(nodes, std::move(densities), m, nonlin, saved.density);
   linear_res_->forward(nodes, saved.up.data(), m.data(), true);
   Buffer<T> gated = engine_.buffer<T>(nodes * static_cast<std::size_t>(gate_->dim_out()));
   gate_->forward(nodes, m.data(), gated.data());
@@ -139,31 +143,38 @@ typename NonlinearInteraction<T>::Output NonlinearInteraction<T>::forward(
 }
 
 template <typename T>
-void NonlinearInteraction<T>::backward(const EngineGraph& graph,
-                                       const typename EdgeEmbedding<T>::Features& edges,
+void NonlinearInteraction<T>::backward(const EngineGraph& graph, EdgeStream<T>& edges,
                                        const Saved& saved, const T* grad_message,
-                                       const T* grad_skip, T* grad_h, Buffer<T>& grad_sh,
-                                       Buffer<T>& grad_radial, T* grad_cutoff) const {
+                                       const T* grad_skip, T* grad_h) const {
   const std::size_t nodes = graph.num_nodes;
   if (gives_skip_) skip_->backward(nodes, grad_skip, grad_h);
   Buffer<T> grad_gated = engine_.buffer<T>(nodes * static_cast<std::size_t>(gate_->dim_out()));
   linear_2_->backward(nodes, grad_message, grad_gated.data(), false);
   Buffer<T> grad_m = engine_.zeros<T>(saved.gate_in.size());
   gate_->backward(nodes, saved.gate_in.data(), grad_gated.data(), grad_m.data());
+  grad_gated = {};
   Buffer<T> grad_up = engine_.buffer<T>(saved.up.size());
   linear_res_->backward(nodes, grad_m.data(), grad_up.data(), false);
-  const Buffer<T> grad_d =
-      density_->backward(graph, saved.density, edges.cutoff.empty() ? nullptr : edges.cutoff.data(),
-                         grad_m, linear_1_->dim_out(), grad_cutoff);
-  Buffer<T> grad_input = engine_.buffer<T>(grad_radial.size());
-  density_mlp_->backward(graph.num_edges, saved.density_mlp, grad_d.data(), grad_input.data());
-  add_into(engine_, grad_radial.data(), grad_input.data(), grad_radial.size());
+  const Buffer<T> grad_density =
+      density_->node_backward(nodes, saved.density, grad_m, linear_1_->dim_out());
   Buffer<T> grad_convolved = engine_.buffer<T>(convolution_->problem().out_size(nodes));
   linear_1_->backward(nodes, grad_m.data(), grad_convolved.data(), false);
-  const Buffer<T> grad_up_conv =
-      convolution_->backward(graph, edges, saved.convolution, saved.up, grad_convolved, grad_sh,
-                             grad_radial.data(), grad_cutoff);
-  add_into(engine_, grad_up.data(), grad_up_conv.data(), grad_up.size());
+  grad_m = {};
+  edges.backward([&](const EdgeBlock& block, const typename EdgeEmbedding<T>::Features& f,
+                     typename EdgeStream<T>::Gradients& g) {
+    const std::size_t block_edges = block.graph->num_edges;
+    const Buffer<T> inputs = mlp_inputs(*block.graph, f);
+    convolution_->backward(block, f, inputs.data(), saved.up.data(), grad_convolved.data(),
+                           grad_up.data(), g.sh, g.radial.data(), g.cutoff_or_null());
+    Buffer<T> d = engine_.buffer<T>(block_edges);
+    const MlpSaved<T> mlp = density_mlp_->forward(block_edges, inputs.data(), d.data());
+    const Buffer<T> grad_d =
+        density_->block_backward(block, d.data(), f.cutoff.empty() ? nullptr : f.cutoff.data(),
+                                 grad_density.data(), g.cutoff_or_null());
+    Buffer<T> grad_input = engine_.buffer<T>(g.radial.size());
+    density_mlp_->backward(block_edges, mlp, grad_d.data(), grad_input.data());
+    add_into(engine_, g.radial.data(), grad_input.data(), g.radial.size());
+  });
   linear_up_->backward(nodes, grad_up.data(), grad_h);
 }
 

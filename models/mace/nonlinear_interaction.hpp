@@ -27,16 +27,16 @@ class NonlinearInteraction final : public MaceInteraction<T> {
                        const ParameterStore& parameters);
   ~NonlinearInteraction() override;
 
-  Output forward(const EngineGraph& graph, const typename EdgeEmbedding<T>::Features& edges,
-                 const T* h, Saved& saved) const override;
-  void backward(const EngineGraph& graph, const typename EdgeEmbedding<T>::Features& edges,
-                const Saved& saved, const T* grad_message, const T* grad_skip, T* grad_h,
-                Buffer<T>& grad_sh, Buffer<T>& grad_radial, T* grad_cutoff) const override;
+  Output forward(const EngineGraph& graph, const EdgeStream<T>& edges, const T* h,
+                 Saved& saved) const override;
+  void backward(const EngineGraph& graph, EdgeStream<T>& edges, const Saved& saved,
+                const T* grad_message, const T* grad_skip, T* grad_h) const override;
+  std::size_t bytes_per_edge() const override { return convolution_->bytes_per_edge(); }
   bool gives_skip() const override { return gives_skip_; }
 
  private:
   // [E][num_basis + 2 embedding_dim]: the MLPs' input.
-  Buffer<T> mlp_inputs(const EngineGraph& graph,
+  Buffer<T> mlp_inputs(const EngineGraph& block,
                        const typename EdgeEmbedding<T>::Features& edges) const;
 
   const Engine& engine_;

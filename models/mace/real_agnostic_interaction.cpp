@@ -59,22 +59,29 @@ RealAgnosticInteraction<T>::~RealAgnosticInteraction() = default;
 
 template <typename T>
 typename RealAgnosticInteraction<T>::Output RealAgnosticInteraction<T>::forward(
-    const EngineGraph& graph, const typename EdgeEmbedding<T>::Features& edges, const T* h,
-    Saved& saved) const {
+    const EngineGraph& graph, const EdgeStream<T>& edges, const T* h, Saved& saved) const {
   const std::size_t nodes = graph.num_nodes;
   const int* species = graph.species.data();
   saved.up = engine_.buffer<T>(nodes * static_cast<std::size_t>(linear_up_->dim_out()));
   linear_up_->forward(nodes, h, saved.up.data());
-  const Buffer<T> convolved =
-      convolution_->forward(graph, edges, edges.radial.data(), saved.up, saved.convolution);
+  Buffer<T> convolved = engine_.buffer<T>(convolution_->problem().out_size(nodes));
+  Buffer<T> densities = density_ ? engine_.buffer<T>(nodes) : Buffer<T>();
+  edges.forward([&](const EdgeBlock& block, const typename EdgeEmbedding<T>::Features& f) {
+    convolution_->forward(block, f, f.radial.data(), saved.up.data(), convolved.data());
+    if (density_) {
+      Buffer<T> d = engine_.buffer<T>(block.graph->num_edges);
+      density_mlp_->forward(block.graph->num_edges, f.radial.data(), d.data());
+      density_->sum_block(block, d.data(), f.cutoff.empty() ? nullptr : f.cutoff.data(),
+                          densities.data());
+    }
+  });
   Output out;
   out.message = engine_.buffer<T>(nodes * static_cast<std::size_t>(linear_->dim_out()));
   linear_->forward(nodes, convolved.data(), out.message.data());
+  convolved = {};
   if (density_) {
-    Buffer<T> d = engine_.buffer<T>(graph.num_edges);
-    saved.density_mlp = density_mlp_->forward(graph.num_edges, edges.radial.data(), d.data());
-    density_->forward(graph, std::move(d), edges.cutoff.empty() ? nullptr : edges.cutoff.data(),
-                      out.message, linear_->dim_out(), saved.density);
+    density_->normalize(nodes, std::move(densities), out.message, linear_->dim_out(),
+                        saved.density);
   }
   if (gives_skip_) {
     out.skip = engine_.buffer<T>(nodes * static_cast<std::size_t>(skip_->dim_out()));
@@ -88,11 +95,9 @@ typename RealAgnosticInteraction<T>::Output RealAgnosticInteraction<T>::forward(
 }
 
 template <typename T>
-void RealAgnosticInteraction<T>::backward(const EngineGraph& graph,
-                                          const typename EdgeEmbedding<T>::Features& edges,
+void RealAgnosticInteraction<T>::backward(const EngineGraph& graph, EdgeStream<T>& edges,
                                           const Saved& saved, const T* grad_message,
-                                          const T* grad_skip, T* grad_h, Buffer<T>& grad_sh,
-                                          Buffer<T>& grad_radial, T* grad_cutoff) const {
+                                          const T* grad_skip, T* grad_h) const {
   const std::size_t nodes = graph.num_nodes;
   const int* species = graph.species.data();
   if (gives_skip_) skip_->backward(nodes, grad_skip, species, grad_h);
@@ -105,20 +110,30 @@ void RealAgnosticInteraction<T>::backward(const EngineGraph& graph,
     grad_linear_out =
         engine_.copy_of(grad_message, nodes * static_cast<std::size_t>(linear_->dim_out()));
   }
-  if (density_) {
-    const Buffer<T> grad_d = density_->backward(
-        graph, saved.density, edges.cutoff.empty() ? nullptr : edges.cutoff.data(), grad_linear_out,
-        linear_->dim_out(), grad_cutoff);
-    Buffer<T> grad_input = engine_.buffer<T>(grad_radial.size());
-    density_mlp_->backward(graph.num_edges, saved.density_mlp, grad_d.data(), grad_input.data());
-    add_into(engine_, grad_radial.data(), grad_input.data(), grad_radial.size());
-  }
+  const Buffer<T> grad_density =
+      density_ ? density_->node_backward(nodes, saved.density, grad_linear_out, linear_->dim_out())
+               : Buffer<T>();
   Buffer<T> grad_convolved = engine_.buffer<T>(convolution_->problem().out_size(nodes));
   linear_->backward(nodes, grad_linear_out.empty() ? grad_message : grad_linear_out.data(),
                     grad_convolved.data(), false);
-  const Buffer<T> grad_up =
-      convolution_->backward(graph, edges, saved.convolution, saved.up, grad_convolved, grad_sh,
-                             grad_radial.data(), grad_cutoff);
+  grad_linear_out = {};
+  Buffer<T> grad_up = engine_.zeros<T>(saved.up.size());
+  edges.backward([&](const EdgeBlock& block, const typename EdgeEmbedding<T>::Features& f,
+                     typename EdgeStream<T>::Gradients& g) {
+    convolution_->backward(block, f, f.radial.data(), saved.up.data(), grad_convolved.data(),
+                           grad_up.data(), g.sh, g.radial.data(), g.cutoff_or_null());
+    if (density_) {
+      const std::size_t block_edges = block.graph->num_edges;
+      Buffer<T> d = engine_.buffer<T>(block_edges);
+      const MlpSaved<T> mlp = density_mlp_->forward(block_edges, f.radial.data(), d.data());
+      const Buffer<T> grad_d =
+          density_->block_backward(block, d.data(), f.cutoff.empty() ? nullptr : f.cutoff.data(),
+                                   grad_density.data(), g.cutoff_or_null());
+      Buffer<T> grad_input = engine_.buffer<T>(g.radial.size());
+      density_mlp_->backward(block_edges, mlp, grad_d.data(), grad_input.data());
+      add_into(engine_, g.radial.data(), grad_input.data(), g.radial.size());
+    }
+  });
   linear_up_->backward(nodes, grad_up.data(), grad_h);
 }
 

@@ -27,11 +27,11 @@ class RealAgnosticInteraction final : public MaceInteraction<T> {
                           double radial_activation_scale, const ParameterStore& parameters);
   ~RealAgnosticInteraction() override;
 
-  Output forward(const EngineGraph& graph, const typename EdgeEmbedding<T>::Features& edges,
-                 const T* h, Saved& saved) const override;
-  void backward(const EngineGraph& graph, const typename EdgeEmbedding<T>::Features& edges,
-                const Saved& saved, const T* grad_message, const T* grad_skip, T* grad_h,
-                Buffer<T>& grad_sh, Buffer<T>& grad_radial, T* grad_cutoff) const override;
+  Output forward(const EngineGraph& graph, const EdgeStream<T>& edges, const T* h,
+                 Saved& saved) const override;
+  void backward(const EngineGraph& graph, EdgeStream<T>& edges, const Saved& saved,
+                const T* grad_message, const T* grad_skip, T* grad_h) const override;
+  std::size_t bytes_per_edge() const override { return convolution_->bytes_per_edge(); }
   bool gives_skip() const override { return gives_skip_; }
 
  private:

@@ -59,8 +59,7 @@ template <typename T>
 NequipConvnetLayer<T>::~NequipConvnetLayer() = default;
 
 template <typename T>
-Buffer<T> NequipConvnetLayer<T>::forward(const EngineGraph& graph,
-                                         const typename EdgeEmbedding<T>::Features& edges,
+Buffer<T> NequipConvnetLayer<T>::forward(const EngineGraph& graph, const EdgeStream<T>& edges,
                                          const Buffer<T>& h, Saved& saved) const {
   const std::size_t nodes = graph.num_nodes;
   const int* species = graph.species.data();
@@ -69,10 +68,13 @@ Buffer<T> NequipConvnetLayer<T>::forward(const EngineGraph& graph,
   linear_1_->forward(nodes, h.data(), saved.normalized.data());
   scale_rows_by_species(engine_, nodes, dim_in, species, neighbor_norm_.data(),
                         saved.normalized.data());
-  const Buffer<T> message =
-      convolution_->forward(graph, edges, edges.radial.data(), saved.normalized, saved.convolution);
+  Buffer<T> message = engine_.buffer<T>(convolution_->problem().out_size(nodes));
+  edges.forward([&](const EdgeBlock& block, const typename EdgeEmbedding<T>::Features& f) {
+    convolution_->forward(block, f, f.radial.data(), saved.normalized.data(), message.data());
+  });
   saved.gate_in = engine_.buffer<T>(nodes * static_cast<std::size_t>(linear_2_->dim_out()));
   linear_2_->forward(nodes, message.data(), saved.gate_in.data());
+  message = {};
   if (self_connection_)
     self_connection_->forward(nodes, h.data(), species, saved.gate_in.data(), true);
   Buffer<T> next = engine_.buffer<T>(nodes * static_cast<std::size_t>(gate_->dim_out()));
@@ -82,10 +84,8 @@ Buffer<T> NequipConvnetLayer<T>::forward(const EngineGraph& graph,
 }
 
 template <typename T>
-Buffer<T> NequipConvnetLayer<T>::backward(const EngineGraph& graph,
-                                          const typename EdgeEmbedding<T>::Features& edges,
-                                          const Saved& saved, const Buffer<T>& grad_next,
-                                          Buffer<T>& grad_sh, Buffer<T>& grad_radial) const {
+Buffer<T> NequipConvnetLayer<T>::backward(const EngineGraph& graph, EdgeStream<T>& edges,
+                                          const Saved& saved, const Buffer<T>& grad_next) const {
   const std::size_t nodes = graph.num_nodes;
   const int* species = graph.species.data();
   const int dim_in = linear_1_->dim_in();
@@ -97,9 +97,14 @@ Buffer<T> NequipConvnetLayer<T>::backward(const EngineGraph& graph,
     self_connection_->backward(nodes, grad_gate_in.data(), species, grad_h.data());
   Buffer<T> grad_message = engine_.buffer<T>(convolution_->problem().out_size(nodes));
   linear_2_->backward(nodes, grad_gate_in.data(), grad_message.data(), false);
-  Buffer<T> grad_normalized =
-      convolution_->backward(graph, edges, saved.convolution, saved.normalized, grad_message,
-                             grad_sh, grad_radial.data(), nullptr);
+  grad_gate_in = {};
+  Buffer<T> grad_normalized = engine_.zeros<T>(saved.normalized.size());
+  edges.backward([&](const EdgeBlock& block, const typename EdgeEmbedding<T>::Features& f,
+                     typename EdgeStream<T>::Gradients& g) {
+    convolution_->backward(block, f, f.radial.data(), saved.normalized.data(), grad_message.data(),
+                           grad_normalized.data(), g.sh, g.radial.data(), g.cutoff_or_null());
+  });
+  grad_message = {};
   scale_rows_by_species(engine_, nodes, dim_in, species, neighbor_norm_.data(),
                         grad_normalized.data());
   linear_1_->backward(nodes, grad_normalized.data(), grad_h.data());

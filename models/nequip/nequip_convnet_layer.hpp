@@ -8,7 +8,7 @@
 #include <memory>
 
 #include "models/engine/engine_graph.hpp"
-#include "models/layers/edge_embedding.hpp"
+#include "models/layers/edge_stream.hpp"
 #include "models/layers/equivariant_linear.hpp"
 #include "models/layers/gate.hpp"
 #include "models/layers/radial_convolution.hpp"
@@ -33,20 +33,19 @@ class NequipConvnetLayer {
   int dim_in() const { return linear_1_->dim_in(); }
   int dim_out() const { return gate_->dim_out(); }
 
-  // Kept for the backward: the normalised linear_1 output and the gate's input (node), the radial
-  // MLP's per-edge weights and pre-activations (edge). The message is not kept.
+  // Kept for the backward: the normalised linear_1 output and the gate's input (node arrays
+  // only; the per-edge ones are recomputed block by block). The message is not kept.
   struct Saved {
     Buffer<T> normalized, gate_in;
-    typename RadialConvolution<T>::Saved convolution;
-    std::size_t bytes() const { return normalized.bytes() + gate_in.bytes() + convolution.bytes(); }
+    std::size_t bytes() const { return normalized.bytes() + gate_in.bytes(); }
   };
   // h_next [nodes][dim_out] from h [nodes][dim_in].
-  Buffer<T> forward(const EngineGraph& graph, const typename EdgeEmbedding<T>::Features& edges,
-                    const Buffer<T>& h, Saved& saved) const;
-  // dE/dh [nodes][dim_in] from dE/d(h_next); grad_sh and grad_radial += their parts.
-  Buffer<T> backward(const EngineGraph& graph, const typename EdgeEmbedding<T>::Features& edges,
-                     const Saved& saved, const Buffer<T>& grad_next, Buffer<T>& grad_sh,
-                     Buffer<T>& grad_radial) const;
+  Buffer<T> forward(const EngineGraph& graph, const EdgeStream<T>& edges, const Buffer<T>& h,
+                    Saved& saved) const;
+  // dE/dh [nodes][dim_in] from dE/d(h_next); the edges' part goes to the stream's edge gradients.
+  Buffer<T> backward(const EngineGraph& graph, EdgeStream<T>& edges, const Saved& saved,
+                     const Buffer<T>& grad_next) const;
+  std::size_t bytes_per_edge() const { return convolution_->bytes_per_edge(); }
 
  private:
   const Engine& engine_;

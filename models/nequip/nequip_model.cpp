@@ -1,5 +1,7 @@
 #include "models/nequip/nequip_model.hpp"
 
+#include <algorithm>
+
 #include "kernels/common/error.hpp"
 #include "models/engine/elementwise.hpp"
 
@@ -45,6 +47,9 @@ NequipModel<T>::NequipModel(NequipConfig config, const ParameterStore& p,
     pair_repulsion_ = std::make_unique<PairRepulsion>(
         e, pair_repulsion_parameters(*c.pair_repulsion, species, p, c.r_max));
   }
+  std::size_t edge_bytes = 0;
+  for (const auto& layer : layers_) edge_bytes = std::max(edge_bytes, layer->bytes_per_edge());
+  set_edge_memory(options.edge_memory, edge_bytes);
   p.check_all_used();
 }
 
@@ -59,7 +64,9 @@ ModelPotential::Result NequipModel<T>::run(const EngineGraph& graph,
   const int* species = graph.species.data();
   const std::size_t layers = layers_.size();
 
-  const typename EdgeEmbedding<T>::Features edges = edge_embedding_->forward(graph);
+  // The edges are streamed in blocks: every per-edge array lives inside one layer's pass.
+  const EdgeBlocks blocks(e, graph, max_block_edges());
+  EdgeStream<T> edges(e, *edge_embedding_, blocks, graph.num_edges);
   const int embedding_dim = config_.type_embedding_dim;
   Buffer<T> h = e.buffer<T>(nodes * static_cast<std::size_t>(embedding_dim));
   gather_species_rows(e, nodes, embedding_dim, species, type_embedding_.data(), h.data());
@@ -82,13 +89,12 @@ ModelPotential::Result NequipModel<T>::run(const EngineGraph& graph,
   Buffer<T> grad_h = e.buffer<T>(h.size());
   h = {};
   readout_->backward(nodes, readout_saved, seed.data(), grad_h.data());
-  Buffer<T> grad_sh = e.zeros<T>(edges.sh.size()), grad_radial = e.zeros<T>(edges.radial.size());
   for (std::size_t t = layers; t-- > 0;) {
-    grad_h = layers_[t]->backward(graph, edges, saved[t], grad_h, grad_sh, grad_radial);
+    grad_h = layers_[t]->backward(graph, edges, saved[t], grad_h);
     saved[t] = {};
     if (t > 0) return_ghost_gradients(exchange, static_cast<int>(t), grad_h, graph);
   }
-  result.edge_gradients = edge_embedding_->backward(graph, edges, grad_sh, grad_radial);
+  result.edge_gradients = edges.take_edge_gradients();
   if (pair_repulsion_) pair_repulsion_->evaluate(graph, 1.0, nullptr, &result.edge_gradients);
   return result;
 }

@@ -34,4 +34,32 @@ int select_head(const std::vector<std::string>& heads, const std::string& head) 
   throw Error("the potential has no head \"" + head + "\" (its heads: " + names + ")");
 }
 
+std::size_t default_edge_memory(Backend backend) {
+  constexpr std::size_t kMiB = std::size_t(1) << 20;
+  return backend == Backend::cpu ? 256 * kMiB : 2048 * kMiB;
+}
+
+std::size_t parse_edge_memory(const std::string& text) {
+  const std::string t = lower(text);
+  if (t == "all") return 0;
+  std::size_t digits = 0;
+  while (digits < t.size() && (std::isdigit(static_cast<unsigned char>(t[digits])) != 0)) ++digits;
+  const std::string unit = t.substr(digits);
+  std::size_t shift = 0;
+  if (unit == "kb" || unit == "kib" || unit == "k") {
+    shift = 10;
+  } else if (unit == "mb" || unit == "mib" || unit == "m") {
+    shift = 20;
+  } else if (unit == "gb" || unit == "gib" || unit == "g") {
+    shift = 30;
+  } else {
+    shift = 64;
+  }
+  if (digits == 0 || digits > 6 || shift == 64 || std::stoul(t.substr(0, digits)) == 0) {
+    throw Error("memory \"" + text +
+                "\": expected all or a positive size with a unit, such as 256MB or 2GB");
+  }
+  return std::stoul(t.substr(0, digits)) << shift;
+}
+
 }  // namespace equifuse

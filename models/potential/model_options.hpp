@@ -3,6 +3,8 @@
 // spin).
 #pragma once
 
+#include <cstddef>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,7 +21,17 @@ struct ModelOptions {
   // "default"; other names must match a head exactly.
   std::string head;
   double total_charge = 0, total_spin = 1;  // spin as a multiplicity (mace-torch's default 1)
+  // Bytes of per-edge working arrays one block of streamed edges may use (models/engine/
+  // edge_blocks.hpp): smaller blocks bound memory, at the cost of more, smaller kernel calls.
+  // 0: every edge in one block. Unset: default_edge_memory(backend).
+  std::optional<std::size_t> edge_memory;
 };
+
+// 256 MiB on the host, 2 GiB on a GPU (whose kernels want large blocks).
+std::size_t default_edge_memory(Backend backend);
+// "all" (0: one block), or a size with a unit: "512MB", "2GB", "64MiB" (decimal and binary units
+// both taken as binary, as LAMMPS users write them); throws naming the text otherwise.
+std::size_t parse_edge_memory(const std::string& text);
 
 // The index of `head` in `heads` by the rule above; throws equifuse::Error listing the heads.
 int select_head(const std::vector<std::string>& heads, const std::string& head);

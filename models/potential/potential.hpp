@@ -31,6 +31,9 @@ struct PotentialInfo {
   // Numbers per node that GhostExchange::forward moves before layer 1, 2, ... (what layer t reads
   // of its neighbours): [num_interactions - 1]. Pair styles size LAMMPS's buffers with them.
   std::vector<int> exchanged_widths;
+  // Streamed edges (ModelOptions::edge_memory): the bytes a block may use (0: one block), the
+  // model's largest per-edge working set (bytes per edge) and so the edges per block (0: all).
+  std::size_t edge_memory = 0, edge_bytes = 0, block_edges = 0;
 };
 
 struct PotentialOutput {

@@ -135,6 +135,7 @@ void PairEquifuseKokkos<DeviceType>::compute(int eflag, int vflag) {
     settings.num_interactions = graph_hops();
     settings.ghosts_of_other_ranks = owners_.ghosts_of_other_ranks;
     settings.lists_rebuilt = neighbor->ago == 0;
+    start_step();
     equifuse::build_kokkos_neighbor_graph<DeviceType>(
         nlocal, nall, list->inum + list->gnum, x, atom_species_, owners_.owner,
         kokkos_list->d_ilist, kokkos_list->d_numneigh, kokkos_list->d_neighbors, settings, graph_);

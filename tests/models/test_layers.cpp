@@ -731,6 +731,8 @@ void edge_density_case(LayerTest& test) {
   graph.receivers = {0, 0, 0, 1, 1, 2, 3};
   graph.edge_vectors.assign(3 * graph.senders.size(), 1.0);
   const EngineGraph g = make_engine_graph(test.engine(), graph, 1, "test");
+  const EdgeBlocks blocks(test.engine(), g, 0);
+  const EdgeBlock& block = blocks.blocks().front();
   const std::size_t nodes = 4, edges = 7;
   const int dim = 3;
   const auto reference = [&](const std::vector<double>& x) {
@@ -758,17 +760,22 @@ void edge_density_case(LayerTest& test) {
       [&](const Buffer<T>& in, Buffer<T>& y) {
         auto [message, d, cutoff] = split(in);
         typename EdgeDensity<T>::Saved saved;
-        density.forward(g, std::move(d), cutoff.data(), message, dim, saved);
+        Buffer<T> densities = test.engine().buffer<T>(nodes);
+        density.sum_block(block, d.data(), cutoff.data(), densities.data());
+        density.normalize(nodes, std::move(densities), message, dim, saved);
         y = std::move(message);
       },
       [&](const Buffer<T>& in, const Buffer<T>& grad, Buffer<T>& gx) {
         auto [message, d, cutoff] = split(in);
         typename EdgeDensity<T>::Saved saved;
-        density.forward(g, std::move(d), cutoff.data(), message, dim, saved);
+        Buffer<T> densities = test.engine().buffer<T>(nodes);
+        density.sum_block(block, d.data(), cutoff.data(), densities.data());
+        density.normalize(nodes, std::move(densities), message, dim, saved);
         Buffer<T> grad_message = test.engine().copy_of(grad);
         Buffer<T> grad_cutoff = test.engine().zeros<T>(edges);
-        const Buffer<T> grad_d =
-            density.backward(g, saved, cutoff.data(), grad_message, dim, grad_cutoff.data());
+        const Buffer<T> grad_density = density.node_backward(nodes, saved, grad_message, dim);
+        const Buffer<T> grad_d = density.block_backward(block, d.data(), cutoff.data(),
+                                                        grad_density.data(), grad_cutoff.data());
         std::vector<T> all = test.engine().download(grad_message);
         for (const Buffer<T>* part : {&grad_d, static_cast<const Buffer<T>*>(&grad_cutoff)}) {
           const std::vector<T> host = test.engine().download(*part);

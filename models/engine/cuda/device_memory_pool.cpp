@@ -9,13 +9,14 @@
 
 #include "kernels/common/error.hpp"
 #include "kernels/cuda/cuda_device.hpp"
+#include "models/engine/block_cache.hpp"
 
 namespace equifuse {
 namespace {
 
 struct Pool {
   std::mutex mutex;
-  std::map<int, std::multimap<std::size_t, void*>> free_blocks;  // device -> capacity -> block
+  std::map<int, BlockCache> free_blocks;  // by device
   MemoryUse use;
 };
 
@@ -45,12 +46,7 @@ void* device_allocate(std::size_t bytes, std::size_t& capacity) {
   const int device = current_device();
   {
     std::lock_guard lock(p.mutex);
-    auto& blocks = p.free_blocks[device];
-    const auto it = blocks.lower_bound(rounded);
-    if (it != blocks.end() && it->first / 2 <= rounded) {
-      capacity = it->first;
-      void* block = it->second;
-      blocks.erase(it);
+    if (void* block = p.free_blocks[device].take(rounded, capacity)) {
       count_in_use(p.use, capacity);
       return block;
     }
@@ -79,7 +75,7 @@ void device_release(void* block, std::size_t capacity) {
   Pool& p = pool();
   const int device = current_device();
   std::lock_guard lock(p.mutex);
-  p.free_blocks[device].emplace(capacity, block);
+  p.free_blocks[device].put(block, capacity);
   p.use.in_use -= capacity;
 }
 
@@ -87,17 +83,23 @@ void device_release_cached() {
   Pool& p = pool();
   std::lock_guard lock(p.mutex);
   const int device = current_device();
-  for (const auto& [capacity, block] : p.free_blocks[device]) {
+  p.free_blocks[device].drain([&](void* block, std::size_t capacity) {
     cudaFree(block);
     p.use.held -= capacity;
-  }
-  p.free_blocks[device].clear();
+  });
 }
 
 MemoryUse device_memory_use() {
   Pool& p = pool();
   std::lock_guard lock(p.mutex);
   return p.use;
+}
+
+void reset_device_peak_memory() {
+  Pool& p = pool();
+  std::lock_guard lock(p.mutex);
+  p.use.peak_in_use = p.use.in_use;
+  p.use.peak_held = p.use.held;
 }
 
 }  // namespace equifuse

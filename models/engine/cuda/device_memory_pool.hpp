@@ -24,5 +24,6 @@ void device_release_cached();
 // memory_allocated / max_memory_allocated), and bytes taken from CUDA (live + cached): the
 // benchmarks' peak memory and largest system per GPU.
 MemoryUse device_memory_use();
+void reset_device_peak_memory();
 
 }  // namespace equifuse
