@@ -187,10 +187,10 @@ int eval_command(const std::vector<std::string>& args) {
       report(space, before);
       if (space != MemorySpace::host) report(MemorySpace::host, host_before);
       std::printf(
-          "  streamed edges: blocks of at most %zu edges (memory %.0f MiB, %zu bytes per "
-          "edge)\n",
-          info.block_edges == 0 ? graph.num_edges() : info.block_edges,
-          static_cast<double>(info.edge_memory) / (1 << 20), info.edge_bytes);
+          "  streamed edges: blocks of at most %zu edges, or one atom's (memory %zu KiB, %zu "
+          "bytes per edge)\n",
+          info.block_edges == 0 ? graph.num_edges() : info.block_edges, info.edge_memory >> 10,
+          info.edge_bytes);
     }
     Matrix3 stress{};
     if (periodic) stress = stress_from_virial(fv.virial, s.volume());

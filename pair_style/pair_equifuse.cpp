@@ -169,10 +169,11 @@ void PairEquifuse::load(const std::string& path, const std::vector<int>& type_el
     if (info.block_edges == 0)
       utils::logmesg(lmp, "equifuse: memory all: every edge in one block\n");
     else
-      utils::logmesg(lmp,
-                     "equifuse: memory {} MiB: streamed edges in blocks of at most {} edges ({} "
-                     "bytes per edge)\n",
-                     info.edge_memory >> 20, info.block_edges, info.edge_bytes);
+      utils::logmesg(
+          lmp,
+          "equifuse: memory {} KiB: streamed edges in blocks of at most {} edges, or one "
+          "atom's ({} bytes per edge)\n",
+          info.edge_memory >> 10, info.block_edges, info.edge_bytes);
   }
   if (backend == equifuse::Backend::cuda) {
     std::vector<int> gpus(comm->me == 0 ? comm->nprocs : 0);

@@ -1,7 +1,8 @@
 // pair_style equifuse inside LAMMPS (the lmp of EQUIFUSE_LAMMPS_BINARY, run with mpiexec): energy,
 // per-atom energies, forces, virial and per-atom virials equal `equifuse eval`'s on the same
 // structure for 1, 2 and 3 ranks (3 slabs thinner than r_max), newton on and off, `comm layer`
-// (the default) and `comm shell`, comm_style brick and tiled; 200 MD steps on 3 ranks follow the
+// (the default) and `comm shell`, comm_style brick and tiled, streamed edges in blocks of one
+// receiver on 2 ranks (`memory 1KB`); 200 MD steps on 3 ranks follow the
 // 1-rank trajectory step by step; forces are minus the finite-difference gradient of LAMMPS's
 // energy; NVE conserves energy.
 // Built for pair_style equifuse and for equifuse/kk (lammps_runner.hpp), which run the same decks;
@@ -164,6 +165,11 @@ TEST_P(LammpsPairStyleTest, OneRankNewtonOffEqualsEval) {
 
 TEST_P(LammpsPairStyleTest, TwoRanksEqualEval) {
   expect_equals_eval(run_single_point(name("np2"), GetParam().potential, GetParam().shape, 2, true),
+                     GetParam().potential);
+  // Streamed edges in blocks of one receiver (`memory 1KB`), against eval's one block.
+  SCOPED_TRACE("memory 1KB");
+  expect_equals_eval(run_single_point(name("np2-streamed"), GetParam().potential, GetParam().shape,
+                                      2, true, "", " memory 1KB"),
                      GetParam().potential);
 }
 
