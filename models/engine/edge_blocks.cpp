@@ -111,13 +111,6 @@ const T* block_node_rows(const Engine& engine, const EdgeBlock& block, int dim, 
 }
 
 template <typename T>
-void put_receiver_rows(const Engine& engine, const EdgeBlock& block, int dim, const T* local,
-                       T* whole) {
-  const auto width = static_cast<std::size_t>(dim);
-  engine.copy(whole + block.first_receiver * width, local, block.num_receivers * width);
-}
-
-template <typename T>
 void add_node_rows(const Engine& engine, const EdgeBlock& block, int dim, const T* local,
                    T* whole) {
   if (block.whole()) {
@@ -141,8 +134,6 @@ template const float* block_node_rows(const Engine&, const EdgeBlock&, int, cons
                                       Buffer<float>&);
 template const double* block_node_rows(const Engine&, const EdgeBlock&, int, const double*,
                                        Buffer<double>&);
-template void put_receiver_rows(const Engine&, const EdgeBlock&, int, const float*, float*);
-template void put_receiver_rows(const Engine&, const EdgeBlock&, int, const double*, double*);
 template void add_node_rows(const Engine&, const EdgeBlock&, int, const float*, float*);
 template void add_node_rows(const Engine&, const EdgeBlock&, int, const double*, double*);
 template void add_edge_rows(const Engine&, const EdgeBlock&, int, const double*, double*);

@@ -49,10 +49,6 @@ class EdgeBlocks {
 template <typename T>
 const T* block_node_rows(const Engine& engine, const EdgeBlock& block, int dim, const T* whole,
                          Buffer<T>& local);
-// The block's receiver rows of local [block nodes][dim] copied to whole [nodes][dim].
-template <typename T>
-void put_receiver_rows(const Engine& engine, const EdgeBlock& block, int dim, const T* local,
-                       T* whole);
 // whole[nodes[r]] += local[r] for every local node r (rows of dim).
 template <typename T>
 void add_node_rows(const Engine& engine, const EdgeBlock& block, int dim, const T* local, T* whole);

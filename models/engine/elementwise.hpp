@@ -24,12 +24,14 @@ constexpr Kernel<Args> elementwise_kernel(const char* name) {
   return {name, &for_each_element<Args, at, count>};
 }
 
-// a += b (n elements); Sum may be double where b is float.
+// a += b (n elements); Sum may be double where b is float. Both double: "add_doubles", which
+// every model's kernel library has (in a float32 one "add_to" adds floats).
 template <typename Sum, typename Real>
 void add_into(const Engine& e, Sum* a, const Real* b, std::size_t n) {
   constexpr bool same = sizeof(Sum) == sizeof(Real);
-  static constexpr auto kernel =
-      elementwise_kernel<AddArgs<Sum, Real>, add_at<Sum, Real>>(same ? "add_to" : "add_to_double");
+  constexpr bool doubles = same && sizeof(Real) == sizeof(double);
+  static constexpr auto kernel = elementwise_kernel<AddArgs<Sum, Real>, add_at<Sum, Real>>(
+      doubles ? "add_doubles" : (same ? "add_to" : "add_to_double"));
   static_assert(same || sizeof(Sum) == sizeof(double), "sums are real or double");
   const long count = static_cast<long>(n);
   e.launch(kernel, {count, a, b}, LaunchShape::over(count));

@@ -9,6 +9,10 @@ extern "C" __global__ void add_to(const AddArgs<real, real> a) {
 extern "C" __global__ void add_to_double(const AddArgs<double, real> a) {
   GRID_LOOP(i, a.n) add_at(a, i);
 }
+// Sums of doubles in a float32 model (edge gradients).
+extern "C" __global__ void add_doubles(const AddArgs<double, double> a) {
+  GRID_LOOP(i, a.n) add_at(a, i);
+}
 extern "C" __global__ void energy_seed(const SeedArgs<real> a) {
   GRID_LOOP(i, a.n) seed_at(a, i);
 }

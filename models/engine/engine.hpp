@@ -103,11 +103,6 @@ class Engine {
   Buffer<T> copy_of(const Buffer<T>& source) const {
     return copy_of(source.data(), source.size());
   }
-  // n elements between two arrays of this backend's space.
-  template <typename T>
-  void copy(T* to, const T* from, std::size_t n) const {
-    copy_within_bytes(to, from, n * sizeof(T));
-  }
 
   // make_graph_convolution on this backend (deterministic algorithm, this backend's stream).
   template <typename T>

@@ -36,9 +36,9 @@ std::size_t RadialConvolution<T>::bytes_per_edge() const {
 }
 
 template <typename T>
-void RadialConvolution<T>::forward(const EdgeBlock& block,
-                                   const typename EdgeEmbedding<T>::Features& edges,
-                                   const T* mlp_input, const T* x, T* out) const {
+Buffer<T> RadialConvolution<T>::forward(const EdgeBlock& block,
+                                        const typename EdgeEmbedding<T>::Features& edges,
+                                        const T* mlp_input, const T* x) const {
   const TensorProductProblem& p = problem();
   const EngineGraph& g = *block.graph;
   Buffer<T> weights;
@@ -46,15 +46,14 @@ void RadialConvolution<T>::forward(const EdgeBlock& block,
   if (!edges.cutoff.empty()) {
     scale_rows(engine_, g.num_edges, p.weight_numel(), edges.cutoff.data(), weights.data());
   }
-  Buffer<T> x_local, out_local;
+  Buffer<T> x_local;
   const T* xb = block_node_rows(engine_, block, p.irreps_in1().dim(), x, x_local);
-  if (!block.whole()) out_local = engine_.buffer<T>(p.out_size(g.num_nodes));
-  T* ob = block.whole() ? out : out_local.data();
+  Buffer<T> out = engine_.buffer<T>(p.out_size(g.num_nodes));
   convolution_->forward(g.view(), {.x = {xb, p.in1_size(g.num_nodes)},
                                    .y = edges.sh.span(),
                                    .weights = weights.span(),
-                                   .out = {ob, p.out_size(g.num_nodes)}});
-  if (!block.whole()) put_receiver_rows(engine_, block, p.irreps_out().dim(), ob, out);
+                                   .out = out.span()});
+  return out;
 }
 
 template <typename T>
@@ -73,9 +72,9 @@ void RadialConvolution<T>::backward(const EdgeBlock& block,
     scaled = engine_.copy_of(weights);
     scale_rows(engine_, g.num_edges, width, edges.cutoff.data(), scaled.data());
   }
-  Buffer<T> x_local, grad_out_local;
+  Buffer<T> x_local;
   const T* xb = block_node_rows(engine_, block, p.irreps_in1().dim(), x, x_local);
-  const T* gb = block_node_rows(engine_, block, p.irreps_out().dim(), grad_out, grad_out_local);
+  const T* gb = grad_out;
   Buffer<T> grad_x_here = engine_.buffer<T>(p.in1_size(g.num_nodes));
   Buffer<T> grad_sh_here = engine_.buffer<T>(grad_sh.size());
   Buffer<T> grad_weights = engine_.buffer<T>(weights.size());

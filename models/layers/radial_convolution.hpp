@@ -29,14 +29,16 @@ class RadialConvolution {
 
   // One block of streamed edges (edge_stream.hpp). The per-edge weights live only inside these
   // calls: the backward evaluates the MLP again.
-  // out [nodes][out dim] of the whole graph: the block's receiver rows, from x [nodes][in dim];
-  // the MLP reads mlp_input [block edges][its width] (edges.radial, unless the layer builds its
-  // own).
-  void forward(const EdgeBlock& block, const typename EdgeEmbedding<T>::Features& edges,
-               const T* mlp_input, const T* x, T* out) const;
-  // grad_x [nodes][in dim] += the block's part of dE/dx, from grad_out [nodes][out dim]; for the
-  // block's edges grad_sh += its part, grad_mlp_input [E][the MLP's input_gradients()] += its
-  // part and (cutoff apart) grad_cutoff [E] += its part.
+  // The block's output [block nodes][out dim] (its receivers' rows first, then zero rows of the
+  // other senders) from the whole graph's x [nodes][in dim]; the MLP reads mlp_input [block
+  // edges][its width] (edges.radial, unless the layer builds its own). The layer maps the
+  // receivers' rows on at once (its linear), so that no [nodes][out dim] array is needed.
+  Buffer<T> forward(const EdgeBlock& block, const typename EdgeEmbedding<T>::Features& edges,
+                    const T* mlp_input, const T* x) const;
+  // grad_x [nodes][in dim] += the block's part of dE/dx, from dE/d(the block's output)
+  // [block nodes][out dim] (only the receivers' rows are read); for the block's edges grad_sh
+  // += its part, grad_mlp_input [E][the MLP's input_gradients()] += its part and (cutoff apart)
+  // grad_cutoff [E] += its part.
   void backward(const EdgeBlock& block, const typename EdgeEmbedding<T>::Features& edges,
                 const T* mlp_input, const T* x, const T* grad_out, T* grad_x, Buffer<T>& grad_sh,
                 T* grad_mlp_input, T* grad_cutoff) const;

@@ -118,20 +118,19 @@ typename NonlinearInteraction<T>::Output NonlinearInteraction<T>::forward(
   }
   saved.up = engine_.buffer<T>(nodes * static_cast<std::size_t>(linear_up_->dim_out()));
   linear_up_->forward(nodes, h, saved.up.data());
-  Buffer<T> convolved = engine_.buffer<T>(convolution_->problem().out_size(nodes));
+  const int nonlin = linear_1_->dim_out();
+  Buffer<T> m = engine_.buffer<T>(nodes * static_cast<std::size_t>(nonlin));
   Buffer<T> densities = engine_.buffer<T>(nodes);
   edges.forward([&](const EdgeBlock& block, const typename EdgeEmbedding<T>::Features& f) {
     const Buffer<T> inputs = mlp_inputs(*block.graph, f);
-    convolution_->forward(block, f, inputs.data(), saved.up.data(), convolved.data());
+    const Buffer<T> convolved = convolution_->forward(block, f, inputs.data(), saved.up.data());
+    linear_1_->forward(block.num_receivers, convolved.data(),
+                       m.data() + block.first_receiver * static_cast<std::size_t>(nonlin));
     Buffer<T> d = engine_.buffer<T>(block.graph->num_edges);
     density_mlp_->forward(block.graph->num_edges, inputs.data(), d.data());
     density_->sum_block(block, d.data(), f.cutoff.empty() ? nullptr : f.cutoff.data(),
                         densities.data());
   });
-  const int nonlin = linear_1_->dim_out();
-  Buffer<T> m = engine_.buffer<T>(nodes * static_cast<std::size_t>(nonlin));
-  linear_1_->forward(nodes, convolved.data(), m.data());
-  convolved = {};
   density_->normalize(nodes, std::move(densities), m, nonlin, saved.density);
   linear_res_->forward(nodes, saved.up.data(), m.data(), true);
   Buffer<T> gated = engine_.buffer<T>(nodes * static_cast<std::size_t>(gate_->dim_out()));
@@ -157,12 +156,15 @@ void NonlinearInteraction<T>::backward(const EngineGraph& graph, EdgeStream<T>& 
   linear_res_->backward(nodes, grad_m.data(), grad_up.data(), false);
   const Buffer<T> grad_density =
       density_->node_backward(nodes, saved.density, grad_m, linear_1_->dim_out());
-  Buffer<T> grad_convolved = engine_.buffer<T>(convolution_->problem().out_size(nodes));
-  linear_1_->backward(nodes, grad_m.data(), grad_convolved.data(), false);
-  grad_m = {};
+  const auto nonlin = static_cast<std::size_t>(linear_1_->dim_out());
   edges.backward([&](const EdgeBlock& block, const typename EdgeEmbedding<T>::Features& f,
                      typename EdgeStream<T>::Gradients& g) {
     const std::size_t block_edges = block.graph->num_edges;
+    // dE/d(the block's convolution output): its receivers' rows through linear_1.
+    Buffer<T> grad_convolved =
+        engine_.zeros<T>(convolution_->problem().out_size(block.graph->num_nodes));
+    linear_1_->backward(block.num_receivers, grad_m.data() + block.first_receiver * nonlin,
+                        grad_convolved.data(), false);
     const Buffer<T> inputs = mlp_inputs(*block.graph, f);
     convolution_->backward(block, f, inputs.data(), saved.up.data(), grad_convolved.data(),
                            grad_up.data(), g.sh, g.radial.data(), g.cutoff_or_null());

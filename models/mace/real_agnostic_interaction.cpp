@@ -64,10 +64,14 @@ typename RealAgnosticInteraction<T>::Output RealAgnosticInteraction<T>::forward(
   const int* species = graph.species.data();
   saved.up = engine_.buffer<T>(nodes * static_cast<std::size_t>(linear_up_->dim_out()));
   linear_up_->forward(nodes, h, saved.up.data());
-  Buffer<T> convolved = engine_.buffer<T>(convolution_->problem().out_size(nodes));
+  Output out;
+  const auto width = static_cast<std::size_t>(linear_->dim_out());
+  out.message = engine_.buffer<T>(nodes * width);
   Buffer<T> densities = density_ ? engine_.buffer<T>(nodes) : Buffer<T>();
   edges.forward([&](const EdgeBlock& block, const typename EdgeEmbedding<T>::Features& f) {
-    convolution_->forward(block, f, f.radial.data(), saved.up.data(), convolved.data());
+    const Buffer<T> convolved = convolution_->forward(block, f, f.radial.data(), saved.up.data());
+    linear_->forward(block.num_receivers, convolved.data(),
+                     out.message.data() + block.first_receiver * width);
     if (density_) {
       Buffer<T> d = engine_.buffer<T>(block.graph->num_edges);
       density_mlp_->forward(block.graph->num_edges, f.radial.data(), d.data());
@@ -75,10 +79,6 @@ typename RealAgnosticInteraction<T>::Output RealAgnosticInteraction<T>::forward(
                           densities.data());
     }
   });
-  Output out;
-  out.message = engine_.buffer<T>(nodes * static_cast<std::size_t>(linear_->dim_out()));
-  linear_->forward(nodes, convolved.data(), out.message.data());
-  convolved = {};
   if (density_) {
     density_->normalize(nodes, std::move(densities), out.message, linear_->dim_out(),
                         saved.density);
@@ -113,13 +113,16 @@ void RealAgnosticInteraction<T>::backward(const EngineGraph& graph, EdgeStream<T
   const Buffer<T> grad_density =
       density_ ? density_->node_backward(nodes, saved.density, grad_linear_out, linear_->dim_out())
                : Buffer<T>();
-  Buffer<T> grad_convolved = engine_.buffer<T>(convolution_->problem().out_size(nodes));
-  linear_->backward(nodes, grad_linear_out.empty() ? grad_message : grad_linear_out.data(),
-                    grad_convolved.data(), false);
-  grad_linear_out = {};
+  const T* grad_linear = grad_linear_out.empty() ? grad_message : grad_linear_out.data();
+  const auto width = static_cast<std::size_t>(linear_->dim_out());
   Buffer<T> grad_up = engine_.zeros<T>(saved.up.size());
   edges.backward([&](const EdgeBlock& block, const typename EdgeEmbedding<T>::Features& f,
                      typename EdgeStream<T>::Gradients& g) {
+    // dE/d(the block's convolution output): its receivers' rows through the linear.
+    Buffer<T> grad_convolved =
+        engine_.zeros<T>(convolution_->problem().out_size(block.graph->num_nodes));
+    linear_->backward(block.num_receivers, grad_linear + block.first_receiver * width,
+                      grad_convolved.data(), false);
     convolution_->backward(block, f, f.radial.data(), saved.up.data(), grad_convolved.data(),
                            grad_up.data(), g.sh, g.radial.data(), g.cutoff_or_null());
     if (density_) {
