@@ -7,7 +7,8 @@ build from before streamed edges), for MACE foundation architectures at full siz
                                 [--shapes ...] [--atoms 1000 10000 100000]
                                 [--memory all 256MB 16MB] [--precision float32] [--device cpu]
                                 [--before PATH --before-commit SHA] [--max-gib 16] [--work DIR]
-    streamed_edges_benchmark.py report OUT.jsonl > table.md
+    streamed_edges_benchmark.py report OUT.jsonl [MORE.jsonl ...] > table.md  (and memory.png
+                                beside the first, where matplotlib is installed)
 
 export needs mace-torch (bench/model_benchmark.py's full-size, randomly initialised models:
 89 elements, 128x0e+128x1o, l_max 3, correlation 3, 2 layers, r_max 6, Bessel 10, radial MLP
@@ -119,19 +120,45 @@ def run(args):
                     out.flush()
 
 
+def plot(rows, path):
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return
+    series = {}
+    for r in rows:
+        if "bytes_per_atom" in r:
+            label = f"{r['shape']} {r['device']} " + (f"before ({r['commit']})" if r["memory"] == "before"
+                                                      else f"memory {r['memory']}")
+            series.setdefault(label, []).append((r["atoms"], r["bytes_per_atom"] / 1024))
+    figure, axes = plt.subplots(figsize=(7, 4.5))
+    for label, points in sorted(series.items()):
+        points.sort()
+        axes.plot(*zip(*points), marker="o", label=label)
+    axes.axhline(8, color="grey", linestyle="--", label="target: 8 KB per atom")
+    axes.set(xscale="log", yscale="log", xlabel="atoms (fcc Cu)", ylabel="peak working set, KB per atom",
+             title="Model working set per atom, float32 (equifuse eval)")
+    axes.legend(fontsize=7)
+    figure.tight_layout()
+    figure.savefig(path, dpi=120)
+
+
 def report(args):
-    rows = [json.loads(line) for line in open(args.results) if line.strip()]
-    print("| shape | atoms | edges | memory | block edges | bytes per atom | model ms | ms per atom |")
-    print("| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: |")
+    rows = [json.loads(line) for path in args.results for line in open(path) if line.strip()]
+    plot(rows, os.path.join(os.path.dirname(os.path.abspath(args.results[0])), "memory.png"))
+    print("| shape | device | atoms | edges | memory | block edges | bytes per atom | model ms | µs per atom |")
+    print("| --- | --- | ---: | ---: | --- | ---: | ---: | ---: | ---: |")
     for r in rows:
         if "skipped" in r or "error" in r:
             why = r.get("skipped") or "error: " + r["error"].strip().splitlines()[-1][:80]
-            print(f"| {r['shape']} | {r['atoms']} | | {r['memory']} | | {why} | | |")
+            print(f"| {r['shape']} | {r['device']} | {r['atoms']} | | {r['memory']} | | {why} | | |")
             continue
         label = f"before ({r['commit']})" if r["memory"] == "before" else r["memory"]
-        per_atom_ms = r["ms"] / r["atoms"]
-        print(f"| {r['shape']} | {r['atoms']} | {r.get('edges', '')} | {label} | {r.get('block_edges', '')} | "
-              f"{r['bytes_per_atom']:,.0f} | {r['ms']:,.0f} | {per_atom_ms:.2f} |")
+        per_atom_us = 1000 * r["ms"] / r["atoms"]
+        print(f"| {r['shape']} | {r['device']} | {r['atoms']} | {r.get('edges', '')} | {label} | {r.get('block_edges', '')} | "
+              f"{r['bytes_per_atom']:,.0f} | {r['ms']:,.0f} | {per_atom_us:,.1f} |")
 
 
 def main():
@@ -146,7 +173,7 @@ def main():
     r.add_argument("--out", required=True)
     r.add_argument("--shapes", nargs="+", default=["mp0a-medium", "omat0-medium"])
     r.add_argument("--atoms", nargs="+", type=int, default=[1000, 10000, 100000])
-    r.add_argument("--memory", nargs="+", default=["all", "256MB", "16MB"])
+    r.add_argument("--memory", nargs="*", default=["all", "256MB", "16MB"])
     r.add_argument("--precision", default="float32")
     r.add_argument("--device", default="cpu")
     r.add_argument("--before")
@@ -154,7 +181,7 @@ def main():
     r.add_argument("--max-gib", type=float, default=16)
     r.add_argument("--work", help="where the structures are written (default: beside --out)")
     p = sub.add_parser("report")
-    p.add_argument("results")
+    p.add_argument("results", nargs="+")
     args = parser.parse_args()
     {"export": export, "run": run, "report": report}[args.command](args)
 

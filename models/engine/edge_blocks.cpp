@@ -110,24 +110,31 @@ const T* block_node_rows(const Engine& engine, const EdgeBlock& block, int dim, 
   return local.data();
 }
 
+namespace {
+
+// whole[index[r]] += local[r] for `rows` rows of dim; index empty (a whole block): whole += local.
+template <typename T>
+void add_rows(const Engine& engine, const Buffer<std::int32_t>& index, std::size_t rows, int dim,
+              const T* local, T* whole) {
+  if (index.empty()) {
+    add_into(engine, whole, local, rows * static_cast<std::size_t>(dim));
+  } else {
+    scatter_add_rows(engine, rows, dim, index.data(), local, whole);
+  }
+}
+
+}  // namespace
+
 template <typename T>
 void add_node_rows(const Engine& engine, const EdgeBlock& block, int dim, const T* local,
                    T* whole) {
-  if (block.whole()) {
-    add_into(engine, whole, local, block.graph->num_nodes * static_cast<std::size_t>(dim));
-  } else {
-    scatter_add_rows(engine, block.graph->num_nodes, dim, block.nodes.data(), local, whole);
-  }
+  add_rows(engine, block.nodes, block.graph->num_nodes, dim, local, whole);
 }
 
 template <typename T>
 void add_edge_rows(const Engine& engine, const EdgeBlock& block, int dim, const T* local,
                    T* whole) {
-  if (block.whole()) {
-    add_into(engine, whole, local, block.graph->num_edges * static_cast<std::size_t>(dim));
-  } else {
-    scatter_add_rows(engine, block.graph->num_edges, dim, block.edges.data(), local, whole);
-  }
+  add_rows(engine, block.edges, block.graph->num_edges, dim, local, whole);
 }
 
 template const float* block_node_rows(const Engine&, const EdgeBlock&, int, const float*,

@@ -36,9 +36,10 @@ std::size_t RadialConvolution<T>::bytes_per_edge() const {
 }
 
 template <typename T>
-Buffer<T> RadialConvolution<T>::forward(const EdgeBlock& block,
-                                        const typename EdgeEmbedding<T>::Features& edges,
-                                        const T* mlp_input, const T* x) const {
+void RadialConvolution<T>::forward(const EdgeBlock& block,
+                                   const typename EdgeEmbedding<T>::Features& edges,
+                                   const T* mlp_input, const T* x, const EquivariantLinear<T>& then,
+                                   T* out) const {
   const TensorProductProblem& p = problem();
   const EngineGraph& g = *block.graph;
   Buffer<T> weights;
@@ -48,18 +49,20 @@ Buffer<T> RadialConvolution<T>::forward(const EdgeBlock& block,
   }
   Buffer<T> x_local;
   const T* xb = block_node_rows(engine_, block, p.irreps_in1().dim(), x, x_local);
-  Buffer<T> out = engine_.buffer<T>(p.out_size(g.num_nodes));
+  Buffer<T> convolved = engine_.buffer<T>(p.out_size(g.num_nodes));
   convolution_->forward(g.view(), {.x = {xb, p.in1_size(g.num_nodes)},
                                    .y = edges.sh.span(),
                                    .weights = weights.span(),
-                                   .out = out.span()});
-  return out;
+                                   .out = convolved.span()});
+  then.forward(block.num_receivers, convolved.data(),
+               out + block.first_receiver * static_cast<std::size_t>(then.dim_out()));
 }
 
 template <typename T>
 void RadialConvolution<T>::backward(const EdgeBlock& block,
                                     const typename EdgeEmbedding<T>::Features& edges,
-                                    const T* mlp_input, const T* x, const T* grad_out, T* grad_x,
+                                    const T* mlp_input, const T* x,
+                                    const EquivariantLinear<T>& then, const T* grad_out, T* grad_x,
                                     Buffer<T>& grad_sh, T* grad_mlp_input, T* grad_cutoff) const {
   const TensorProductProblem& p = problem();
   const EngineGraph& g = *block.graph;
@@ -74,14 +77,19 @@ void RadialConvolution<T>::backward(const EdgeBlock& block,
   }
   Buffer<T> x_local;
   const T* xb = block_node_rows(engine_, block, p.irreps_in1().dim(), x, x_local);
-  const T* gb = grad_out;
+  // dE/d(the block's convolution output): its receivers' rows through `then` (the other rows are
+  // never read).
+  Buffer<T> grad_convolved = engine_.zeros<T>(p.out_size(g.num_nodes));
+  then.backward(block.num_receivers,
+                grad_out + block.first_receiver * static_cast<std::size_t>(then.dim_out()),
+                grad_convolved.data(), false);
   Buffer<T> grad_x_here = engine_.buffer<T>(p.in1_size(g.num_nodes));
   Buffer<T> grad_sh_here = engine_.buffer<T>(grad_sh.size());
   Buffer<T> grad_weights = engine_.buffer<T>(weights.size());
   convolution_->backward(g.view(), {.x = {xb, p.in1_size(g.num_nodes)},
                                     .y = edges.sh.span(),
                                     .weights = apart ? scaled.span() : weights.span(),
-                                    .grad_out = {gb, p.out_size(g.num_nodes)},
+                                    .grad_out = grad_convolved.span(),
                                     .grad_x = grad_x_here.span(),
                                     .grad_y = grad_sh_here.span(),
                                     .grad_weights = grad_weights.span()});

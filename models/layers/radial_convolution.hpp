@@ -13,6 +13,7 @@
 #include "models/engine/edge_blocks.hpp"
 #include "models/layers/edge_embedding.hpp"
 #include "models/layers/edge_mlp.hpp"
+#include "models/layers/equivariant_linear.hpp"
 
 namespace equifuse {
 
@@ -29,19 +30,18 @@ class RadialConvolution {
 
   // One block of streamed edges (edge_stream.hpp). The per-edge weights live only inside these
   // calls: the backward evaluates the MLP again.
-  // The block's output [block nodes][out dim] (its receivers' rows first, then zero rows of the
-  // other senders) from the whole graph's x [nodes][in dim]; the MLP reads mlp_input [block
-  // edges][its width] (edges.radial, unless the layer builds its own). The layer maps the
-  // receivers' rows on at once (its linear), so that no [nodes][out dim] array is needed.
-  Buffer<T> forward(const EdgeBlock& block, const typename EdgeEmbedding<T>::Features& edges,
-                    const T* mlp_input, const T* x) const;
-  // grad_x [nodes][in dim] += the block's part of dE/dx, from dE/d(the block's output)
-  // [block nodes][out dim] (only the receivers' rows are read); for the block's edges grad_sh
-  // += its part, grad_mlp_input [E][the MLP's input_gradients()] += its part and (cutoff apart)
-  // grad_cutoff [E] += its part.
+  // out [nodes][then's out dim] of the whole graph: the block's receiver rows of then(convolution)
+  // from x [nodes][in dim]. The linear that follows every convolution in MACE and NequIP maps the
+  // block's rows at once, so that no [nodes][convolution out dim] array is made. The MLP reads
+  // mlp_input [block edges][its width] (edges.radial, unless the layer builds its own).
+  void forward(const EdgeBlock& block, const typename EdgeEmbedding<T>::Features& edges,
+               const T* mlp_input, const T* x, const EquivariantLinear<T>& then, T* out) const;
+  // grad_x [nodes][in dim] += the block's part of dE/dx, from grad_out [nodes][then's out dim];
+  // for the block's edges grad_sh += its part, grad_mlp_input [E][the MLP's input_gradients()]
+  // += its part and (cutoff apart) grad_cutoff [E] += its part.
   void backward(const EdgeBlock& block, const typename EdgeEmbedding<T>::Features& edges,
-                const T* mlp_input, const T* x, const T* grad_out, T* grad_x, Buffer<T>& grad_sh,
-                T* grad_mlp_input, T* grad_cutoff) const;
+                const T* mlp_input, const T* x, const EquivariantLinear<T>& then, const T* grad_out,
+                T* grad_x, Buffer<T>& grad_sh, T* grad_mlp_input, T* grad_cutoff) const;
   // Bytes of the per-edge arrays of one call, per edge (the memory option's unit).
   std::size_t bytes_per_edge() const;
 

@@ -33,6 +33,14 @@ void EdgeDensity<T>::sum_block(const EdgeBlock& block, const T* d, const T* cuto
 }
 
 template <typename T>
+void EdgeDensity<T>::sum_block(const EdgeBlock& block, const EdgeMlp<T>& mlp, const T* mlp_input,
+                               const T* cutoff, T* densities) const {
+  Buffer<T> d = engine_.buffer<T>(block.graph->num_edges);
+  mlp.forward(block.graph->num_edges, mlp_input, d.data());
+  sum_block(block, d.data(), cutoff, densities);
+}
+
+template <typename T>
 void EdgeDensity<T>::normalize(std::size_t nodes, Buffer<T> densities, Buffer<T>& message, int dim,
                                Saved& saved) const {
   saved.denominators = std::move(densities);
@@ -67,6 +75,20 @@ Buffer<T> EdgeDensity<T>::block_backward(const EdgeBlock& block, const T* d, con
                  {edges, d, cutoff, grad_rho.data(), grad_d.data(), grad_cutoff},
                  LaunchShape::over(edges));
   return grad_d;
+}
+
+template <typename T>
+void EdgeDensity<T>::block_backward(const EdgeBlock& block, const EdgeMlp<T>& mlp,
+                                    const T* mlp_input, const T* cutoff, const T* grad_density,
+                                    T* grad_mlp_input, T* grad_cutoff) const {
+  const std::size_t edges = block.graph->num_edges;
+  Buffer<T> d = engine_.buffer<T>(edges);
+  const MlpSaved<T> saved = mlp.forward(edges, mlp_input, d.data());
+  const Buffer<T> grad_d = block_backward(block, d.data(), cutoff, grad_density, grad_cutoff);
+  const auto width = static_cast<std::size_t>(mlp.input_gradients());
+  Buffer<T> grad_input = engine_.buffer<T>(edges * width);
+  mlp.backward(edges, saved, grad_d.data(), grad_input.data());
+  add_into(engine_, grad_mlp_input, grad_input.data(), grad_input.size());
 }
 
 template class EdgeDensity<float>;

@@ -7,6 +7,7 @@
 
 #include "models/engine/edge_blocks.hpp"
 #include "models/engine/engine.hpp"
+#include "models/layers/edge_mlp.hpp"
 
 namespace equifuse {
 
@@ -24,6 +25,9 @@ class EdgeDensity {
   // One block of edges: density_i [nodes] written for the block's receivers, from d [block E]
   // (the density MLP's output) and cutoff [block E] or null.
   void sum_block(const EdgeBlock& block, const T* d, const T* cutoff, T* densities) const;
+  // The same with d the density MLP's output for mlp_input [block E][its width].
+  void sum_block(const EdgeBlock& block, const EdgeMlp<T>& mlp, const T* mlp_input, const T* cutoff,
+                 T* densities) const;
   // message [N][dim] divided in place by beta * density + alpha (densities: every block summed).
   void normalize(std::size_t nodes, Buffer<T> densities, Buffer<T>& message, int dim,
                  Saved& saved) const;
@@ -35,6 +39,11 @@ class EdgeDensity {
   // not null).
   Buffer<T> block_backward(const EdgeBlock& block, const T* d, const T* cutoff,
                            const T* grad_density, T* grad_cutoff) const;
+  // Through the density MLP too (evaluated again for the block): grad_mlp_input [block E][the
+  // MLP's input_gradients()] += its part, grad_cutoff += its part.
+  void block_backward(const EdgeBlock& block, const EdgeMlp<T>& mlp, const T* mlp_input,
+                      const T* cutoff, const T* grad_density, T* grad_mlp_input,
+                      T* grad_cutoff) const;
 
  private:
   const Engine& engine_;

@@ -123,13 +123,9 @@ typename NonlinearInteraction<T>::Output NonlinearInteraction<T>::forward(
   Buffer<T> densities = engine_.buffer<T>(nodes);
   edges.forward([&](const EdgeBlock& block, const typename EdgeEmbedding<T>::Features& f) {
     const Buffer<T> inputs = mlp_inputs(*block.graph, f);
-    const Buffer<T> convolved = convolution_->forward(block, f, inputs.data(), saved.up.data());
-    linear_1_->forward(block.num_receivers, convolved.data(),
-                       m.data() + block.first_receiver * static_cast<std::size_t>(nonlin));
-    Buffer<T> d = engine_.buffer<T>(block.graph->num_edges);
-    density_mlp_->forward(block.graph->num_edges, inputs.data(), d.data());
-    density_->sum_block(block, d.data(), f.cutoff.empty() ? nullptr : f.cutoff.data(),
-                        densities.data());
+    convolution_->forward(block, f, inputs.data(), saved.up.data(), *linear_1_, m.data());
+    density_->sum_block(block, *density_mlp_, inputs.data(),
+                        f.cutoff.empty() ? nullptr : f.cutoff.data(), densities.data());
   });
   density_->normalize(nodes, std::move(densities), m, nonlin, saved.density);
   linear_res_->forward(nodes, saved.up.data(), m.data(), true);
@@ -156,26 +152,14 @@ void NonlinearInteraction<T>::backward(const EngineGraph& graph, EdgeStream<T>& 
   linear_res_->backward(nodes, grad_m.data(), grad_up.data(), false);
   const Buffer<T> grad_density =
       density_->node_backward(nodes, saved.density, grad_m, linear_1_->dim_out());
-  const auto nonlin = static_cast<std::size_t>(linear_1_->dim_out());
   edges.backward([&](const EdgeBlock& block, const typename EdgeEmbedding<T>::Features& f,
                      typename EdgeStream<T>::Gradients& g) {
-    const std::size_t block_edges = block.graph->num_edges;
-    // dE/d(the block's convolution output): its receivers' rows through linear_1.
-    Buffer<T> grad_convolved =
-        engine_.zeros<T>(convolution_->problem().out_size(block.graph->num_nodes));
-    linear_1_->backward(block.num_receivers, grad_m.data() + block.first_receiver * nonlin,
-                        grad_convolved.data(), false);
     const Buffer<T> inputs = mlp_inputs(*block.graph, f);
-    convolution_->backward(block, f, inputs.data(), saved.up.data(), grad_convolved.data(),
+    convolution_->backward(block, f, inputs.data(), saved.up.data(), *linear_1_, grad_m.data(),
                            grad_up.data(), g.sh, g.radial.data(), g.cutoff_or_null());
-    Buffer<T> d = engine_.buffer<T>(block_edges);
-    const MlpSaved<T> mlp = density_mlp_->forward(block_edges, inputs.data(), d.data());
-    const Buffer<T> grad_d =
-        density_->block_backward(block, d.data(), f.cutoff.empty() ? nullptr : f.cutoff.data(),
-                                 grad_density.data(), g.cutoff_or_null());
-    Buffer<T> grad_input = engine_.buffer<T>(g.radial.size());
-    density_mlp_->backward(block_edges, mlp, grad_d.data(), grad_input.data());
-    add_into(engine_, g.radial.data(), grad_input.data(), g.radial.size());
+    density_->block_backward(block, *density_mlp_, inputs.data(),
+                             f.cutoff.empty() ? nullptr : f.cutoff.data(), grad_density.data(),
+                             g.radial.data(), g.cutoff_or_null());
   });
   linear_up_->backward(nodes, grad_up.data(), grad_h);
 }

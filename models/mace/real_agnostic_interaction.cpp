@@ -65,18 +65,13 @@ typename RealAgnosticInteraction<T>::Output RealAgnosticInteraction<T>::forward(
   saved.up = engine_.buffer<T>(nodes * static_cast<std::size_t>(linear_up_->dim_out()));
   linear_up_->forward(nodes, h, saved.up.data());
   Output out;
-  const auto width = static_cast<std::size_t>(linear_->dim_out());
-  out.message = engine_.buffer<T>(nodes * width);
+  out.message = engine_.buffer<T>(nodes * static_cast<std::size_t>(linear_->dim_out()));
   Buffer<T> densities = density_ ? engine_.buffer<T>(nodes) : Buffer<T>();
   edges.forward([&](const EdgeBlock& block, const typename EdgeEmbedding<T>::Features& f) {
-    const Buffer<T> convolved = convolution_->forward(block, f, f.radial.data(), saved.up.data());
-    linear_->forward(block.num_receivers, convolved.data(),
-                     out.message.data() + block.first_receiver * width);
+    convolution_->forward(block, f, f.radial.data(), saved.up.data(), *linear_, out.message.data());
     if (density_) {
-      Buffer<T> d = engine_.buffer<T>(block.graph->num_edges);
-      density_mlp_->forward(block.graph->num_edges, f.radial.data(), d.data());
-      density_->sum_block(block, d.data(), f.cutoff.empty() ? nullptr : f.cutoff.data(),
-                          densities.data());
+      density_->sum_block(block, *density_mlp_, f.radial.data(),
+                          f.cutoff.empty() ? nullptr : f.cutoff.data(), densities.data());
     }
   });
   if (density_) {
@@ -114,27 +109,15 @@ void RealAgnosticInteraction<T>::backward(const EngineGraph& graph, EdgeStream<T
       density_ ? density_->node_backward(nodes, saved.density, grad_linear_out, linear_->dim_out())
                : Buffer<T>();
   const T* grad_linear = grad_linear_out.empty() ? grad_message : grad_linear_out.data();
-  const auto width = static_cast<std::size_t>(linear_->dim_out());
   Buffer<T> grad_up = engine_.zeros<T>(saved.up.size());
   edges.backward([&](const EdgeBlock& block, const typename EdgeEmbedding<T>::Features& f,
                      typename EdgeStream<T>::Gradients& g) {
-    // dE/d(the block's convolution output): its receivers' rows through the linear.
-    Buffer<T> grad_convolved =
-        engine_.zeros<T>(convolution_->problem().out_size(block.graph->num_nodes));
-    linear_->backward(block.num_receivers, grad_linear + block.first_receiver * width,
-                      grad_convolved.data(), false);
-    convolution_->backward(block, f, f.radial.data(), saved.up.data(), grad_convolved.data(),
+    convolution_->backward(block, f, f.radial.data(), saved.up.data(), *linear_, grad_linear,
                            grad_up.data(), g.sh, g.radial.data(), g.cutoff_or_null());
     if (density_) {
-      const std::size_t block_edges = block.graph->num_edges;
-      Buffer<T> d = engine_.buffer<T>(block_edges);
-      const MlpSaved<T> mlp = density_mlp_->forward(block_edges, f.radial.data(), d.data());
-      const Buffer<T> grad_d =
-          density_->block_backward(block, d.data(), f.cutoff.empty() ? nullptr : f.cutoff.data(),
-                                   grad_density.data(), g.cutoff_or_null());
-      Buffer<T> grad_input = engine_.buffer<T>(g.radial.size());
-      density_mlp_->backward(block_edges, mlp, grad_d.data(), grad_input.data());
-      add_into(engine_, g.radial.data(), grad_input.data(), g.radial.size());
+      density_->block_backward(block, *density_mlp_, f.radial.data(),
+                               f.cutoff.empty() ? nullptr : f.cutoff.data(), grad_density.data(),
+                               g.radial.data(), g.cutoff_or_null());
     }
   });
   linear_up_->backward(nodes, grad_up.data(), grad_h);

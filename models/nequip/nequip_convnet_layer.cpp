@@ -68,13 +68,10 @@ Buffer<T> NequipConvnetLayer<T>::forward(const EngineGraph& graph, const EdgeStr
   linear_1_->forward(nodes, h.data(), saved.normalized.data());
   scale_rows_by_species(engine_, nodes, dim_in, species, neighbor_norm_.data(),
                         saved.normalized.data());
-  const auto width = static_cast<std::size_t>(linear_2_->dim_out());
-  saved.gate_in = engine_.buffer<T>(nodes * width);
+  saved.gate_in = engine_.buffer<T>(nodes * static_cast<std::size_t>(linear_2_->dim_out()));
   edges.forward([&](const EdgeBlock& block, const typename EdgeEmbedding<T>::Features& f) {
-    const Buffer<T> message =
-        convolution_->forward(block, f, f.radial.data(), saved.normalized.data());
-    linear_2_->forward(block.num_receivers, message.data(),
-                       saved.gate_in.data() + block.first_receiver * width);
+    convolution_->forward(block, f, f.radial.data(), saved.normalized.data(), *linear_2_,
+                          saved.gate_in.data());
   });
   if (self_connection_)
     self_connection_->forward(nodes, h.data(), species, saved.gate_in.data(), true);
@@ -96,17 +93,12 @@ Buffer<T> NequipConvnetLayer<T>::backward(const EngineGraph& graph, EdgeStream<T
   gate_->backward(nodes, saved.gate_in.data(), grad_next.data(), grad_gate_in.data());
   if (self_connection_)
     self_connection_->backward(nodes, grad_gate_in.data(), species, grad_h.data());
-  const auto width = static_cast<std::size_t>(linear_2_->dim_out());
   Buffer<T> grad_normalized = engine_.zeros<T>(saved.normalized.size());
   edges.backward([&](const EdgeBlock& block, const typename EdgeEmbedding<T>::Features& f,
                      typename EdgeStream<T>::Gradients& g) {
-    // dE/d(the block's message): its receivers' rows through linear_2.
-    Buffer<T> grad_message =
-        engine_.zeros<T>(convolution_->problem().out_size(block.graph->num_nodes));
-    linear_2_->backward(block.num_receivers, grad_gate_in.data() + block.first_receiver * width,
-                        grad_message.data(), false);
-    convolution_->backward(block, f, f.radial.data(), saved.normalized.data(), grad_message.data(),
-                           grad_normalized.data(), g.sh, g.radial.data(), g.cutoff_or_null());
+    convolution_->backward(block, f, f.radial.data(), saved.normalized.data(), *linear_2_,
+                           grad_gate_in.data(), grad_normalized.data(), g.sh, g.radial.data(),
+                           g.cutoff_or_null());
   });
   grad_gate_in = {};
   scale_rows_by_species(engine_, nodes, dim_in, species, neighbor_norm_.data(),
