@@ -6,7 +6,7 @@ build from before streamed edges), for MACE foundation architectures at full siz
     streamed_edges_benchmark.py run --equifuse PATH --models DIR --out OUT.jsonl
                                 [--shapes ...] [--atoms 1000 10000 100000]
                                 [--memory all 256MB 16MB] [--precision float32] [--device cpu]
-                                [--before PATH --before-commit SHA] [--max-gib 16] [--work DIR]
+                                [--before PATH --before-commit SHA] [--max-gib 16] [--work DIR] [--commit SHA]
     streamed_edges_benchmark.py report OUT.jsonl [MORE.jsonl ...] > table.md  (and memory.png
                                 beside the first, where matplotlib is installed)
 
@@ -85,7 +85,7 @@ def run(args):
     os.makedirs(work, exist_ok=True)
     versions = subprocess.run(["git", "-C", HERE, "log", "-1", "--format=%H %cd"], capture_output=True,
                               text=True).stdout.strip()
-    variants = [(args.equifuse, m, versions.split(" ")[0][:12]) for m in args.memory]
+    variants = [(args.equifuse, m, args.commit or versions.split(" ")[0][:12]) for m in args.memory]
     if args.before:
         variants.append((args.before, "before", args.before_commit))
     per_atom = {}
@@ -176,6 +176,7 @@ def main():
     r.add_argument("--memory", nargs="*", default=["all", "256MB", "16MB"])
     r.add_argument("--precision", default="float32")
     r.add_argument("--device", default="cpu")
+    r.add_argument("--commit", help="the commit --equifuse was built from (default: this tree's HEAD)")
     r.add_argument("--before")
     r.add_argument("--before-commit", default="before")
     r.add_argument("--max-gib", type=float, default=16)
