@@ -2,14 +2,18 @@
 // subdomains, each evaluated by its own thread as an MPI rank would be, with a ghost shell of one
 // cutoff (periodic images and atoms of other subdomains) whose node features come from their
 // owners layer by layer and whose gradients go back, gives the energy and forces of the whole
-// structure. One subdomain exercises periodic images alone; three include an empty one.
+// structure. One subdomain exercises periodic images alone; three include an empty one. With
+// streamed edges in blocks of one receiver, 2 subdomains equal one block on the same subdomains.
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <atomic>
 #include <barrier>
+#include <cctype>
 #include <cmath>
+#include <filesystem>
 #include <map>
+#include <ostream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -239,6 +243,72 @@ TEST_P(GhostExchangeTest, SubdomainsWithOneCutoffOfGhostsEqualTheWholeStructure)
     EXPECT_GT(max_difference(without.forces, reference.forces), 1e-6);
   }
 }
+
+// Streamed edges on 2 subdomains: blocks of one receiver (edge_memory 1 byte) equal one block on
+// the same subdomains (1e-12 in float64), for every model in tests/data and the shipped ones.
+struct TwoRankCase {
+  std::string name, potential, structure;
+};
+void PrintTo(const TwoRankCase& c, std::ostream* out) {
+  *out << c.name;
+}
+
+std::vector<TwoRankCase> two_rank_cases() {
+  const std::string source = EQUIFUSE_SOURCE_DIR;
+  const std::string data = source + "/tests/data/models/";
+  std::vector<TwoRankCase> cases;
+  for (const char* family : {"mace", "nequip", "foundation"}) {
+    for (const auto& entry : std::filesystem::directory_iterator(data + family)) {
+      if (entry.path().extension() != ".eqf") continue;
+      const std::string name = entry.path().stem().string();
+      const std::string structure = data + family + "/structures/" + name + "-fcc_rattled.extxyz";
+      if (std::filesystem::exists(structure))
+        cases.push_back({name, entry.path().string(), structure});
+    }
+  }
+  for (const char* name : {"cuau-mace-small", "cuau-nequip-small"}) {
+    cases.push_back({name, source + "/potentials/" + name + ".eqf",
+                     data + "shipped/structures/" + name + "-fcc_rattled.extxyz"});
+  }
+  std::sort(cases.begin(), cases.end(),
+            [](const TwoRankCase& a, const TwoRankCase& b) { return a.name < b.name; });
+  return cases;
+}
+
+class StreamedTwoRanksTest : public ::testing::TestWithParam<TwoRankCase> {};
+
+TEST_P(StreamedTwoRanksTest, BlocksOfOneReceiverEqualOneBlock) {
+  const TwoRankCase& c = GetParam();
+  const AtomicStructure s = read_extxyz(c.structure).at(0);
+  const auto load = [&](std::size_t edge_memory) {
+    LoadOptions options;
+    options.edge_memory = edge_memory;
+    if (c.name == "mh1") options.head = "omat_pbe";  // of its six
+    return load_potential(c.potential, options);
+  };
+  const auto one_block = load(0), streamed = load(1);
+  double x_min = 1e30, x_max = -1e30;
+  for (const auto& p : s.positions) {
+    x_min = std::min(x_min, p[0]);
+    x_max = std::max(x_max, p[0]);
+  }
+  std::vector<int> halves;
+  for (const auto& p : s.positions) halves.push_back(p[0] > 0.5 * (x_min + x_max) ? 1 : 0);
+  const Totals a = subdomains(*streamed, s, halves, 2, true);
+  const Totals b = subdomains(*one_block, s, halves, 2, true);
+  EXPECT_NEAR(a.energy, b.energy, 1e-12 * std::max(1.0, std::abs(b.energy)));
+  double scale = 1e-30;
+  for (double f : b.forces) scale = std::max(scale, std::abs(f));
+  EXPECT_LE(max_difference(a.forces, b.forces), 1e-12 * scale);
+}
+
+INSTANTIATE_TEST_SUITE_P(Models, StreamedTwoRanksTest, ::testing::ValuesIn(two_rank_cases()),
+                         [](const auto& test) {
+                           std::string name = test.param.name;
+                           for (char& ch : name)
+                             if (std::isalnum(static_cast<unsigned char>(ch)) == 0) ch = '_';
+                           return name;
+                         });
 
 INSTANTIATE_TEST_SUITE_P(Models, GhostExchangeTest,
                          ::testing::Values("mace_l1_corr3_two_layers", "mace_three_layers_corr1",
