@@ -68,7 +68,7 @@ def parse_eval(stdout):
     timing = re.search(r"timing: model ([\d.]+) ms", stdout)
     if timing:
         row["ms"] = float(timing.group(1))
-    new = re.search(r"(host|device) memory: evaluation peak ([\d.]+) MiB \(([\d.]+) bytes per atom\)", stdout)
+    new = re.search(r"(host|device) memory: .*evaluation peak ([\d.]+) MiB \(([\d.]+) bytes per atom\)", stdout)
     if new:
         row["space"], row["peak_mib"], row["bytes_per_atom"] = new.group(1), float(new.group(2)), float(new.group(3))
     old = re.search(r"(host|device) memory: peak in use ([\d.]+) MiB", stdout)

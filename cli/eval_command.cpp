@@ -178,10 +178,13 @@ int eval_command(const std::vector<std::string>& args) {
       const auto report = [&](MemorySpace where, std::size_t baseline) {
         const MemoryUse memory = memory_use(where);
         const double working = static_cast<double>(memory.peak_in_use - baseline);
+        // "peak in use/held": weights included (the figures torch reports), as before.
         std::printf(
-            "  %s memory: evaluation peak %.1f MiB (%.0f bytes per atom) above %.1f MiB of "
-            "weights\n",
-            where == MemorySpace::host ? "host" : "device", working / (1 << 20),
+            "  %s memory: peak in use %.1f MiB, peak held %.1f MiB; evaluation peak %.1f MiB "
+            "(%.0f bytes per atom) above %.1f MiB of weights\n",
+            where == MemorySpace::host ? "host" : "device",
+            static_cast<double>(memory.peak_in_use) / (1 << 20),
+            static_cast<double>(memory.peak_held) / (1 << 20), working / (1 << 20),
             working / static_cast<double>(s.size()), static_cast<double>(baseline) / (1 << 20));
       };
       report(space, before);
