@@ -30,7 +30,6 @@ EdgeBlocks::EdgeBlocks(const Engine& engine, const EngineGraph& graph, std::size
     EdgeBlock& whole = blocks_.emplace_back();
     whole.num_receivers = graph.num_nodes;
     whole.graph = &graph;
-    max_block_edges_ = graph.num_edges;
     return;
   }
   const HostArray<std::int32_t> offsets(engine, graph.receiver_offsets),
@@ -45,31 +44,27 @@ EdgeBlocks::EdgeBlocks(const Engine& engine, const EngineGraph& graph, std::size
     while (end < graph.num_nodes &&
            static_cast<std::size_t>(offsets.values[end + 1] - offsets.values[first]) <= max_edges)
       ++end;
-    const auto begin_edge = static_cast<std::size_t>(offsets.values[first]);
-    const auto end_edge = static_cast<std::size_t>(offsets.values[end]);
     AtomicGraph local;
     std::vector<std::int32_t> nodes, edges;
     for (std::size_t n = first; n < end; ++n) {
       local_of[n] = static_cast<std::int32_t>(nodes.size());
       nodes.push_back(static_cast<std::int32_t>(n));
     }
-    for (std::size_t q = begin_edge; q < end_edge; ++q) {
-      const std::int32_t e = grouped.values[q];
-      const std::int32_t s = senders.values[static_cast<std::size_t>(e)];
-      if (local_of[static_cast<std::size_t>(s)] < 0) {
-        local_of[static_cast<std::size_t>(s)] = static_cast<std::int32_t>(nodes.size());
-        nodes.push_back(s);
+    for (std::size_t n = first; n < end; ++n) {
+      for (auto q = static_cast<std::size_t>(offsets.values[n]);
+           q < static_cast<std::size_t>(offsets.values[n + 1]); ++q) {
+        const std::int32_t e = grouped.values[q];
+        const auto s = static_cast<std::size_t>(senders.values[static_cast<std::size_t>(e)]);
+        if (local_of[s] < 0) {
+          local_of[s] = static_cast<std::int32_t>(nodes.size());
+          nodes.push_back(static_cast<std::int32_t>(s));
+        }
+        edges.push_back(e);
+        local.senders.push_back(local_of[s]);
+        local.receivers.push_back(static_cast<std::int32_t>(n - first));
+        for (int c = 0; c < 3; ++c)
+          local.edge_vectors.push_back(vectors.values[3 * static_cast<std::size_t>(e) + c]);
       }
-      edges.push_back(e);
-      local.senders.push_back(local_of[static_cast<std::size_t>(s)]);
-      // The receiver of edge q is the node whose offsets hold q.
-      local.receivers.push_back(0);
-      for (int c = 0; c < 3; ++c)
-        local.edge_vectors.push_back(vectors.values[3 * static_cast<std::size_t>(e) + c]);
-    }
-    for (std::size_t n = first, q = begin_edge; n < end; ++n) {
-      for (; q < static_cast<std::size_t>(offsets.values[n + 1]); ++q)
-        local.receivers[q - begin_edge] = static_cast<std::int32_t>(n - first);
     }
     local.num_nodes = nodes.size();
     local.num_local = end - first;
@@ -83,21 +78,9 @@ EdgeBlocks::EdgeBlocks(const Engine& engine, const EngineGraph& graph, std::size
     block.owned = upload_engine_graph(engine, local);
     block.nodes = engine.upload(nodes);
     block.edges = engine.upload(edges);
-    max_block_edges_ = std::max(max_block_edges_, edges.size());
     first = end;
   }
   for (EdgeBlock& block : blocks_) block.graph = &block.owned;
-}
-
-std::size_t EdgeBlocks::bytes() const {
-  std::size_t total = 0;
-  for (const EdgeBlock& b : blocks_) {
-    const EngineGraph& g = b.owned;
-    total += b.nodes.bytes() + b.edges.bytes() + g.species.bytes() + g.senders.bytes() +
-             g.receivers.bytes() + g.receiver_offsets.bytes() + g.receiver_edges.bytes() +
-             g.sender_offsets.bytes() + g.sender_edges.bytes() + g.vectors.bytes();
-  }
-  return total;
 }
 
 template <typename T>

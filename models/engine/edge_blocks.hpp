@@ -35,13 +35,9 @@ class EdgeBlocks {
   EdgeBlocks& operator=(const EdgeBlocks&) = delete;
 
   const std::vector<EdgeBlock>& blocks() const { return blocks_; }
-  std::size_t max_block_edges() const { return max_block_edges_; }
-  // Bytes of the blocks' own graphs and maps (0 for one block).
-  std::size_t bytes() const;
 
  private:
   std::vector<EdgeBlock> blocks_;
-  std::size_t max_block_edges_ = 0;
 };
 
 // Block-local node rows from the whole graph's [nodes][dim]: `whole` itself for a whole block,

@@ -27,8 +27,6 @@ class EdgeStream {
              std::size_t num_edges)
       : engine_(engine), embedding_(embedding), blocks_(blocks), num_edges_(num_edges) {}
 
-  const Engine& engine() const { return engine_; }
-
   // f(block, features) for every block.
   template <typename F>
   void forward(F&& f) const {
@@ -39,10 +37,10 @@ class EdgeStream {
   }
 
   // f(block, features, gradients) for every block; what f adds to the gradients reaches
-  // edge_gradients().
+  // take_edge_gradients().
   template <typename F>
   void backward(F&& f) {
-    if (edge_gradients_.empty()) edge_gradients_ = engine_.zeros<double>(3 * num_edges_);
+    Buffer<double>& sums = edge_gradients();
     for (const EdgeBlock& block : blocks_.blocks()) {
       const Features features = embedding_.forward(*block.graph);
       Gradients g{engine_.zeros<T>(features.sh.size()), engine_.zeros<T>(features.radial.size()),
@@ -50,17 +48,20 @@ class EdgeStream {
       f(block, features, g);
       const Buffer<double> vectors = embedding_.backward(*block.graph, features, g.sh, g.radial,
                                                          g.cutoff.empty() ? nullptr : &g.cutoff);
-      add_edge_rows(engine_, block, 3, vectors.data(), edge_gradients_.data());
+      add_edge_rows(engine_, block, 3, vectors.data(), sums.data());
     }
   }
 
   // dE/d(edge vector) [E][3] summed over the backward passes so far (zeros if none).
-  Buffer<double> take_edge_gradients() {
-    if (edge_gradients_.empty()) edge_gradients_ = engine_.zeros<double>(3 * num_edges_);
-    return std::move(edge_gradients_);
-  }
+  Buffer<double> take_edge_gradients() { return std::move(edge_gradients()); }
 
  private:
+  // Made at the first backward pass (the forward passes do not hold it).
+  Buffer<double>& edge_gradients() {
+    if (edge_gradients_.empty()) edge_gradients_ = engine_.zeros<double>(3 * num_edges_);
+    return edge_gradients_;
+  }
+
   const Engine& engine_;
   const EdgeEmbedding<T>& embedding_;
   const EdgeBlocks& blocks_;
