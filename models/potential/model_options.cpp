@@ -1,7 +1,9 @@
 #include "models/potential/model_options.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
+#include <utility>
 
 #include "kernels/common/error.hpp"
 
@@ -45,21 +47,18 @@ std::size_t parse_edge_memory(const std::string& text) {
   std::size_t digits = 0;
   while (digits < t.size() && (std::isdigit(static_cast<unsigned char>(t[digits])) != 0)) ++digits;
   const std::string unit = t.substr(digits);
-  std::size_t shift = 0;
-  if (unit == "kb" || unit == "kib" || unit == "k") {
-    shift = 10;
-  } else if (unit == "mb" || unit == "mib" || unit == "m") {
-    shift = 20;
-  } else if (unit == "gb" || unit == "gib" || unit == "g") {
-    shift = 30;
-  } else {
-    shift = 64;
-  }
-  if (digits == 0 || digits > 6 || shift == 64 || std::stoul(t.substr(0, digits)) == 0) {
+  int shift = -1;
+  for (const auto& [names, bits] :
+       {std::pair{std::array{"k", "kb", "kib"}, 10}, std::pair{std::array{"m", "mb", "mib"}, 20},
+        std::pair{std::array{"g", "gb", "gib"}, 30}})
+    for (const char* name : names)
+      if (unit == name) shift = bits;
+  const std::size_t count = digits == 0 || digits > 6 ? 0 : std::stoul(t.substr(0, digits));
+  if (count == 0 || shift < 0) {
     throw Error("memory \"" + text +
                 "\": expected all or a positive size with a unit, such as 256MB or 2GB");
   }
-  return std::stoul(t.substr(0, digits)) << shift;
+  return count << shift;
 }
 
 }  // namespace equifuse

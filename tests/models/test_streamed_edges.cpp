@@ -15,9 +15,11 @@
 #include <string>
 #include <vector>
 
+#include "kernels/common/error.hpp"
 #include "model_loader/potential_file.hpp"
 #include "models/engine/memory_space.hpp"
 #include "models/potential/forces_and_virial.hpp"
+#include "models/potential/model_options.hpp"
 #include "models/structure/extxyz.hpp"
 
 namespace equifuse {
@@ -126,6 +128,25 @@ INSTANTIATE_TEST_SUITE_P(Models, StreamedEdgesTest, ::testing::ValuesIn(stream_c
                              if (std::isalnum(static_cast<unsigned char>(ch)) == 0) ch = '_';
                            return name;
                          });
+
+// The memory option: a size with a binary unit (any case), or all; anything else is an error
+// naming the text.
+TEST(StreamedEdges, MemoryOptionTakesSizesWithUnits) {
+  EXPECT_EQ(parse_edge_memory("all"), 0u);
+  EXPECT_EQ(parse_edge_memory("1KB"), 1024u);
+  EXPECT_EQ(parse_edge_memory("256MB"), 256u << 20);
+  EXPECT_EQ(parse_edge_memory("64mib"), 64u << 20);
+  EXPECT_EQ(parse_edge_memory("2G"), std::size_t(2) << 30);
+  for (const char* bad : {"", "lots", "0MB", "5", "MB", "1.5GB", "1234567MB", "-1MB"}) {
+    try {
+      parse_edge_memory(bad);
+      ADD_FAILURE() << "accepted \"" << bad << "\"";
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find(std::string("memory \"") + bad + "\""),
+                std::string::npos);
+    }
+  }
+}
 
 // An fcc Cu crystal of n^3 conventional cells (4 n^3 atoms), rattled so that no symmetry helps.
 AtomicStructure fcc_copper(int n) {
