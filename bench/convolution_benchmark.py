@@ -2,12 +2,16 @@
 scatter, OpenEquivariance's fused convolution and cuEquivariance's indexed fused op, on neighbour
 graphs of fcc copper and liquid water built by bench/atomic_graphs.py, for the MACE and NequIP
 problems. Per implementation, graph and direction: time per call and peak GPU memory; before
-timing, every implementation is checked against e3nn + scatter in float64 on the smallest graph.
+timing, every implementation is checked against e3nn + scatter in float64 on the smallest graph,
+direction by direction (peer_benchmark.check_directions): the relative error must be at most
+--tolerance-eps machine epsilons of the dtype (a failing direction is timed but marked
+"check": "fail"; one that raises is reported unavailable and not timed). float32 and float64
+unless --dtype picks one.
 Graphs grow until every implementation has run out of memory or --max-edges is reached, so the
 largest graph each runs is part of the result. One JSON line per measurement on stdout.
 
   python3 bench/convolution_benchmark.py [--problem mace-large ...] [--structure fcc-cu water]
-      [--dtype float32] [--implementation NAME ...] [--max-edges 2e7] [--device cuda|cpu]
+      [--dtype float32 --dtype float64] [--implementation NAME ...] [--max-edges 2e7] [--device cuda|cpu]
 """
 
 import argparse
@@ -52,28 +56,23 @@ def inputs(problem, graph, dtype, device, seed=0):
 
 
 def check(adapter, problem, graph, device):
-    """Largest relative error per direction against e3nn + scatter in float64."""
+    """{direction: (rel_error, None) or (None, reason)} against e3nn + scatter in float64."""
     data = inputs(problem, graph, torch.float64, device, seed=3)
     reference = conv_peers.Unfused(problem, torch.float64, graph, "e3nn")
     leaves = [t.clone().requires_grad_(True) for t in data[:4]]
     expected = peer_benchmark.run_directions(reference, *leaves, *data[4:])
-    expected = ([expected[0].cpu()], [t.cpu() for t in expected[1]], [t.cpu() for t in expected[2]])
+    expected = (expected[0].cpu(), [t.cpu() for t in expected[1]], [t.cpu() for t in expected[2]])
+    reference = leaves = None
     dtype = adapter.dtype
     to = lambda t, operand=None: (adapter.to_layout(t, operand) if operand else t).to(dtype)  # noqa: E731
     x, y, w, g, ggx, ggy, ggw = data
     leaves = [to(x, "in1").requires_grad_(True), to(y, "in2").requires_grad_(True),
               adapter.weights_in(to(w)).detach().requires_grad_(True), to(g, "out").requires_grad_(True)]
-    out, (gx, gy, gw), (dx, dy, dw, dg) = peer_benchmark.run_directions(
-        adapter, *leaves, to(ggx, "in1"), to(ggy, "in2"), adapter.weights_in(to(ggw)))
-    back = adapter.from_layout
-    got = {"forward": [back(out, "out")],
-           "backward": [back(gx, "in1"), back(gy, "in2"), adapter.grad_weights_out(gw)],
-           "double_backward": [back(dx, "in1"), back(dy, "in2"), adapter.grad_weights_out(dw), back(dg, "out")]}
-    want = dict(zip(DIRECTIONS, expected))
-    return {d: max(peer_benchmark.relative_error(a, b) for a, b in zip(got[d], want[d])) for d in DIRECTIONS}
+    cotangents = (to(ggx, "in1"), to(ggy, "in2"), adapter.weights_in(to(ggw)).detach())
+    return peer_benchmark.check_directions(adapter, leaves, cotangents, expected)
 
 
-def measure(adapter, problem, graph, dtype, device, repeat):
+def measure(adapter, problem, graph, dtype, device, repeat, directions=DIRECTIONS):
     """{direction: (ms, peak MB, status)}; each direction timed alone as in peer_benchmark."""
     x, y, w, g, ggx, ggy, ggw = inputs(problem, graph, dtype, device)
     x, y, g, ggx, ggy = (adapter.to_layout(t, o) for t, o in
@@ -98,6 +97,8 @@ def measure(adapter, problem, graph, dtype, device, repeat):
 
     results = {}
     for direction, fn in zip(DIRECTIONS, (forward, backward, double_backward)):
+        if direction not in directions:
+            continue
         state.clear()
         if device == "cuda":
             torch.cuda.empty_cache()
@@ -120,63 +121,87 @@ def main():
     parser.add_argument("--problem", action="append", help="default: mace-large, nequip-l2-32")
     parser.add_argument("--structure", action="append", choices=sorted(SIZES))
     parser.add_argument("--implementation", action="append", choices=conv_peers.IMPLEMENTATIONS)
-    parser.add_argument("--dtype", default="float32", choices=["float32", "float64"])
+    parser.add_argument("--dtype", action="append", choices=["float32", "float64"],
+                        help="default: float32 and float64")
+    parser.add_argument("--tolerance-eps", type=float, default=1000.0,
+                        help="correctness tolerance in machine epsilons of the dtype (default 1000)")
     parser.add_argument("--max-edges", type=float, default=2e7)
     parser.add_argument("--min-edges", type=float, default=0, help="skip smaller graphs (resuming a run)")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--device", default="cuda", choices=["cuda", "cpu"])
     args = parser.parse_args()
     peers.DEVICE = args.device
-    dtype = getattr(torch, args.dtype)
+    # e3nn builds its Wigner 3j tables in the default dtype: float64 keeps the reference exact.
+    torch.set_default_dtype(torch.float64)
     _, problems = peer_benchmark.load_problems(args.problems)
     wanted = args.problem or ["mace-large", "nequip-l2-32"]
     problems = [p for p in problems if p.name in wanted]
     names = args.implementation or list(conv_peers.IMPLEMENTATIONS)
-    for structure in args.structure or ["fcc-cu", "water"]:
-        for problem in problems:
-            alive = {name: True for name in names}
-            first = 0 if args.min_edges == 0 else -1  # the correctness check runs on the first graph
-            for k, size in enumerate(SIZES[structure]):
-                started = time.time()
-                graph = build_graph(structure, size, args.device)
-                if graph.num_edges > args.max_edges or not any(alive.values()):
-                    break
-                if graph.num_edges < args.min_edges:
-                    continue
-                for name in names:
-                    record = {"implementation": name, "problem": problem.name, "structure": structure,
-                              "dtype": args.dtype, "atoms": graph.num_nodes, "edges": graph.num_edges}
-                    if not alive[name]:
-                        print(json.dumps({**record, "status": "skipped: out of memory on a smaller graph"}),
-                              flush=True)
-                        continue
-                    try:
-                        adapter = conv_peers.make(name, problem, dtype, graph)
-                        adapter.dtype = dtype
-                        errors = check(adapter, problem, graph, args.device) if k == first else {}
-                        results = measure(adapter, problem, graph, dtype, args.device, args.repeat)
-                    except (PeerUnavailable, ProblemUnsupported) as exc:
-                        print(json.dumps({**record, "status": f"unavailable: {exc}"}), flush=True)
-                        alive[name] = False
-                        continue
-                    except torch.cuda.OutOfMemoryError:  # setting up (e.g. reordering weights)
-                        for direction in DIRECTIONS:
-                            print(json.dumps({**record, "direction": direction, "status": "out of memory"}),
-                                  flush=True)
-                        alive[name] = False
-                        adapter = None
-                        torch.cuda.empty_cache()
-                        continue
-                    for direction, (ms, peak, status) in results.items():
-                        print(json.dumps({**record, "direction": direction, "ms": ms, "peak_mib": peak,
-                                          "rel_error": errors.get(direction), "status": status}), flush=True)
-                    if all(s != "ok" for _, _, s in results.values()):
-                        alive[name] = False
-                    del adapter
-                    if args.device == "cuda":
-                        torch.cuda.empty_cache()
-                print(f"# {structure} {problem.name} {graph.num_edges} edges: {time.time() - started:.0f} s",
-                      file=sys.stderr, flush=True)
+    for dtype_name in args.dtype or ["float32", "float64"]:
+        dtype = getattr(torch, dtype_name)
+        tol = peer_benchmark.tolerance(dtype_name, args.tolerance_eps)
+        for structure in args.structure or ["fcc-cu", "water"]:
+            for problem in problems:
+                run_graphs(args, structure, problem, dtype_name, dtype, tol, names)
+
+
+def run_graphs(args, structure, problem, dtype_name, dtype, tol, names):
+    alive = {name: True for name in names}
+    first = 0 if args.min_edges == 0 else -1  # the correctness check runs on the first graph
+    for k, size in enumerate(SIZES[structure]):
+        started = time.time()
+        graph = build_graph(structure, size, args.device)
+        if graph.num_edges > args.max_edges or not any(alive.values()):
+            break
+        if graph.num_edges < args.min_edges:
+            continue
+        for name in names:
+            record = {"implementation": name, "problem": problem.name, "structure": structure,
+                      "dtype": dtype_name, "atoms": graph.num_nodes, "edges": graph.num_edges}
+            if not alive[name]:
+                print(json.dumps({**record, "status": "skipped: out of memory on a smaller graph"}), flush=True)
+                continue
+            adapter = None
+            try:
+                adapter = conv_peers.make(name, problem, dtype, graph)
+                adapter.dtype = dtype
+                record.update(adapter.info)
+                errors = check(adapter, problem, graph, args.device) if k == first else {}
+                runnable = [d for d in DIRECTIONS if d not in errors or errors[d][1] is None]
+                results = measure(adapter, problem, graph, dtype, args.device, args.repeat, runnable)
+                for d in DIRECTIONS:
+                    if d not in runnable:
+                        results[d] = (None, None, errors[d][1])
+            except (PeerUnavailable, ProblemUnsupported) as exc:
+                print(json.dumps({**record, "status": f"unavailable: {exc}"}), flush=True)
+                alive[name] = False
+                continue
+            except torch.cuda.OutOfMemoryError:  # setting up (e.g. reordering weights)
+                for direction in DIRECTIONS:
+                    print(json.dumps({**record, "direction": direction, "status": "out of memory"}), flush=True)
+                alive[name] = False
+                adapter = None
+                torch.cuda.empty_cache()
+                continue
+            except Exception as exc:  # noqa: BLE001 - one implementation failing is a result
+                print(json.dumps({**record, "status": f"error: {type(exc).__name__}: {str(exc)[:300]}"}), flush=True)
+                alive[name] = False
+                adapter = None
+                continue
+            for direction in DIRECTIONS:
+                ms, peak, status = results[direction]
+                err = errors.get(direction, (None, None))[0]
+                verdict = None if err is None else ("pass" if err <= tol else "fail")
+                print(json.dumps({**record, "direction": direction, "ms": ms, "peak_mib": peak,
+                                  "rel_error": err, "tolerance": tol, "check": verdict, "status": status}),
+                      flush=True)
+            if all(s != "ok" for _, _, s in results.values()):
+                alive[name] = False
+            del adapter
+            if args.device == "cuda":
+                torch.cuda.empty_cache()
+        print(f"# {dtype_name} {structure} {problem.name} {graph.num_edges} edges: {time.time() - started:.0f} s",
+              file=sys.stderr, flush=True)
 
 
 if __name__ == "__main__":

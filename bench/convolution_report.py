@@ -55,12 +55,14 @@ def main(paths):
         print()
         checked = [r for r in rs if r.get("rel_error") is not None]
         if checked:
-            print("Relative error against e3nn + scatter in float64 (smallest graph):\n")
+            print("Relative error against e3nn + scatter in float64 (smallest graph); \"!\": above the "
+                  "tolerance (convolution_benchmark.py --tolerance-eps):\n")
             print("| implementation | " + " | ".join(DIRECTIONS) + " |")
             print("|---|---|---|---|")
             for impl in impls:
-                errs = {r["direction"]: r["rel_error"] for r in checked if r["implementation"] == impl}
-                print(f"| {impl} | " + " | ".join(f"{errs[d]:.1e}" if d in errs else "" for d in DIRECTIONS) + " |")
+                errs = {r["direction"]: f"{r['rel_error']:.1e}" + ("!" if r.get("check") == "fail" else "")
+                        for r in checked if r["implementation"] == impl}
+                print(f"| {impl} | " + " | ".join(errs.get(d, "") for d in DIRECTIONS) + " |")
             print()
 
 

@@ -6,7 +6,14 @@ byte model of bench/README.md), and any number of JSON-line files of peer_benchm
 e3nn_benchmark.py (one line per implementation, problem, dtype and direction). Speed-ups are
 peer time / equifuse time, equifuse timed the same way as the peer (through PyTorch) when the
 peer files hold an "equifuse" implementation, else the C++ timing. FLOP/s, bytes/s and the
-roofline column use the C++ timing (kernels alone).
+roofline column use the C++ timing (kernels alone). A peer row whose correctness check failed
+("check": "fail", rel_error above its tolerance) is shown with "!" and kept out of speed-ups.
+
+Roofline peaks: --device-peaks h100 (default, the committed H100 results: 67 / 34 TFLOP/s
+non-tensor float32 / float64, 3.0 TB/s measured device-to-device copy) or h200 (same FLOP peaks;
+4.8 TB/s, the vendor's HBM3e figure; --bandwidth h200-measured gives ~4.3 TB/s, a measured
+device-to-device copy). --peak-fp32-tflops, --peak-fp64-tflops and --bandwidth-tbs override
+any of them. The peaks used are printed above the table.
 """
 
 import argparse
@@ -14,6 +21,12 @@ import json
 from collections import defaultdict
 
 TARGET_PROBLEMS = ("mace-", "nequip-")
+# (fp32 TFLOP/s, fp64 TFLOP/s, TB/s, what the bandwidth is)
+DEVICE_PEAKS = {
+    "h100": (67.0, 34.0, 3.0, "H100 SXM non-tensor peaks; 3.0 TB/s measured device-to-device copy"),
+    "h200": (67.0, 34.0, 4.8, "H200 SXM non-tensor peaks (as H100); 4.8 TB/s vendor HBM3e bandwidth"),
+    "h200-measured": (67.0, 34.0, 4.3, "H200 SXM non-tensor peaks (as H100); ~4.3 TB/s measured device-to-device copy"),
+}
 
 
 def read_lines(path):
@@ -29,14 +42,23 @@ def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--model", required=True, help="equifuse_tp_benchmark JSON lines")
     p.add_argument("peers", nargs="*", help="peer_benchmark.py / e3nn_benchmark.py JSON lines")
-    p.add_argument("--peak-fp32-tflops", type=float, default=67.0)  # H100 SXM, non-tensor FP32
-    p.add_argument("--peak-fp64-tflops", type=float, default=34.0)  # H100 SXM, non-tensor FP64
-    p.add_argument("--bandwidth-tbs", type=float, default=3.0)      # measured device-to-device copy
+    p.add_argument("--device-peaks", choices=sorted(DEVICE_PEAKS), default="h100",
+                   help="roofline peaks of this device (default h100, the committed results)")
+    p.add_argument("--peak-fp32-tflops", type=float, help="override the device's float32 peak")
+    p.add_argument("--peak-fp64-tflops", type=float, help="override the device's float64 peak")
+    p.add_argument("--bandwidth-tbs", type=float, help="override the device's bandwidth")
     p.add_argument("--plot")
     a = p.parse_args()
+    fp32, fp64, bw, about = DEVICE_PEAKS[a.device_peaks]
+    a.peak_fp32_tflops = a.peak_fp32_tflops or fp32
+    a.peak_fp64_tflops = a.peak_fp64_tflops or fp64
+    overridden = a.bandwidth_tbs is not None
+    a.bandwidth_tbs = a.bandwidth_tbs or bw
+    device_label = a.device_peaks.split("-")[0].upper()
 
     model = {(r["problem"], r["dtype"], r["direction"]): r for r in read_lines(a.model)}
-    times, errors, status = defaultdict(dict), defaultdict(dict), defaultdict(dict)
+    times, errors, status, batches, failed = (defaultdict(dict), defaultdict(dict), defaultdict(dict),
+                                              defaultdict(dict), defaultdict(dict))
     names = []
     for path in a.peers:
         for r in read_lines(path):
@@ -45,17 +67,35 @@ def main():
             times[name][key] = r.get("ms")
             errors[name][key] = r.get("rel_error")
             status[name][key] = r.get("status", "ok")
+            batches[name][key] = r.get("batch")
+            failed[name][key] = r.get("check") == "fail"
             if name not in names:
                 names.append(name)
     peers = [n for n in names if n != "equifuse"]
 
-    def ours(key):
+    def ours(key, batch=None):
+        """equifuse through PyTorch, else the C++ time when it ran the same batch (or batch unknown)."""
         t = times["equifuse"].get(key)
-        return t if t is not None else model[key]["ms"]
+        if t is not None and not failed["equifuse"].get(key):
+            return t
+        r = model.get(key)
+        if r is None or (batch is not None and r.get("batch") is not None and r["batch"] != batch):
+            return None
+        return r["ms"]
 
     def speedup(name, key):
-        t, o = times[name].get(key), ours(key)
+        if failed[name].get(key):
+            return None
+        t, o = times[name].get(key), ours(key, batches[name].get(key))
         return t / o if t is not None and o else None
+
+    def cell_ms(name, key):
+        return fmt_ms(times[name].get(key)) + ("!" if failed[name].get(key) else "")
+
+    print(f"Roofline peaks: {a.device_peaks} ({about}): {a.peak_fp32_tflops:g} TFLOP/s float32, "
+          f"{a.peak_fp64_tflops:g} TFLOP/s float64, {a.bandwidth_tbs:g} TB/s"
+          + (" (bandwidth overridden)" if overridden else "") + ". The roofline column is the fraction of "
+          f"this {device_label} roofline that equifuse's C++ timing reaches.\n")
 
     print("## Time per call and speed-up (peer time / equifuse time)\n")
     header = ["problem", "dtype", "direction", "equifuse ms", "equifuse C++ ms"]
@@ -68,16 +108,18 @@ def main():
         s = r["ms"] / 1e3
         peak = a.peak_fp64_tflops if r["dtype"] == "float64" else a.peak_fp32_tflops
         floor = max(r["flops"] / (peak * 1e12), r["bytes"] / (a.bandwidth_tbs * 1e12))
-        cells = [*key, fmt_ms(ours(key)), fmt_ms(r["ms"])]
+        cells = [*key, fmt_ms(times["equifuse"].get(key) if times["equifuse"].get(key) is not None else r["ms"]),
+                 fmt_ms(r["ms"])]
         for n in peers:
             x = speedup(n, key)
-            cells += [fmt_ms(times[n].get(key)), f"{x:.2f}x" if x else "n/a"]
+            cells += [cell_ms(n, key), f"{x:.2f}x" if x else "n/a"]
         cells += [f"{r['flops'] / s / 1e12:.2f}", f"{r['bytes'] / s / 1e12:.2f}", f"{floor / s:.0%}"]
         print("| " + " | ".join(cells) + " |")
 
     print("\n## Correctness: largest relative error against the CPU float64 reference\n")
-    print("max |a - ref| / max |ref| over the outputs of the direction, on the checked rows; "
-          "a failure shows its status.\n")
+    print("max |a - ref| / max |ref| over the outputs of the direction, on the checked rows, in the "
+          "implementation's dtype; \"!\" marks an error above the row's tolerance (peer_benchmark.py "
+          "--tolerance-eps machine epsilons); a direction that could not run shows its status.\n")
     print("| implementation | problem | dtype | forward | backward | double backward |")
     print("|---|---|---|---|---|---|")
     seen = sorted({(k[0], k[1]) for n in names for k in times[n]}, key=lambda k: (k[1], k[0]))
@@ -87,7 +129,8 @@ def main():
             for d in ("forward", "backward", "double_backward"):
                 key = (problem, dtype, d)
                 e, st = errors[n].get(key), status[n].get(key)
-                cells.append(f"{e:.1e}" if e is not None else (st or "n/a")[:60])
+                cells.append(f"{e:.1e}" + ("!" if failed[n].get(key) else "") if e is not None
+                             else (st or "n/a")[:60])
             print(f"| {n} | {problem} | {dtype} | " + " | ".join(cells) + " |")
 
     print("\n## Targets on the MACE and NequIP problems (float32): smallest speed-up per peer\n")
@@ -120,7 +163,7 @@ def main():
             ax.set_yticklabels([k[0] for k in rows])
             ax.set_xscale("log")
             ax.set_xlabel("speed-up of equifuse (peer time / equifuse time)")
-            ax.set_title(f"{d}, float32, H100")
+            ax.set_title(f"{d}, float32, {device_label}")
             ax.legend(fontsize=8)
         fig.tight_layout()
         fig.savefig(a.plot, dpi=110)

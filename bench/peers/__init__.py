@@ -4,6 +4,11 @@ Every adapter takes e3nn's layout for x, y and the output (mul_ir) and e3nn's fl
 an implementation with its own weight order converts them outside the timed region
 (`weights_in`, `grad_weights_out`). `make(name, problem, dtype)` builds one; a peer that cannot be
 imported raises PeerUnavailable, one that cannot run a problem raises ProblemUnsupported.
+A direction an adapter cannot run (e.g. no double backward) is named in `unavailable`
+({direction: reason}); the benchmark reports it as unavailable and still runs the others, and
+a direction that raises during the correctness check is reported the same way. `info` holds
+facts about the implementation that the results should carry (e.g. the kernel method a peer
+chose, which may be a slow fallback).
 """
 
 
@@ -26,6 +31,8 @@ class Adapter:
     """call(x, y, w) -> out on the GPU, with w in the peer's own weight layout."""
 
     name = "?"
+    unavailable = {}  # direction -> reason, for directions this adapter cannot run
+    info = {}  # carried into every result row (e.g. {"method": "uniform_1d"})
 
     def __call__(self, x, y, w):
         raise NotImplementedError

@@ -40,7 +40,10 @@ def _scatter(messages, graph):
 
 class EquifuseFused(Adapter):
     def __init__(self, problem, dtype, graph, algorithm):
-        import equifuse_torch
+        try:
+            import equifuse_torch
+        except ImportError as exc:
+            raise PeerUnavailable(str(exc)) from exc
 
         self.name = f"equifuse-{algorithm}"
         self.module = equifuse_torch.GraphConvolution(
@@ -57,7 +60,10 @@ class Unfused(Adapter):
     def __init__(self, problem, dtype, graph, library):
         self.name = f"{library}-unfused"
         if library == "equifuse":
-            import equifuse_torch as lib
+            try:
+                import equifuse_torch as lib
+            except ImportError as exc:
+                raise PeerUnavailable(str(exc)) from exc
         else:
             from e3nn import o3 as lib
         self.module = lib.TensorProduct(problem.irreps_in1, problem.irreps_in2, problem.irreps_out,
@@ -70,26 +76,30 @@ class Unfused(Adapter):
 
 
 class OpenEquivarianceConv(Adapter):
+    """oeq.TensorProductConv(problem, *, deterministic, kahan=False) (0.7.0: keyword-only options;
+    forward(X, Y, W, rows, cols, sender_perm=None) with rows = receivers sorted, cols = senders,
+    int64; sender_perm, required by the deterministic kernel only, orders the (row-major) edges by
+    (col, row); the deterministic kernel rejects shared weights)."""
+
     def __init__(self, problem, dtype, graph, deterministic):
-        try:
-            import numpy as np
-            import openequivariance as oeq
-        except Exception as exc:  # noqa: BLE001 - its import JIT-builds an extension
-            raise PeerUnavailable(f"{type(exc).__name__}: {exc}") from exc
+        from .openequivariance_peer import import_openequivariance, tp_problem
+
+        oeq = import_openequivariance()
         self.name = "openequivariance-" + ("deterministic" if deterministic else "atomic")
-        np_dtype = np.float64 if dtype == torch.float64 else np.float32
+        spec = tp_problem(oeq, problem, dtype)
+        if deterministic and problem.shared_weights:
+            raise ProblemUnsupported("OpenEquivariance's deterministic convolution needs per-edge weights")
         try:
-            spec = oeq.TPProblem(str(problem.irreps_in1), str(problem.irreps_in2), str(problem.irreps_out),
-                                 [tuple(i) for i in problem.instructions], shared_weights=problem.shared_weights,
-                                 internal_weights=False, irrep_dtype=np_dtype, weight_dtype=np_dtype)
             self.module = oeq.TensorProductConv(spec, deterministic=deterministic)
         except Exception as exc:  # noqa: BLE001
             raise ProblemUnsupported(f"{type(exc).__name__}: {exc}") from exc
         self.graph = graph
-        # rows = receivers (sorted), cols = senders; the deterministic kernel also needs the
-        # permutation that orders edges by sender.
-        self.perm = graph.cached("sender_perm", lambda: torch.sort(graph.senders, stable=True).indices)
+        # Edges are sorted by (receiver, sender) (atomic_graphs.neighbour_graph); a stable sort by
+        # sender then gives OpenEquivariance's transpose permutation (by sender, then receiver).
+        self.perm = (graph.cached("sender_perm", lambda: torch.sort(graph.senders, stable=True).indices)
+                     if deterministic else None)
         self.batched = not problem.shared_weights
+        self.info = {"version": getattr(oeq, "__version__", None)}
 
     def __call__(self, x, y, w):
         return self.module(x, y, w, self.graph.receivers, self.graph.senders, self.perm)
@@ -105,10 +115,9 @@ class CuEquivarianceFused(Adapter):
     name = "cuequivariance-fused"
 
     def __init__(self, problem, dtype, graph):
-        from .cuequivariance_peer import IMPORT_ERROR, CuEquivarianceAdapter
+        from .cuequivariance_peer import CuEquivarianceAdapter, require_kernels
 
-        if IMPORT_ERROR is not None:
-            raise PeerUnavailable(IMPORT_ERROR)
+        require_kernels()
         if problem.kind != "channelwise" or problem.shared_weights:
             raise ProblemUnsupported("only MACE's channel-wise construction with per-edge weights")
         import cuequivariance as cue
@@ -121,7 +130,10 @@ class CuEquivarianceFused(Adapter):
             cue.Irreps(E3nnO3, str(problem.irreps_in1)), cue.Irreps(E3nnO3, str(problem.irreps_in2)),
             cue.Irreps(E3nnO3, problem.out_filter)).polynomial
         poly = poly.flatten_coefficient_modes().squeeze_modes()
+        if not poly.all_same_segment_shape():
+            raise ProblemUnsupported("uniform_1d needs one multiplicity for every irrep of in1")
         self.module = cuet.SegmentedPolynomial(poly, method="uniform_1d", math_dtype=dtype).to(peers_device())
+        self.info = {"method": self.module.method}
         self.graph = graph
 
     def __call__(self, x, y, w):

@@ -7,6 +7,15 @@ cuEquivariance. uvu problems of MACE's channel-wise construction map to ChannelW
 fully connected uvw problems to FullyConnectedTensorProduct; anything else is unsupported here.
 layout="mul_ir" is e3nn's layout (what a drop-in replacement sees); "ir_mul" is cuEquivariance's
 preferred one, with inputs transposed outside the timed region.
+
+Checked against cuequivariance / cuequivariance-torch 0.13.0: ChannelWiseTensorProduct(irreps_in1,
+irreps_in2, filter_irreps_out, *, layout, shared_weights, internal_weights, device, dtype,
+math_dtype, method) and FullyConnectedTensorProduct(irreps_in1, irreps_in2, irreps_out, *, same);
+forward(x1, x2, weight) with weight [batch, numel] or [1, numel] when shared. Both build a
+cuet.SegmentedPolynomial whose `method` ("uniform_1d" channel-wise when all segments have one
+shape, else "naive"; "fused_tp" fully connected) silently becomes "naive" (PyTorch, no kernel)
+when cuequivariance_ops_torch cannot be imported: on a GPU that is reported as unavailable, and
+the method actually used is carried into every result row.
 """
 
 import itertools
@@ -49,6 +58,27 @@ try:
 except Exception as exc:  # noqa: BLE001 - report whatever stops the import
     IMPORT_ERROR = f"{type(exc).__name__}: {exc}"
 
+try:  # the CUDA kernels; without them cuequivariance_torch falls back to PyTorch code silently
+    import cuequivariance_ops_torch  # noqa: F401
+
+    OPS_ERROR = None
+except Exception as exc:  # noqa: BLE001
+    OPS_ERROR = f"cuequivariance_ops_torch: {type(exc).__name__}: {exc}"
+
+
+def require_kernels():
+    """PeerUnavailable unless the package and, on a GPU, its kernels import."""
+    if IMPORT_ERROR is not None:
+        raise PeerUnavailable(IMPORT_ERROR)
+    if OPS_ERROR is not None and peers_device() != "cpu":
+        raise PeerUnavailable(f"{OPS_ERROR} (cuequivariance_torch would time its naive PyTorch fallback)")
+
+
+def method_of(module):
+    """The method a cuet module's SegmentedPolynomial ended up with."""
+    f = getattr(module, "f", module)
+    return getattr(f, "method", None)
+
 
 def _blocks(irreps):
     return [(mul, ir.dim) for mul, ir in irreps]
@@ -67,8 +97,9 @@ def _transpose(t, blocks, to_ir_mul):
 
 class CuEquivarianceAdapter(Adapter):
     def __init__(self, problem, dtype, layout="mul_ir"):
-        if IMPORT_ERROR is not None:
-            raise PeerUnavailable(IMPORT_ERROR)
+        require_kernels()
+        if dtype not in (torch.float32, torch.float64):
+            raise ProblemUnsupported(f"float32 and float64 only here, not {dtype}")
         self.name = f"cuequivariance-{layout}"
         self.layout = layout
         cue_layout = cue.ir_mul if layout == "ir_mul" else cue.mul_ir
@@ -91,6 +122,11 @@ class CuEquivarianceAdapter(Adapter):
             raise ProblemUnsupported(f"{type(exc).__name__}: {exc}") from exc
         if str(self.module.irreps_out) != str(cue.Irreps(E3nnO3, str(problem.irreps_out))):
             raise ProblemUnsupported(f"output irreps {self.module.irreps_out} differ from e3nn's {problem.irreps_out}")
+        if self.module.weight_numel != sum(problem.irreps_in1[i1].mul * problem.irreps_in2[i2].mul
+                                           * (1 if problem.kind == "channelwise" else problem.irreps_out[io].mul)
+                                           for i1, i2, io, *_ in problem.instructions):
+            raise ProblemUnsupported(f"weight count {self.module.weight_numel} differs from e3nn's")
+        self.info = {"method": method_of(self.module)}
         self.shared = problem.shared_weights
         # cuEquivariance orders the weights of the channel-wise product by output block (its
         # outputs are sorted), e3nn by instruction: a permutation of per-instruction segments.
