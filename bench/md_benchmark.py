@@ -5,6 +5,7 @@ upstream model's own evaluation speed on the same structures, measured in the sa
     md_benchmark.py --family mace|nequip --lammps LMP --plugin equifuseplugin.so --out OUT.jsonl
                     [--cells 7 14 30] [--steps 50] [--device cuda|cpu] [--upstream MODEL_FILE]
                     [--equifuse PATH/TO/equifuse] [--kokkos "-k on g 1"]
+                    [--potential FILE.eqf --shape NAME]
 
 LAMMPS runs examples/cuau-throughput.in (fcc Cu-Au, 25% Au, cells^3 x 4 atoms, NVE from 600 K,
 2 fs steps, 10 warm-up steps, then --steps timed): atom-steps/s and ns/day of the whole MD step
@@ -15,7 +16,9 @@ size and composition is recorded too: what one MD step would cost it at best (no
 no MD engine). With --kokkos (LMP and the plugin built with the KOKKOS package), each LAMMPS run is
 repeated with those Kokkos options, -sf kk and newton on: pair_style equifuse/kk, rows
 "equifuse-kk-lammps". With --equifuse, `equifuse eval`'s model time on those structures separates the
-model from the MD step. Each row: who, family, precision, atoms, device and rates.
+model from the MD step. --potential runs another potential with Cu and Au instead of the shipped
+one (a foundation-shaped export, e.g. `streamed_edges_benchmark.py export`), its rows tagged with
+--shape. Each row: who, family, shape, precision, atoms, device and rates.
 """
 
 import argparse
@@ -40,12 +43,12 @@ def lammps_rows(args, potential):
         styles.append(("equifuse-kk-lammps",
                        args.kokkos.split() + ["-sf", "kk", "-pk", "kokkos", "newton", "on", "neigh", "half"]))
     for cells in args.cells:
-        for (who, options), precision in itertools.product(styles, ("float64", "float32")):
+        for (who, options), precision in itertools.product(styles, args.precisions):
             with tempfile.TemporaryDirectory() as work:
                 command = [args.lammps, *options, "-in", DECK, "-log", "log.lammps", "-var", "plugin", args.plugin,
                            "-var", "potential", potential, "-var", "cells", str(cells), "-var", "steps",
                            str(args.steps), "-var", "precision", precision, "-var", "device", args.device]
-                row = {"who": who, "family": args.family, "precision": precision,
+                row = {"who": who, "family": args.family, "shape": args.shape, "precision": precision,
                        "cells": cells, "device": args.device, "steps": args.steps}
                 # LAMMPS's host threads (the pair style's graph building uses them): all cores unless set.
                 env = dict(os.environ, OMP_NUM_THREADS=os.environ.get("OMP_NUM_THREADS", str(os.cpu_count())))
@@ -101,9 +104,9 @@ def eval_rows(args, potential):
         with tempfile.TemporaryDirectory() as work:
             xyz = os.path.join(work, "alloy.extxyz")
             ase.io.write(xyz, atoms)
-            for precision in ("float64", "float32"):
-                row = {"who": "equifuse-eval", "family": args.family, "precision": precision, "cells": cells,
-                       "atoms": len(atoms), "device": args.device}
+            for precision in args.precisions:
+                row = {"who": "equifuse-eval", "family": args.family, "shape": args.shape, "precision": precision,
+                       "cells": cells, "atoms": len(atoms), "device": args.device}
                 try:
                     result = run_equifuse(args.equifuse, potential, xyz, precision, args.repeat, args.device)
                     ms = result["ms"]
@@ -174,14 +177,24 @@ def main():
                         help="MACE: also the upstream model converted to cuEquivariance (mace.cli.convert_e3nn_cueq)")
     parser.add_argument("--equifuse", help="the equifuse CLI: also time `equifuse eval` on the same structures")
     parser.add_argument("--kokkos", help="LAMMPS Kokkos options (e.g. '-k on g 1'): also run pair_style equifuse/kk")
+    parser.add_argument("--potential", help="a potential with Cu and Au to run instead of the shipped one")
+    parser.add_argument("--shape", help="the name its rows carry (default: the shipped potential's)")
+    parser.add_argument("--precisions", nargs="+", default=["float64", "float32"], choices=["float64", "float32"])
     args = parser.parse_args()
-    potential = os.path.abspath(os.path.join(ROOT, "potentials", f"cuau-{args.family}-small.eqf"))
+    shipped = os.path.join(ROOT, "potentials", f"cuau-{args.family}-small.eqf")
+    potential = os.path.abspath(args.potential or shipped)
+    args.shape = args.shape or os.path.basename(potential).removesuffix(".eqf")
+    # LAMMPS runs in a scratch folder: paths given relative to here are made absolute (a bare
+    # command name is left to PATH).
     if args.plugin:
-        args.plugin = os.path.abspath(args.plugin)  # LAMMPS runs in a scratch folder
+        args.plugin = os.path.abspath(args.plugin)
+    if args.lammps and os.sep in args.lammps:
+        args.lammps = os.path.abspath(args.lammps)
     with open(args.out, "a") as sink:
         if args.lammps:
             for row in lammps_rows(args, potential):
                 sink.write(json.dumps(row) + "\n")
+                sink.flush()  # a run stopped by a time limit keeps the rows it has
         if args.equifuse:
             for row in eval_rows(args, potential):
                 sink.write(json.dumps(row) + "\n")

@@ -5,6 +5,10 @@ in the same precision, and the largest system each fits on the GPU.
 
     model_peers_report.py model-peers.jsonl [--gpu-mib 81559] [--plot model-peers.png] > table.md
 
+Rows are grouped by model: the family and, for a foundation architecture (model_benchmark.py
+--shape), its shape (mace/mh1, nequip/nequip-oam-l); peers are whatever `who` values the rows
+have (mace-upstream, mace-upstream-cuequivariance, mace-fastmace, nequip-upstream-...).
+
 Largest system: peak memory grows linearly with the atoms of a structure kind (edges per atom are
 fixed by the density), so the line through the two largest sizes measured, extended to the GPU's
 memory, estimates how many atoms fit. It is an estimate: allocator fragmentation or one large
@@ -18,6 +22,13 @@ from collections import defaultdict
 
 def fmt(value, spec):
     return "-" if value is None else format(value, spec)
+
+
+def model_name(row):
+    """The family, and the foundation shape when there is one (mace/mh1, nequip/nequip-oam-l):
+    rows of different architectures are never compared with each other."""
+    shape = row.get("shape")
+    return f"{row['family']}/{shape}" if shape else row["family"]
 
 
 def largest_system(points, gpu_mib):
@@ -37,14 +48,18 @@ def main():
     parser.add_argument("--plot")
     args = parser.parse_args()
     rows = [json.loads(line) for line in open(args.rows) if line.strip()]
-    result = defaultdict(dict)  # (family, system, precision, atoms) -> who -> row
+    result = defaultdict(dict)  # (model, system, precision, atoms) -> who -> row
     for r in rows:
-        result[(r["family"], r["system"], r["precision"], r["atoms"])][r["who"]] = r
+        result[(model_name(r), r["system"], r["precision"], r["atoms"])][r["who"]] = r
 
     print("Time in ms (peak memory in GiB); speed-up = fastest peer's time / equifuse's, same precision.\n")
     for family in sorted({k[0] for k in result}):
         peers = sorted({who for k, by_who in result.items() if k[0] == family for who in by_who} - {"equifuse"})
         print(f"### {family}\n")
+        apis = sorted({r["api"] for k, by_who in result.items() if k[0] == family for r in by_who.values()
+                       if "api" in r})
+        if apis:
+            print("Timed FastMACE call: " + ", ".join(apis) + "\n")
         print("| system | precision | atoms | equifuse | " + " | ".join(peers) + " | speed-up over fastest peer |")
         print("|---|---|---:|---:|" + "---:|" * len(peers) + "---:|")
         for (f, system, precision, atoms), by_who in sorted(result.items(), key=lambda kv: (kv[0][1], kv[0][2], kv[0][3])):
@@ -70,7 +85,7 @@ def main():
     print(f"### Largest system on one {args.gpu_mib / 1024:.0f} GiB GPU (estimated, atoms)\n")
     print("| model | system | precision | who | atoms | equifuse / this |")
     print("|---|---|---|---|---:|---:|")
-    memory = defaultdict(list)  # (family, system, precision, who) -> [(atoms, MiB)]
+    memory = defaultdict(list)  # (model, system, precision, who) -> [(atoms, MiB)]
     for (family, system, precision, atoms), by_who in result.items():
         for who, r in by_who.items():
             if "peak_mib" in r:
