@@ -14,6 +14,7 @@
 #include <string>
 
 #include "counts_file.hpp"
+#include "cupti_activity_buffers.hpp"
 
 namespace {
 
@@ -27,19 +28,10 @@ struct Totals {
 Totals totals;
 std::mutex totals_mutex;
 
-constexpr std::size_t kBufferBytes = 8 << 20;
-
-void CUPTIAPI buffer_requested(std::uint8_t** buffer, std::size_t* size, std::size_t* max_records) {
-  *buffer = static_cast<std::uint8_t*>(std::aligned_alloc(8, kBufferBytes));
-  *size = kBufferBytes;
-  *max_records = 0;
-}
-
 void CUPTIAPI buffer_completed(CUcontext, std::uint32_t, std::uint8_t* buffer, std::size_t,
                                std::size_t valid) {
-  CUpti_Activity* record = nullptr;
   std::lock_guard<std::mutex> lock(totals_mutex);
-  while (cuptiActivityGetNextRecord(buffer, valid, &record) == CUPTI_SUCCESS) {
+  cupti_buffers::drain(buffer, valid, [](const CUpti_Activity* record) {
     if (record->kind == CUPTI_ACTIVITY_KIND_MEMCPY) {
       const auto* copy = reinterpret_cast<const CUpti_ActivityMemcpy6*>(record);
       const unsigned kind = copy->copyKind < 16 ? copy->copyKind : 0;
@@ -52,8 +44,7 @@ void CUPTIAPI buffer_completed(CUcontext, std::uint32_t, std::uint8_t* buffer, s
     } else if (record->kind == CUPTI_ACTIVITY_KIND_CONCURRENT_KERNEL) {
       ++totals.kernels;
     }
-  }
-  std::free(buffer);
+  });
 }
 
 void write_totals() {
@@ -90,7 +81,8 @@ void write_totals() {
 }  // namespace
 
 extern "C" int InitializeInjection() {
-  if (cuptiActivityRegisterCallbacks(buffer_requested, buffer_completed) != CUPTI_SUCCESS) return 0;
+  if (cuptiActivityRegisterCallbacks(cupti_buffers::request, buffer_completed) != CUPTI_SUCCESS)
+    return 0;
   cuptiActivityEnable(CUPTI_ACTIVITY_KIND_MEMCPY);
   cuptiActivityEnable(CUPTI_ACTIVITY_KIND_MEMSET);
   cuptiActivityEnable(CUPTI_ACTIVITY_KIND_CONCURRENT_KERNEL);

@@ -265,7 +265,8 @@ def measure_upstream_in_child(args, variant, xyz):
     command = [sys.executable, os.path.abspath(__file__), "--family", args.family, "--equifuse",
                args.equifuse, "--out", os.devnull, "--repeat", str(args.repeat), "--measure",
                str(variant), xyz] + (["--shape", args.shape] if args.shape else []) \
-        + [flag for flag, on in (("--cueq", args.cueq), ("--oeq", args.oeq), ("--fastmace", args.fastmace)) if on]
+        + [flag for flag, on in (("--cueq", args.cueq), ("--oeq", args.oeq), ("--fastmace", args.fastmace),
+                                 ("--without-plain", args.without_plain)) if on] + ["--precisions", *args.precisions]
     try:
         stdout, rss = run_measured(command)
     except subprocess.CalledProcessError as error:
@@ -372,6 +373,10 @@ def main():
                         help="MACE: also FastMACE (fm.load + fm.ForceField) on the same model, float64 and float32")
     parser.add_argument("--who", choices=["all", "equifuse", "upstream"], default="all",
                         help="equifuse alone reaches sizes whose upstream run does not fit in memory")
+    parser.add_argument("--precisions", nargs="+", choices=["float64", "float32"], default=["float64", "float32"],
+                        help="the precisions every implementation runs in")
+    parser.add_argument("--without-plain", action="store_true",
+                        help="leave out the plain upstream model (at sizes where its accelerated variants are the peers)")
     parser.add_argument("--systems", nargs="+", choices=["fcc-Cu", "water"], default=["fcc-Cu", "water"])
     parser.add_argument("--measure", nargs=2, metavar=("VARIANT", "XYZ"),
                         help=argparse.SUPPRESS)  # child mode: one upstream variant on one structure
@@ -397,7 +402,9 @@ def main():
     scratch = tempfile.TemporaryDirectory()
     variants = upstream_variants(args.family, model, args.device, args.cueq, args.oeq, args.fastmace,
                                  nequip_build, nequip_options, scratch.name)
-    equifuse_precisions = ("float64", "float32")
+    variants = [v for v in variants if v[1] in args.precisions
+                and not (args.without_plain and v[0] in ("mace-upstream", "nequip-upstream"))]
+    equifuse_precisions = tuple(p for p in ("float64", "float32") if p in args.precisions)
     if args.who == "equifuse" and not args.measure:
         variants = []
     elif args.who == "upstream":
