@@ -1,15 +1,14 @@
 #include "models/layers/dense_layer.hpp"
 
 #include <algorithm>
-
-#include "models/layers/activation.cuh"
+#include <type_traits>
 
 namespace equifuse {
 
 namespace {
 
 // Host implementation: a row at a time, out[j] accumulated over k in order (as the device tiles
-// sum), then the bias and the epilogue.
+// sum), then the bias and the epilogue (dense_layer_store).
 template <typename T>
 void host_dense_layer(const DenseLayerArgs<T>& a) {
 #pragma omp parallel for schedule(static)
@@ -22,30 +21,24 @@ void host_dense_layer(const DenseLayerArgs<T>& a) {
       const T* bi = a.b + static_cast<long>(i) * a.n;
       for (int j = 0; j < a.n; ++j) out[j] += ai * bi[j];
     }
-    if (a.bias)
-      for (int j = 0; j < a.n; ++j) out[j] += a.bias[j];
-    if (a.mode == 1) {
-      T* saved = a.saved + r * a.n;
-      for (int j = 0; j < a.n; ++j) {
-        saved[j] = out[j];
-        out[j] = a.scale * silu(out[j]);
-      }
-    } else if (a.mode == 2) {
-      const T* pre = a.pre + r * a.n;
-      for (int j = 0; j < a.n; ++j) out[j] = out[j] * a.scale * silu_derivative(pre[j]);
-    }
+    for (int j = 0; j < a.n; ++j)
+      dense_layer_store(a, r * a.n + j, a.bias ? out[j] + a.bias[j] : out[j]);
   }
 }
 
+// The device kernel and its square output tile, by precision (dense_layer.cu says why).
 template <typename T>
-constexpr Kernel<DenseLayerArgs<T>> kDenseLayer{"dense_layer", &host_dense_layer<T>};
+constexpr Kernel<DenseLayerArgs<T>> kDenseLayer{
+    std::is_same_v<T, float> ? "dense_layer" : "dense_layer_small_tiles", &host_dense_layer<T>};
+template <typename T>
+constexpr long kDenseTile = std::is_same_v<T, float> ? 64 : 32;
 
 }  // namespace
 
 template <typename T>
 void dense_layer(const Engine& e, const DenseLayerArgs<T>& args) {
-  const auto grid_x = static_cast<unsigned>((args.rows + 31) / 32);
-  const auto grid_y = static_cast<unsigned>((args.n + 31) / 32);
+  const auto grid_x = static_cast<unsigned>((args.rows + kDenseTile<T> - 1) / kDenseTile<T>);
+  const auto grid_y = static_cast<unsigned>((args.n + kDenseTile<T> - 1) / kDenseTile<T>);
   e.launch(kDenseLayer<T>, args, LaunchShape::grid(grid_x, grid_y, 256));
 }
 

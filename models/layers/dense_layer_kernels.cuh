@@ -6,6 +6,7 @@
 #pragma once
 
 #include "models/engine/kernel_prelude.cuh"
+#include "models/layers/activation.cuh"
 
 namespace equifuse {
 
@@ -22,5 +23,19 @@ struct DenseLayerArgs {
   const Real* pre;  // mode 2: [rows][n]
   Real scale;
 };
+
+// The epilogue of one output: z (the sum, bias included) stored as the mode says; the host loop
+// and every device kernel end with it.
+template <typename Real>
+EQUIFUSE_HD inline void dense_layer_store(const DenseLayerArgs<Real>& a, long idx, Real z) {
+  if (a.mode == 1) {
+    a.saved[idx] = z;
+    a.out[idx] = a.scale * silu(z);
+  } else if (a.mode == 2) {
+    a.out[idx] = z * a.scale * silu_derivative(a.pre[idx]);
+  } else {
+    a.out[idx] = z;
+  }
+}
 
 }  // namespace equifuse
