@@ -26,12 +26,15 @@ void host_dense_layer(const DenseLayerArgs<T>& a) {
   }
 }
 
-// The device kernel and its square output tile, by precision (dense_layer.cu says why).
+// float32 runs the register-blocked kernel (64 x 64 output tiles), float64 the 32 x 32 one
+// (dense_layer.cu says why).
+template <typename T>
+constexpr bool kRegisterBlocked = std::is_same_v<T, float>;
 template <typename T>
 constexpr Kernel<DenseLayerArgs<T>> kDenseLayer{
-    std::is_same_v<T, float> ? "dense_layer" : "dense_layer_small_tiles", &host_dense_layer<T>};
+    kRegisterBlocked<T> ? "dense_layer" : "dense_layer_small_tiles", &host_dense_layer<T>};
 template <typename T>
-constexpr long kDenseTile = std::is_same_v<T, float> ? 64 : 32;
+constexpr long kDenseTile = kRegisterBlocked<T> ? 64 : 32;
 
 }  // namespace
 
