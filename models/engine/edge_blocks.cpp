@@ -1,30 +1,37 @@
 #include "models/engine/edge_blocks.hpp"
 
-#include <span>
+#include <cstdint>
+#include <vector>
 
 #include "models/engine/elementwise.hpp"
+#include "models/engine/engine_graph.hpp"
+#include "models/engine/graph_kernels.cuh"
 
 namespace equifuse {
 
 namespace {
 
-// The graph's arrays on the host: themselves for the host backend, else downloaded.
-template <typename T>
-struct HostArray {
-  HostArray(const Engine& engine, const Buffer<T>& b) {
-    if (engine.space() == MemorySpace::host) {
-      values = b.span();
-    } else {
-      copy = engine.download(b);
-      values = copy;
-    }
-  }
-  std::vector<T> copy;
-  std::span<const T> values;
-};
+// The host runs the flags in order (concurrent stores of one flag would race there).
+void flag_outside_senders_in_order(const FlagOutsideSendersArgs& a) {
+  for (long k = 0; k < a.edges; ++k) flag_outside_sender_at(a, k);
+}
+
+constexpr Kernel<FlagOutsideSendersArgs> kFlagOutsideSenders{"flag_outside_senders",
+                                                             &flag_outside_senders_in_order};
+constexpr auto kBlockNodes =
+    elementwise_kernel<BlockNodesArgs, block_node_at, &BlockNodesArgs::nodes>("block_nodes");
+constexpr auto kBlockEdges =
+    elementwise_kernel<BlockEdgesArgs, block_edge_at, &BlockEdgesArgs::edges>("block_edges");
+
+// One element of a buffer, read on the host (waits for the work that writes it).
+std::int32_t read_element(const Engine& engine, const Buffer<std::int32_t>& b, std::size_t i) {
+  return engine.download(engine.copy_of(b.data() + i, 1))[0];
+}
 
 }  // namespace
 
+// The blocks are made where the graph is, by the engine's kernels: only the receiver offsets (to
+// cut the receivers into runs) and each block's node count reach the host.
 EdgeBlocks::EdgeBlocks(const Engine& engine, const EngineGraph& graph, std::size_t max_edges) {
   if (max_edges == 0 || graph.num_edges <= max_edges) {
     EdgeBlock& whole = blocks_.emplace_back();
@@ -32,52 +39,49 @@ EdgeBlocks::EdgeBlocks(const Engine& engine, const EngineGraph& graph, std::size
     whole.graph = &graph;
     return;
   }
-  const HostArray<std::int32_t> offsets(engine, graph.receiver_offsets),
-      grouped(engine, graph.receiver_edges), senders(engine, graph.senders);
-  const HostArray<int> species(engine, graph.species);
-  const HostArray<double> vectors(engine, graph.vectors);
-  std::vector<std::int32_t> local_of(graph.num_nodes, -1);  // reset after each block
+  const std::vector<std::int32_t> offsets = engine.download(graph.receiver_offsets);
+  Buffer<std::int32_t> flags = engine.buffer<std::int32_t>(graph.num_nodes);
+  Buffer<std::int32_t> position = engine.buffer<std::int32_t>(graph.num_nodes + 1);
+  const long nodes = static_cast<long>(graph.num_nodes);
   std::size_t first = 0;
   while (first < graph.num_nodes) {
     // The longest run of receivers from `first` whose edges fit (at least one receiver).
     std::size_t end = first + 1;
     while (end < graph.num_nodes &&
-           static_cast<std::size_t>(offsets.values[end + 1] - offsets.values[first]) <= max_edges)
+           static_cast<std::size_t>(offsets[end + 1] - offsets[first]) <= max_edges)
       ++end;
-    AtomicGraph local;
-    std::vector<std::int32_t> nodes, edges;
-    for (std::size_t n = first; n < end; ++n) {
-      local_of[n] = static_cast<std::int32_t>(nodes.size());
-      nodes.push_back(static_cast<std::int32_t>(n));
-    }
-    for (std::size_t n = first; n < end; ++n) {
-      for (auto q = static_cast<std::size_t>(offsets.values[n]);
-           q < static_cast<std::size_t>(offsets.values[n + 1]); ++q) {
-        const std::int32_t e = grouped.values[q];
-        const auto s = static_cast<std::size_t>(senders.values[static_cast<std::size_t>(e)]);
-        if (local_of[s] < 0) {
-          local_of[s] = static_cast<std::int32_t>(nodes.size());
-          nodes.push_back(static_cast<std::int32_t>(s));
-        }
-        edges.push_back(e);
-        local.senders.push_back(local_of[s]);
-        local.receivers.push_back(static_cast<std::int32_t>(n - first));
-        for (int c = 0; c < 3; ++c)
-          local.edge_vectors.push_back(vectors.values[3 * static_cast<std::size_t>(e) + c]);
-      }
-    }
-    local.num_nodes = nodes.size();
-    local.num_local = end - first;
-    for (std::int32_t n : nodes) {
-      local.species.push_back(species.values[static_cast<std::size_t>(n)]);
-      local_of[static_cast<std::size_t>(n)] = -1;
-    }
+    const int lo = static_cast<int>(first), hi = static_cast<int>(end);
+    const long edges = offsets[end] - offsets[first];
+    const std::int32_t* grouped = graph.receiver_edges.data() + offsets[first];
+    engine.fill_zero(flags);
+    engine.launch(kFlagOutsideSenders, {edges, grouped, graph.senders.data(), lo, hi, flags.data()},
+                  LaunchShape::over(edges));
+    exclusive_scan(engine, graph.num_nodes, flags.data(), position.data());
+    const auto outside = static_cast<std::size_t>(read_element(engine, position, graph.num_nodes));
+
     EdgeBlock& block = blocks_.emplace_back();
     block.first_receiver = first;
     block.num_receivers = end - first;
-    block.owned = upload_engine_graph(engine, local);
-    block.nodes = engine.upload(nodes);
-    block.edges = engine.upload(edges);
+    EngineGraph& local = block.owned;
+    local.num_nodes = block.num_receivers + outside;
+    local.num_local = block.num_receivers;
+    local.num_edges = static_cast<std::size_t>(edges);
+    block.nodes = engine.buffer<std::int32_t>(local.num_nodes);
+    local.species = engine.buffer<int>(local.num_nodes);
+    engine.launch(kBlockNodes,
+                  {nodes, lo, hi, flags.data(), position.data(), graph.species.data(),
+                   block.nodes.data(), local.species.data()},
+                  LaunchShape::over(nodes));
+    block.edges = engine.buffer<std::int32_t>(local.num_edges);
+    local.senders = engine.buffer<std::int32_t>(local.num_edges);
+    local.receivers = engine.buffer<std::int32_t>(local.num_edges);
+    local.vectors = engine.buffer<double>(3 * local.num_edges);
+    engine.launch(kBlockEdges,
+                  {edges, grouped, graph.senders.data(), graph.receivers.data(),
+                   graph.vectors.data(), lo, hi, position.data(), block.edges.data(),
+                   local.senders.data(), local.receivers.data(), local.vectors.data()},
+                  LaunchShape::over(edges));
+    group_edges(engine, local);
     first = end;
   }
   for (EdgeBlock& block : blocks_) block.graph = &block.owned;

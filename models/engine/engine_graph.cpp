@@ -23,19 +23,11 @@ void group_on_device(const Engine& e, std::size_t num_nodes,
                      const Buffer<std::int32_t>& node_of_edge, Buffer<std::int32_t>& offsets,
                      Buffer<std::int32_t>& grouped) {
   const long nodes = static_cast<long>(num_nodes), edges = static_cast<long>(node_of_edge.size());
-  const long blocks = (nodes + 1023) / 1024;
   Buffer<std::int32_t> counts = e.zeros<std::int32_t>(num_nodes);
-  Buffer<std::int32_t> block_sums = e.buffer<std::int32_t>(static_cast<std::size_t>(blocks) + 1);
-  Buffer<std::int32_t> total = e.buffer<std::int32_t>(1);
   offsets = e.buffer<std::int32_t>(num_nodes + 1);
   grouped = e.buffer<std::int32_t>(node_of_edge.size());
   e.launch(kCountEdges, {edges, node_of_edge.data(), counts.data()}, LaunchShape::over(edges));
-  e.launch(kScanBlocks, {nodes, counts.data(), offsets.data(), block_sums.data()},
-           LaunchShape::grid(static_cast<unsigned>(blocks), 1, 1024));
-  e.launch(kScanBlockSums, {blocks, block_sums.data(), total.data()},
-           LaunchShape::grid(1, 1, 1024));
-  e.launch(kAddBlockOffsets, {nodes, offsets.data(), block_sums.data(), total.data()},
-           LaunchShape::over(nodes + 1));
+  exclusive_scan(e, num_nodes, counts.data(), offsets.data());
   e.fill_zero(counts);  // now the per-node cursor
   e.launch(kScatterEdges,
            {edges, node_of_edge.data(), offsets.data(), counts.data(), grouped.data()},
@@ -43,7 +35,31 @@ void group_on_device(const Engine& e, std::size_t num_nodes,
   e.launch(kSortNodeEdges, {nodes, offsets.data(), grouped.data()}, LaunchShape::over(nodes));
 }
 
-void group(const Engine& e, EngineGraph& g) {
+}  // namespace
+
+void exclusive_scan(const Engine& e, std::size_t n, const std::int32_t* in, std::int32_t* out) {
+  if (e.space() == MemorySpace::host) {
+    std::int32_t sum = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      out[i] = sum;
+      sum += in[i];
+    }
+    out[n] = sum;
+    return;
+  }
+  const long count = static_cast<long>(n);
+  const long blocks = (count + 1023) / 1024;
+  Buffer<std::int32_t> block_sums = e.buffer<std::int32_t>(static_cast<std::size_t>(blocks) + 1);
+  Buffer<std::int32_t> total = e.buffer<std::int32_t>(1);
+  e.launch(kScanBlocks, {count, in, out, block_sums.data()},
+           LaunchShape::grid(static_cast<unsigned>(blocks), 1, 1024));
+  e.launch(kScanBlockSums, {blocks, block_sums.data(), total.data()},
+           LaunchShape::grid(1, 1, 1024));
+  e.launch(kAddBlockOffsets, {count, out, block_sums.data(), total.data()},
+           LaunchShape::over(count + 1));
+}
+
+void group_edges(const Engine& e, EngineGraph& g) {
   if (e.space() == MemorySpace::host) {
     const ConvolutionGraph grouping(g.num_nodes, g.senders.span(), g.receivers.span());
     g.receiver_offsets = e.upload(grouping.receiver_offsets());
@@ -55,8 +71,6 @@ void group(const Engine& e, EngineGraph& g) {
   group_on_device(e, g.num_nodes, g.receivers, g.receiver_offsets, g.receiver_edges);
   group_on_device(e, g.num_nodes, g.senders, g.sender_offsets, g.sender_edges);
 }
-
-}  // namespace
 
 ConvolutionGraphView EngineGraph::view() const {
   return {num_nodes,
@@ -84,7 +98,7 @@ EngineGraph upload_engine_graph(const Engine& e, const AtomicGraph& graph) {
   g.senders = e.upload(graph.senders);
   g.receivers = e.upload(graph.receivers);
   g.vectors = e.upload(graph.edge_vectors);
-  group(e, g);
+  group_edges(e, g);
   return g;
 }
 
@@ -98,7 +112,7 @@ EngineGraph make_engine_graph(const Engine& e, const ResidentGraph& graph) {
   g.senders = e.copy_of(graph.senders, graph.num_edges);
   g.receivers = e.copy_of(graph.receivers, graph.num_edges);
   g.vectors = e.copy_of(graph.edge_vectors, 3 * graph.num_edges);
-  group(e, g);
+  group_edges(e, g);
   return g;
 }
 

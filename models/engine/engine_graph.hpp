@@ -42,6 +42,11 @@ EngineGraph make_engine_graph(const Engine& engine, const ResidentGraph& graph);
 // Copies a graph already checked (one the engine derived itself) and groups its edges.
 EngineGraph upload_engine_graph(const Engine& engine, const AtomicGraph& graph);
 
+// Fills the two edge groupings of a graph whose counts, senders and receivers are set.
+void group_edges(const Engine& engine, EngineGraph& graph);
+// out[i] = in[0] + ... + in[i - 1] for i <= n, in the engine's memory (out[n]: the total).
+void exclusive_scan(const Engine& engine, std::size_t n, const std::int32_t* in, std::int32_t* out);
+
 // forces [num_nodes][3] and per-node virials [num_nodes][3][3] from dE/d(edge vector).
 void node_forces_and_virials(const Engine& engine, const EngineGraph& graph,
                              const Buffer<double>& edge_gradients, Buffer<double>& forces,

@@ -68,6 +68,19 @@ extern "C" __global__ void sort_node_edges(const SortNodeEdgesArgs a) {
   }
 }
 
+// Concurrent flags of one sender all store 1.
+extern "C" __global__ void flag_outside_senders(const FlagOutsideSendersArgs a) {
+  GRID_LOOP(k, a.edges) flag_outside_sender_at(a, k);
+}
+
+extern "C" __global__ void block_nodes(const BlockNodesArgs a) {
+  GRID_LOOP(n, a.nodes) block_node_at(a, n);
+}
+
+extern "C" __global__ void block_edges(const BlockEdgesArgs a) {
+  GRID_LOOP(k, a.edges) block_edge_at(a, k);
+}
+
 extern "C" __global__ void node_forces_virials(const NodeForcesArgs a) {
   GRID_LOOP(n, a.nodes) node_forces_at(a, n);
 }

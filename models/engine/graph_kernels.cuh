@@ -46,6 +46,61 @@ struct SortNodeEdgesArgs {
   int* grouped;
 };
 
+// Streamed-edge blocks (edge_blocks.cpp), made where the graph is. A block takes the receivers
+// [first, end) with their edges, grouped[0..edges) (the whole graph's receiver grouping from the
+// block's first edge on). Its nodes are those receivers, then the senders outside the range,
+// flagged and numbered in ascending order by an exclusive scan of the flags (`position`).
+struct FlagOutsideSendersArgs {
+  long edges;
+  const int *grouped, *senders;  // senders: the whole graph's
+  int first, end;
+  int* flags;  // [whole graph's nodes], zero on entry
+};
+struct BlockNodesArgs {
+  long nodes;  // the whole graph's
+  int first, end;
+  const int *flags, *position, *species;
+  int *block_nodes, *block_species;  // [block nodes]
+};
+struct BlockEdgesArgs {
+  long edges;
+  const int *grouped, *senders, *receivers;
+  const double* vectors;
+  int first, end;
+  const int* position;
+  int *block_edges, *block_senders, *block_receivers;  // [edges]
+  double* block_vectors;                               // [edges][3]
+};
+
+EQUIFUSE_HD inline bool receives_in_block(int node, int first, int end) {
+  return node >= first && node < end;
+}
+
+EQUIFUSE_HD inline void flag_outside_sender_at(const FlagOutsideSendersArgs& a, long k) {
+  const int s = a.senders[a.grouped[k]];
+  if (!receives_in_block(s, a.first, a.end)) a.flags[s] = 1;
+}
+
+EQUIFUSE_HD inline int block_local_node(int node, int first, int end, const int* position) {
+  return receives_in_block(node, first, end) ? node - first : end - first + position[node];
+}
+
+EQUIFUSE_HD inline void block_node_at(const BlockNodesArgs& a, long n) {
+  const int node = static_cast<int>(n);
+  if (!receives_in_block(node, a.first, a.end) && a.flags[node] == 0) return;
+  const int local = block_local_node(node, a.first, a.end, a.position);
+  a.block_nodes[local] = node;
+  a.block_species[local] = a.species[node];
+}
+
+EQUIFUSE_HD inline void block_edge_at(const BlockEdgesArgs& a, long k) {
+  const int e = a.grouped[k];
+  a.block_edges[k] = e;
+  a.block_senders[k] = block_local_node(a.senders[e], a.first, a.end, a.position);
+  a.block_receivers[k] = a.receivers[e] - a.first;
+  for (int c = 0; c < 3; ++c) a.block_vectors[3 * k + c] = a.vectors[3L * e + c];
+}
+
 // Forces and per-node virials (models/potential/forces_and_virial.hpp's formulas) from the edge
 // gradients g_e = dE/d(edge vector): each node sums its edges in CSR order (receiving: -g_e;
 // sending: +g_e; virial: a quarter of -(g_e v_e^T + v_e g_e^T) per end), deterministic and free of
