@@ -1,6 +1,8 @@
 #include "models/layers/linear_map.hpp"
 
 #include <algorithm>
+#include <cstddef>
+#include <vector>
 
 namespace equifuse {
 
@@ -60,10 +62,10 @@ void host_linear_backward(const LinearMapArgs<T>& a) {
       const T* w = ws + block.weight_offset;
       for (int u = 0; u < block.mul_in; ++u) {
         T* gu = gx + block.in_offset + u * block.dim;
-        const T* wu = w + static_cast<long>(u) * block.mul_out;
+        const T* wu = w + u;  // transposed: [mul_out][mul_in]
         for (int v = 0; v < block.mul_out; ++v) {
           const T* gv = g + block.out_offset + v * block.dim;
-          const T c = wu[v];
+          const T c = wu[static_cast<long>(v) * block.mul_in];
           for (int m = 0; m < block.dim; ++m) gu[m] += c * gv[m];
         }
       }
@@ -76,6 +78,27 @@ constexpr Kernel<LinearMapArgs<T>> kForward{"linear_forward", &host_linear_forwa
 template <typename T>
 constexpr Kernel<LinearMapArgs<T>> kBackward{"linear_backward", &host_linear_backward<T>};
 
+// Each block's weights transposed in place of the block (every weight set alike); what lies
+// outside the blocks is copied as it is.
+template <typename T>
+std::vector<T> transpose_blocks(const std::vector<T>& weights, std::size_t species_stride,
+                                const std::vector<LinearBlock>& blocks) {
+  std::vector<T> t = weights;
+  const std::size_t sets = species_stride == 0 ? 1 : weights.size() / species_stride;
+  for (std::size_t s = 0; s < sets; ++s) {
+    const std::size_t base = s * species_stride;
+    for (const LinearBlock& block : blocks) {
+      const auto mul_in = static_cast<std::size_t>(block.mul_in);
+      const auto mul_out = static_cast<std::size_t>(block.mul_out);
+      const std::size_t offset = base + static_cast<std::size_t>(block.weight_offset);
+      for (std::size_t u = 0; u < mul_in; ++u)
+        for (std::size_t v = 0; v < mul_out; ++v)
+          t[offset + v * mul_in + u] = weights[offset + u * mul_out + v];
+    }
+  }
+  return t;
+}
+
 }  // namespace
 
 template <typename T>
@@ -85,6 +108,7 @@ LinearMap<T>::LinearMap(const Engine& engine, int dim_in, int dim_out,
     : engine_(engine),
       blocks_(engine.upload(blocks)),
       weights_(engine.upload(weights)),
+      transposed_weights_(engine.upload(transpose_blocks(weights, species_stride, blocks))),
       bias_(engine.upload(bias)),
       species_stride_(static_cast<long>(species_stride)),
       num_blocks_(static_cast<int>(blocks.size())),
@@ -99,7 +123,7 @@ LinearMapArgs<T> LinearMap<T>::args(std::size_t rows, const T* x, T* out, const 
           dim_out_,
           num_blocks_,
           blocks_.data(),
-          weights_.data(),
+          forward ? weights_.data() : transposed_weights_.data(),
           species_stride_,
           species_stride_ ? species : nullptr,
           forward && !bias_.empty() ? bias_.data() : nullptr,

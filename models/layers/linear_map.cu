@@ -36,8 +36,8 @@ extern "C" __global__ void linear_backward(const LinearMapArgs<real> a) {
       if (rel < 0 || rel >= block.mul_in * block.dim) continue;
       const int u = rel / block.dim, m = rel % block.dim;
       const real* g = a.x + row * a.dim_out + block.out_offset + m;
-      const real* wb = w + block.weight_offset + static_cast<long>(u) * block.mul_out;
-      for (int v = 0; v < block.mul_out; ++v) acc += wb[v] * g[v * block.dim];
+      const real* wb = w + block.weight_offset + u;  // transposed: [mul_out][mul_in]
+      for (int v = 0; v < block.mul_out; ++v) acc += wb[v * block.mul_in] * g[v * block.dim];
     }
     a.out[idx] = a.accumulate ? a.out[idx] + acc : acc;
   }

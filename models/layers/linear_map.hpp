@@ -34,7 +34,9 @@ class LinearMap {
                         bool forward) const;
   const Engine& engine_;
   Buffer<LinearBlock> blocks_;
-  Buffer<T> weights_, bias_;
+  // transposed_weights_: each block's [mul_in][mul_out] stored as [mul_out][mul_in] (same
+  // offsets), which the backward reads: consecutive threads (inputs u) read consecutive weights.
+  Buffer<T> weights_, transposed_weights_, bias_;
   long species_stride_;
   int num_blocks_, dim_in_, dim_out_;
 };

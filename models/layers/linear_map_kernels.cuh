@@ -16,8 +16,9 @@ struct LinearBlock {
 };
 
 // Forward: x [rows][dim_in] -> out [rows][dim_out] (+ bias [dim_out], e3nn's biases of scalar
-// outputs, where not null); backward: x is grad_out [rows][dim_out] and out is grad_x
-// [rows][dim_in]. accumulate: add into out instead of overwriting it.
+// outputs, where not null); backward: x is grad_out [rows][dim_out], out is grad_x [rows][dim_in]
+// and weights are each block's transpose, W[weight_offset + v*mul_in + u]. accumulate: add into
+// out instead of overwriting it.
 template <typename Real>
 struct LinearMapArgs {
   long rows;
