@@ -8,7 +8,7 @@ namespace equifuse {
 
 namespace {
 
-// Device only: the host groups edges with ConvolutionGraph.
+// Device only: the host groups edges with ConvolutionGraph and scans in a loop.
 constexpr Kernel<CountEdgesArgs> kCountEdges{"count_edges_per_node", nullptr};
 constexpr Kernel<ScanBlocksArgs> kScanBlocks{"scan_blocks", nullptr};
 constexpr Kernel<ScanBlockSumsArgs> kScanBlockSums{"scan_block_sums", nullptr};
