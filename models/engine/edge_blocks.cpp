@@ -1,5 +1,6 @@
 #include "models/engine/edge_blocks.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -11,15 +12,19 @@ namespace equifuse {
 
 namespace {
 
-// The host runs the flags in order (concurrent stores of one flag would race there).
-void flag_outside_senders_in_order(const FlagOutsideSendersArgs& a) {
-  for (long k = 0; k < a.edges; ++k) flag_outside_sender_at(a, k);
+// The host bids in order (concurrent bids for one sender would race there).
+void bid_first_edges_in_order(const BlockSendersArgs& a) {
+  for (long k = 0; k < a.edges; ++k) bid_first_edge_at(a, k);
 }
 
-constexpr Kernel<FlagOutsideSendersArgs> kFlagOutsideSenders{"flag_outside_senders",
-                                                             &flag_outside_senders_in_order};
+constexpr Kernel<BlockSendersArgs> kBidFirstEdges{"bid_first_edges", &bid_first_edges_in_order};
+constexpr auto kFlagFirstEdges =
+    elementwise_kernel<BlockSendersArgs, flag_first_edge_at, &BlockSendersArgs::edges>(
+        "flag_first_edges");
+constexpr auto kClearKeys =
+    elementwise_kernel<BlockSendersArgs, clear_key_at, &BlockSendersArgs::edges>("clear_keys");
 constexpr auto kBlockNodes =
-    elementwise_kernel<BlockNodesArgs, block_node_at, &BlockNodesArgs::nodes>("block_nodes");
+    elementwise_kernel<BlockNodesArgs, block_node_at, &BlockNodesArgs::count>("block_nodes");
 constexpr auto kBlockEdges =
     elementwise_kernel<BlockEdgesArgs, block_edge_at, &BlockEdgesArgs::edges>("block_edges");
 
@@ -30,8 +35,9 @@ std::int32_t read_element(const Engine& engine, const Buffer<std::int32_t>& b, s
 
 }  // namespace
 
-// The blocks are made where the graph is, by the engine's kernels: only the receiver offsets (to
-// cut the receivers into runs) and each block's node count reach the host.
+// The blocks are made where the graph is, by the engine's kernels, in work proportional to each
+// block: only the receiver offsets (to cut the receivers into runs) and each block's node count
+// reach the host.
 EdgeBlocks::EdgeBlocks(const Engine& engine, const EngineGraph& graph, std::size_t max_edges) {
   if (max_edges == 0 || graph.num_edges <= max_edges) {
     EdgeBlock& whole = blocks_.emplace_back();
@@ -40,24 +46,32 @@ EdgeBlocks::EdgeBlocks(const Engine& engine, const EngineGraph& graph, std::size
     return;
   }
   const std::vector<std::int32_t> offsets = engine.download(graph.receiver_offsets);
-  Buffer<std::int32_t> flags = engine.buffer<std::int32_t>(graph.num_nodes);
-  Buffer<std::int32_t> position = engine.buffer<std::int32_t>(graph.num_nodes + 1);
-  const long nodes = static_cast<long>(graph.num_nodes);
-  std::size_t first = 0;
-  while (first < graph.num_nodes) {
-    // The longest run of receivers from `first` whose edges fit (at least one receiver).
+  // The receiver runs: the longest from each first receiver whose edges fit (at least one).
+  std::vector<std::size_t> ends;
+  std::size_t largest = 0;
+  for (std::size_t first = 0; first < graph.num_nodes; first = ends.back()) {
     std::size_t end = first + 1;
     while (end < graph.num_nodes &&
            static_cast<std::size_t>(offsets[end + 1] - offsets[first]) <= max_edges)
       ++end;
+    ends.push_back(end);
+    largest = std::max(largest, static_cast<std::size_t>(offsets[end] - offsets[first]));
+  }
+  Buffer<std::int32_t> key = engine.zeros<std::int32_t>(graph.num_nodes);
+  Buffer<std::int32_t> flags = engine.buffer<std::int32_t>(largest);
+  Buffer<std::int32_t> position = engine.buffer<std::int32_t>(largest + 1);
+  std::size_t first = 0;
+  for (const std::size_t end : ends) {
     const int lo = static_cast<int>(first), hi = static_cast<int>(end);
     const long edges = offsets[end] - offsets[first];
     const std::int32_t* grouped = graph.receiver_edges.data() + offsets[first];
-    engine.fill_zero(flags);
-    engine.launch(kFlagOutsideSenders, {edges, grouped, graph.senders.data(), lo, hi, flags.data()},
-                  LaunchShape::over(edges));
-    exclusive_scan(engine, graph.num_nodes, flags.data(), position.data());
-    const auto outside = static_cast<std::size_t>(read_element(engine, position, graph.num_nodes));
+    const BlockSendersArgs senders{edges, grouped,    graph.senders.data(), lo,
+                                   hi,    key.data(), flags.data()};
+    engine.launch(kBidFirstEdges, senders, LaunchShape::over(edges));
+    engine.launch(kFlagFirstEdges, senders, LaunchShape::over(edges));
+    exclusive_scan(engine, static_cast<std::size_t>(edges), flags.data(), position.data());
+    const auto outside =
+        static_cast<std::size_t>(read_element(engine, position, static_cast<std::size_t>(edges)));
 
     EdgeBlock& block = blocks_.emplace_back();
     block.first_receiver = first;
@@ -68,19 +82,21 @@ EdgeBlocks::EdgeBlocks(const Engine& engine, const EngineGraph& graph, std::size
     local.num_edges = static_cast<std::size_t>(edges);
     block.nodes = engine.buffer<std::int32_t>(local.num_nodes);
     local.species = engine.buffer<int>(local.num_nodes);
+    const long node_work = static_cast<long>(block.num_receivers) + edges;
     engine.launch(kBlockNodes,
-                  {nodes, lo, hi, flags.data(), position.data(), graph.species.data(),
-                   block.nodes.data(), local.species.data()},
-                  LaunchShape::over(nodes));
+                  {node_work, edges, grouped, graph.senders.data(), flags.data(), position.data(),
+                   graph.species.data(), lo, hi, block.nodes.data(), local.species.data()},
+                  LaunchShape::over(node_work));
     block.edges = engine.buffer<std::int32_t>(local.num_edges);
     local.senders = engine.buffer<std::int32_t>(local.num_edges);
     local.receivers = engine.buffer<std::int32_t>(local.num_edges);
     local.vectors = engine.buffer<double>(3 * local.num_edges);
     engine.launch(kBlockEdges,
-                  {edges, grouped, graph.senders.data(), graph.receivers.data(),
-                   graph.vectors.data(), lo, hi, position.data(), block.edges.data(),
+                  {edges, grouped, graph.senders.data(), graph.receivers.data(), key.data(),
+                   position.data(), graph.vectors.data(), lo, hi, block.edges.data(),
                    local.senders.data(), local.receivers.data(), local.vectors.data()},
                   LaunchShape::over(edges));
+    engine.launch(kClearKeys, senders, LaunchShape::over(edges));
     group_edges(engine, local);
     first = end;
   }

@@ -68,13 +68,20 @@ extern "C" __global__ void sort_node_edges(const SortNodeEdgesArgs a) {
   }
 }
 
-// Concurrent flags of one sender all store 1.
-extern "C" __global__ void flag_outside_senders(const FlagOutsideSendersArgs a) {
-  GRID_LOOP(k, a.edges) flag_outside_sender_at(a, k);
+extern "C" __global__ void bid_first_edges(const BlockSendersArgs a) {
+  GRID_LOOP(k, a.edges) bid_first_edge_at(a, k);
+}
+
+extern "C" __global__ void flag_first_edges(const BlockSendersArgs a) {
+  GRID_LOOP(k, a.edges) flag_first_edge_at(a, k);
+}
+
+extern "C" __global__ void clear_keys(const BlockSendersArgs a) {
+  GRID_LOOP(k, a.edges) clear_key_at(a, k);
 }
 
 extern "C" __global__ void block_nodes(const BlockNodesArgs a) {
-  GRID_LOOP(n, a.nodes) block_node_at(a, n);
+  GRID_LOOP(i, a.count) block_node_at(a, i);
 }
 
 extern "C" __global__ void block_edges(const BlockEdgesArgs a) {

@@ -46,28 +46,31 @@ struct SortNodeEdgesArgs {
   int* grouped;
 };
 
-// Streamed-edge blocks (edge_blocks.cpp), made where the graph is. A block takes the receivers
-// [first, end) with their edges, grouped[0..edges) (the whole graph's receiver grouping from the
-// block's first edge on). Its nodes are those receivers, then the senders outside the range,
-// flagged and numbered in ascending order by an exclusive scan of the flags (`position`).
-struct FlagOutsideSendersArgs {
+// Streamed-edge blocks (edge_blocks.cpp), made where the graph is, in work proportional to the
+// block. A block takes the receivers [first, end) with their edges, grouped[0..edges) (the whole
+// graph's receiver grouping from the block's first edge on). Its nodes are those receivers, then
+// the senders outside the range in the order their first edge comes: each such sender's first edge
+// k is found as the largest key[s] = edges - k, flagged, and numbered by an exclusive scan of the
+// flags (`position`); the keys are cleared again for the next block.
+struct BlockSendersArgs {
   long edges;
   const int *grouped, *senders;  // senders: the whole graph's
   int first, end;
-  int* flags;  // [whole graph's nodes], zero on entry
+  int* key;    // [whole graph's nodes], zero outside a block's construction
+  int* flags;  // [edges]: 1 at each outside sender's first edge
 };
 struct BlockNodesArgs {
-  long nodes;  // the whole graph's
+  long count;  // the block's receivers, then its edges
+  long edges;
+  const int *grouped, *senders, *flags, *position, *species;
   int first, end;
-  const int *flags, *position, *species;
   int *block_nodes, *block_species;  // [block nodes]
 };
 struct BlockEdgesArgs {
   long edges;
-  const int *grouped, *senders, *receivers;
+  const int *grouped, *senders, *receivers, *key, *position;
   const double* vectors;
   int first, end;
-  const int* position;
   int *block_edges, *block_senders, *block_receivers;  // [edges]
   double* block_vectors;                               // [edges][3]
 };
@@ -76,27 +79,51 @@ EQUIFUSE_HD inline bool receives_in_block(int node, int first, int end) {
   return node >= first && node < end;
 }
 
-EQUIFUSE_HD inline void flag_outside_sender_at(const FlagOutsideSendersArgs& a, long k) {
+// One edge's bid for its sender's first edge (on the host: called in order).
+EQUIFUSE_HD inline void bid_first_edge_at(const BlockSendersArgs& a, long k) {
   const int s = a.senders[a.grouped[k]];
-  if (!receives_in_block(s, a.first, a.end)) a.flags[s] = 1;
+  if (receives_in_block(s, a.first, a.end)) return;
+  const int bid = static_cast<int>(a.edges - k);
+#ifdef EQUIFUSE_DEVICE_CODE
+  atomicMax(&a.key[s], bid);
+#else
+  if (a.key[s] < bid) a.key[s] = bid;
+#endif
 }
 
-EQUIFUSE_HD inline int block_local_node(int node, int first, int end, const int* position) {
-  return receives_in_block(node, first, end) ? node - first : end - first + position[node];
+EQUIFUSE_HD inline void flag_first_edge_at(const BlockSendersArgs& a, long k) {
+  const int s = a.senders[a.grouped[k]];
+  a.flags[k] = !receives_in_block(s, a.first, a.end) && a.key[s] == a.edges - k ? 1 : 0;
 }
 
-EQUIFUSE_HD inline void block_node_at(const BlockNodesArgs& a, long n) {
-  const int node = static_cast<int>(n);
-  if (!receives_in_block(node, a.first, a.end) && a.flags[node] == 0) return;
-  const int local = block_local_node(node, a.first, a.end, a.position);
+// After block_edges: each outside sender's key cleared by its first edge alone.
+EQUIFUSE_HD inline void clear_key_at(const BlockSendersArgs& a, long k) {
+  if (a.flags[k] != 0) a.key[a.senders[a.grouped[k]]] = 0;
+}
+
+EQUIFUSE_HD inline void block_node_at(const BlockNodesArgs& a, long i) {
+  const long receivers = a.end - a.first;
+  int node = 0, local = 0;
+  if (i < receivers) {
+    node = a.first + static_cast<int>(i);
+    local = static_cast<int>(i);
+  } else {
+    const long k = i - receivers;
+    if (a.flags[k] == 0) return;
+    node = a.senders[a.grouped[k]];
+    local = static_cast<int>(receivers) + a.position[k];
+  }
   a.block_nodes[local] = node;
   a.block_species[local] = a.species[node];
 }
 
 EQUIFUSE_HD inline void block_edge_at(const BlockEdgesArgs& a, long k) {
   const int e = a.grouped[k];
+  const int s = a.senders[e];
   a.block_edges[k] = e;
-  a.block_senders[k] = block_local_node(a.senders[e], a.first, a.end, a.position);
+  a.block_senders[k] = receives_in_block(s, a.first, a.end)
+                           ? s - a.first
+                           : a.end - a.first + a.position[a.edges - a.key[s]];
   a.block_receivers[k] = a.receivers[e] - a.first;
   for (int c = 0; c < 3; ++c) a.block_vectors[3 * k + c] = a.vectors[3L * e + c];
 }
