@@ -1,6 +1,8 @@
 #include "models/layers/dense_layer.hpp"
 
 #include <algorithm>
+#include <cstdlib>
+#include <string_view>
 #include <type_traits>
 
 namespace equifuse {
@@ -27,14 +29,26 @@ void host_dense_layer(const DenseLayerArgs<T>& a) {
 }
 
 // float32 runs the register-blocked kernel (64 x 64 output tiles), float64 the 32 x 32 one
-// (dense_layer.cu says why).
+// (dense_layer.cu says why). EQUIFUSE_DENSE_TENSOR_CORES=1 runs float32's tiles on the tensor
+// cores in 3xTF32 instead: not the default until it is measured on a GPU against the fp64
+// reference and in time (it has only been compiled).
 template <typename T>
 constexpr bool kRegisterBlocked = std::is_same_v<T, float>;
 template <typename T>
 constexpr Kernel<DenseLayerArgs<T>> kDenseLayer{
     kRegisterBlocked<T> ? "dense_layer" : "dense_layer_small_tiles", &host_dense_layer<T>};
+constexpr Kernel<DenseLayerArgs<float>> kDenseLayerTensorCores{"dense_layer_tensor_cores",
+                                                               &host_dense_layer<float>};
 template <typename T>
 constexpr long kDenseTile = kRegisterBlocked<T> ? 64 : 32;
+
+bool tensor_cores_requested() {
+  static const bool requested = [] {
+    const char* setting = std::getenv("EQUIFUSE_DENSE_TENSOR_CORES");
+    return setting != nullptr && std::string_view(setting) == "1";
+  }();
+  return requested;
+}
 
 }  // namespace
 
@@ -42,7 +56,14 @@ template <typename T>
 void dense_layer(const Engine& e, const DenseLayerArgs<T>& args) {
   const auto grid_x = static_cast<unsigned>((args.rows + kDenseTile<T> - 1) / kDenseTile<T>);
   const auto grid_y = static_cast<unsigned>((args.n + kDenseTile<T> - 1) / kDenseTile<T>);
-  e.launch(kDenseLayer<T>, args, LaunchShape::grid(grid_x, grid_y, 256));
+  const LaunchShape shape = LaunchShape::grid(grid_x, grid_y, 256);
+  if constexpr (std::is_same_v<T, float>) {
+    if (tensor_cores_requested()) {
+      e.launch(kDenseLayerTensorCores, args, shape);
+      return;
+    }
+  }
+  e.launch(kDenseLayer<T>, args, shape);
 }
 
 template void dense_layer<float>(const Engine&, const DenseLayerArgs<float>&);

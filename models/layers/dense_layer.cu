@@ -7,13 +7,19 @@
 // arithmetic, not memory). The k loop runs in slices of 16: the next slice is read from global
 // memory into registers while the current one is multiplied.
 //
+// dense_layer_tensor_cores (float32, opt-in: dense_layer.cpp): the same tiles and slices on the
+// tensor cores, mma.sync m16n8k8 in TF32, each product split as 3xTF32 (a = a_big + a_small, the
+// same for b; a_small b_big + a_big b_small + a_big b_big, the a_small b_small term dropped) so
+// that the result keeps float32's accuracy (~2^-22 per product) rather than TF32's 2^-11. The sums
+// are in the tensor cores' order, not the host loop's. Before sm_80 it runs dense_layer's code.
+//
 // dense_layer_small_tiles (float64): 32 x 32 tiles, 256 threads with 4 rows each. In float64 the
 // register-blocked kernel measured slower in the whole model (8% at 10^4-10^5 atoms); likely
 // because a block of streamed edges holds half as many rows there, so that 64-row tiles fill
 // about two waves of blocks and a near-empty third (not profiled).
 //
-// Each output sums its k terms in order, as the host loop does. Row tiles run along x (no 65535
-// limit), column tiles along y.
+// dense_layer and dense_layer_small_tiles sum each output's k terms in order, as the host loop
+// does. Row tiles run along x (no 65535 limit), column tiles along y.
 #include "models/layers/dense_layer_kernels.cuh"
 
 using namespace equifuse;
@@ -33,7 +39,8 @@ __device__ inline void dense_load4(const double* p, double v[4]) {
   v[0] = x.x, v[1] = x.y, v[2] = y.x, v[3] = y.y;
 }
 
-extern "C" __global__ void __launch_bounds__(256) dense_layer(const DenseLayerArgs<real> a) {
+// dense_layer's body (also the tensor-core kernel's before sm_80).
+__device__ inline void dense_layer_register_blocked(const DenseLayerArgs<real>& a) {
   // A's slice is stored transposed (k-major) so that a thread's four rows are adjacent; the
   // padding keeps the transposed stores off one bank and the rows 16-byte aligned.
   __shared__ __align__(16) real As[DENSE_SLICE][DENSE_TILE_ROWS + 4];
@@ -101,6 +108,126 @@ extern "C" __global__ void __launch_bounds__(256) dense_layer(const DenseLayerAr
       dense_layer_store(a, gr * a.n + gc, a.bias ? acc[i][j] + a.bias[gc] : acc[i][j]);
     }
   }
+}
+
+extern "C" __global__ void __launch_bounds__(256) dense_layer(const DenseLayerArgs<real> a) {
+  dense_layer_register_blocked(a);
+}
+
+// One m16n8k8 TF32 product-accumulate of a warp: d += A B, fragments as PTX lays them out.
+__device__ inline void mma_tf32(float d[4], const unsigned a[4], const unsigned b[2]) {
+#if __CUDA_ARCH__ >= 800
+  asm volatile(
+      "mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, "
+      "{%8,%9}, {%0,%1,%2,%3};\n"
+      : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
+      : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]), "r"(b[1]));
+#endif
+}
+
+// x as TF32 (round to nearest, ties away), and what that leaves of x, as TF32 too.
+__device__ inline void split_tf32(float x, unsigned& big, unsigned& small) {
+#if __CUDA_ARCH__ >= 800
+  asm("cvt.rna.tf32.f32 %0, %1;" : "=r"(big) : "f"(x));
+  const float rest = x - __uint_as_float(big);
+  asm("cvt.rna.tf32.f32 %0, %1;" : "=r"(small) : "f"(rest));
+#endif
+}
+
+#define DENSE_TC_B_STRIDE (DENSE_TILE_COLS + 8)
+
+// The tensor-core tile of float32. 8 warps: warp w owns rows 16 (w % 4).. and columns 32 (w / 4)..
+// of the block's 64 x 64 tile, four m16n8 accumulators. A's slice is stored k-major as in
+// dense_layer (its padding of 4 leaves the fragment reads 2-way conflicted); B's rows are padded
+// by 8 so that a fragment's 32 reads fall in 32 banks.
+__device__ inline void dense_layer_mma(const DenseLayerArgs<float>& a) {
+  __shared__ __align__(16) float As[DENSE_SLICE][DENSE_TILE_ROWS + 4];
+  __shared__ __align__(16) float Bs[DENSE_SLICE][DENSE_TC_B_STRIDE];
+  const long row0 = blockIdx.x * static_cast<long>(DENSE_TILE_ROWS);
+  const int col0 = blockIdx.y * DENSE_TILE_COLS;
+  const int t = threadIdx.x;
+  const int a_row = t / 4, a_k = (t % 4) * 4;
+  const int b_k = t / 16, b_col = (t % 16) * 4;
+  const long a_grow = row0 + a_row;
+  const int b_gcol = col0 + b_col;
+  const int lane = t % 32, warp = t / 32;
+  const int group = lane / 4, quad = lane % 4;  // PTX's groupID and threadID_in_group
+  const int warp_row = 16 * (warp % 4), warp_col = 32 * (warp / 4);
+
+  float a_next[4], b_next[4];
+  const auto fetch = [&](int k0) {
+#pragma unroll
+    for (int q = 0; q < 4; ++q) {
+      const int ak = k0 + a_k + q;
+      a_next[q] = (a_grow < a.rows && ak < a.k) ? a.a[a_grow * a.k + ak] : 0.0f;
+      const int bk = k0 + b_k, bc = b_gcol + q;
+      b_next[q] = (bk < a.k && bc < a.n) ? a.b[static_cast<long>(bk) * a.n + bc] : 0.0f;
+    }
+  };
+
+  float acc[4][4];
+#pragma unroll
+  for (int j = 0; j < 4; ++j)
+#pragma unroll
+    for (int q = 0; q < 4; ++q) acc[j][q] = 0.0f;
+
+  fetch(0);
+  for (int k0 = 0; k0 < a.k; k0 += DENSE_SLICE) {
+#pragma unroll
+    for (int q = 0; q < 4; ++q) As[a_k + q][a_row] = a_next[q];
+    *reinterpret_cast<float4*>(&Bs[b_k][b_col]) =
+        make_float4(b_next[0], b_next[1], b_next[2], b_next[3]);
+    __syncthreads();
+    if (k0 + DENSE_SLICE < a.k) fetch(k0 + DENSE_SLICE);
+      // Zeros past k pad the last slice, so every k8 step runs whole.
+#pragma unroll
+    for (int kk = 0; kk < DENSE_SLICE; kk += 8) {
+      if (k0 + kk >= a.k) break;
+      unsigned a_big[4], a_small[4];
+      split_tf32(As[kk + quad][warp_row + group], a_big[0], a_small[0]);
+      split_tf32(As[kk + quad][warp_row + group + 8], a_big[1], a_small[1]);
+      split_tf32(As[kk + quad + 4][warp_row + group], a_big[2], a_small[2]);
+      split_tf32(As[kk + quad + 4][warp_row + group + 8], a_big[3], a_small[3]);
+#pragma unroll
+      for (int j = 0; j < 4; ++j) {
+        const int c = warp_col + 8 * j + group;
+        unsigned b_big[2], b_small[2];
+        split_tf32(Bs[kk + quad][c], b_big[0], b_small[0]);
+        split_tf32(Bs[kk + quad + 4][c], b_big[1], b_small[1]);
+        mma_tf32(acc[j], a_small, b_big);
+        mma_tf32(acc[j], a_big, b_small);
+        mma_tf32(acc[j], a_big, b_big);
+      }
+    }
+    __syncthreads();
+  }
+
+  // Accumulator q of tile j: row group (+8 for q >= 2), column 2 quad (+1 for odd q).
+#pragma unroll
+  for (int j = 0; j < 4; ++j)
+#pragma unroll
+    for (int q = 0; q < 4; ++q) {
+      const long gr = row0 + warp_row + group + (q >= 2 ? 8 : 0);
+      const int gc = col0 + warp_col + 8 * j + 2 * quad + (q % 2);
+      if (gr >= a.rows || gc >= a.n) continue;
+      dense_layer_store(a, gr * a.n + gc, a.bias ? acc[j][q] + a.bias[gc] : acc[j][q]);
+    }
+}
+
+// float64 has no TF32 tile: its library keeps the entry point (one source for both precisions),
+// which dense_layer.cpp never launches. A template, so that the float32 library never compiles it.
+template <typename T>
+__device__ inline void dense_layer_mma(const DenseLayerArgs<T>& a) {
+  dense_layer_register_blocked(a);
+}
+
+extern "C" __global__ void __launch_bounds__(256)
+    dense_layer_tensor_cores(const DenseLayerArgs<real> a) {
+#if __CUDA_ARCH__ >= 800
+  dense_layer_mma(a);
+#else
+  dense_layer_register_blocked(a);
+#endif
 }
 
 #define DENSE_SMALL_TILE 32

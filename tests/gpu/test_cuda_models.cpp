@@ -56,6 +56,16 @@ TEST(NvrtcCompiles, ModelKernelsForSm90) {
 #endif
 }
 
+// Before sm_80 the tensor-core dense layer compiles to its FFMA code (no mma.sync there).
+TEST(NvrtcCompiles, ModelKernelsForSm75) {
+#ifndef EQUIFUSE_HAVE_CUDA
+  GTEST_SKIP() << "this build has no CUDA backend";
+#else
+  EXPECT_GT(compile_cuda_to_cubin(model_kernel_program({Precision::float32, {0, 1}}), 75).size(),
+            1000u);
+#endif
+}
+
 double max_relative(const std::vector<double>& a, const std::vector<double>& b) {
   double scale = 1e-3, worst = 0;
   for (double v : b) scale = std::max(scale, std::abs(v));
