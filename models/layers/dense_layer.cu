@@ -39,6 +39,35 @@ __device__ inline void dense_load4(const double* p, double v[4]) {
   v[0] = x.x, v[1] = x.y, v[2] = y.x, v[3] = y.y;
 }
 
+// What a thread of a 64 x 64 tile copies of each k slice: four consecutive k of one row of A, four
+// consecutive columns of one k of B, read into registers while the previous slice is multiplied
+// (zeros past rows, k and n). dense_layer and its tensor-core variant share it.
+template <typename T>
+struct DenseSliceFetch {
+  int a_row, a_k, b_k, b_col;
+  long a_grow;
+  int b_gcol;
+  T a_next[4], b_next[4];
+
+  __device__ DenseSliceFetch(int t, long row0, int col0)
+      : a_row(t / 4),
+        a_k((t % 4) * 4),
+        b_k(t / 16),
+        b_col((t % 16) * 4),
+        a_grow(row0 + a_row),
+        b_gcol(col0 + b_col) {}
+
+  __device__ void fetch(const DenseLayerArgs<T>& a, int k0) {
+#pragma unroll
+    for (int q = 0; q < 4; ++q) {
+      const int ak = k0 + a_k + q;
+      a_next[q] = (a_grow < a.rows && ak < a.k) ? a.a[a_grow * a.k + ak] : T(0);
+      const int bk = k0 + b_k, bc = b_gcol + q;
+      b_next[q] = (bk < a.k && bc < a.n) ? a.b[static_cast<long>(bk) * a.n + bc] : T(0);
+    }
+  }
+};
+
 // dense_layer's body (also the tensor-core kernel's before sm_80).
 __device__ inline void dense_layer_register_blocked(const DenseLayerArgs<real>& a) {
   // A's slice is stored transposed (k-major) so that a thread's four rows are adjacent; the
@@ -49,23 +78,7 @@ __device__ inline void dense_layer_register_blocked(const DenseLayerArgs<real>& 
   const int col0 = blockIdx.y * DENSE_TILE_COLS;
   const int t = threadIdx.x;
   const int tx = t % 16, ty = t / 16;  // this thread's columns 4tx.., rows 4ty..
-  // What this thread copies of each slice: four consecutive k of one row of A, four consecutive
-  // columns of one k of B.
-  const int a_row = t / 4, a_k = (t % 4) * 4;
-  const int b_k = t / 16, b_col = (t % 16) * 4;
-  const long a_grow = row0 + a_row;
-  const int b_gcol = col0 + b_col;
-
-  real a_next[4], b_next[4];
-  const auto fetch = [&](int k0) {
-#pragma unroll
-    for (int q = 0; q < 4; ++q) {
-      const int ak = k0 + a_k + q;
-      a_next[q] = (a_grow < a.rows && ak < a.k) ? a.a[a_grow * a.k + ak] : real(0);
-      const int bk = k0 + b_k, bc = b_gcol + q;
-      b_next[q] = (bk < a.k && bc < a.n) ? a.b[static_cast<long>(bk) * a.n + bc] : real(0);
-    }
-  };
+  DenseSliceFetch<real> slice(t, row0, col0);
 
   real acc[4][4];
 #pragma unroll
@@ -73,15 +86,15 @@ __device__ inline void dense_layer_register_blocked(const DenseLayerArgs<real>& 
 #pragma unroll
     for (int j = 0; j < 4; ++j) acc[i][j] = real(0);
 
-  fetch(0);
+  slice.fetch(a, 0);
   for (int k0 = 0; k0 < a.k; k0 += DENSE_SLICE) {
 #pragma unroll
     for (int q = 0; q < 4; ++q) {
-      As[a_k + q][a_row] = a_next[q];
-      Bs[b_k][b_col + q] = b_next[q];
+      As[slice.a_k + q][slice.a_row] = slice.a_next[q];
+      Bs[slice.b_k][slice.b_col + q] = slice.b_next[q];
     }
     __syncthreads();
-    if (k0 + DENSE_SLICE < a.k) fetch(k0 + DENSE_SLICE);
+    if (k0 + DENSE_SLICE < a.k) slice.fetch(a, k0 + DENSE_SLICE);
     const int kmax = a.k - k0 < DENSE_SLICE ? a.k - k0 : DENSE_SLICE;
 #pragma unroll
     for (int kk = 0; kk < DENSE_SLICE; ++kk) {
@@ -146,24 +159,10 @@ __device__ inline void dense_layer_mma(const DenseLayerArgs<float>& a) {
   const long row0 = blockIdx.x * static_cast<long>(DENSE_TILE_ROWS);
   const int col0 = blockIdx.y * DENSE_TILE_COLS;
   const int t = threadIdx.x;
-  const int a_row = t / 4, a_k = (t % 4) * 4;
-  const int b_k = t / 16, b_col = (t % 16) * 4;
-  const long a_grow = row0 + a_row;
-  const int b_gcol = col0 + b_col;
   const int lane = t % 32, warp = t / 32;
   const int group = lane / 4, quad = lane % 4;  // PTX's groupID and threadID_in_group
   const int warp_row = 16 * (warp % 4), warp_col = 32 * (warp / 4);
-
-  float a_next[4], b_next[4];
-  const auto fetch = [&](int k0) {
-#pragma unroll
-    for (int q = 0; q < 4; ++q) {
-      const int ak = k0 + a_k + q;
-      a_next[q] = (a_grow < a.rows && ak < a.k) ? a.a[a_grow * a.k + ak] : 0.0f;
-      const int bk = k0 + b_k, bc = b_gcol + q;
-      b_next[q] = (bk < a.k && bc < a.n) ? a.b[static_cast<long>(bk) * a.n + bc] : 0.0f;
-    }
-  };
+  DenseSliceFetch<float> slice(t, row0, col0);
 
   float acc[4][4];
 #pragma unroll
@@ -171,14 +170,14 @@ __device__ inline void dense_layer_mma(const DenseLayerArgs<float>& a) {
 #pragma unroll
     for (int q = 0; q < 4; ++q) acc[j][q] = 0.0f;
 
-  fetch(0);
+  slice.fetch(a, 0);
   for (int k0 = 0; k0 < a.k; k0 += DENSE_SLICE) {
 #pragma unroll
-    for (int q = 0; q < 4; ++q) As[a_k + q][a_row] = a_next[q];
-    *reinterpret_cast<float4*>(&Bs[b_k][b_col]) =
-        make_float4(b_next[0], b_next[1], b_next[2], b_next[3]);
+    for (int q = 0; q < 4; ++q) As[slice.a_k + q][slice.a_row] = slice.a_next[q];
+    *reinterpret_cast<float4*>(&Bs[slice.b_k][slice.b_col]) =
+        make_float4(slice.b_next[0], slice.b_next[1], slice.b_next[2], slice.b_next[3]);
     __syncthreads();
-    if (k0 + DENSE_SLICE < a.k) fetch(k0 + DENSE_SLICE);
+    if (k0 + DENSE_SLICE < a.k) slice.fetch(a, k0 + DENSE_SLICE);
       // Zeros past k pad the last slice, so every k8 step runs whole.
 #pragma unroll
     for (int kk = 0; kk < DENSE_SLICE; kk += 8) {
