@@ -213,10 +213,147 @@ __device__ inline void dense_layer_mma(const DenseLayerArgs<float>& a) {
     }
 }
 
+// The same tile, fed through a 4-stage cp.async pipeline: global memory goes straight to shared
+// memory, three slices ahead of the one being multiplied, so that a block waits on a load latency
+// once per launch rather than once per slice (dense_layer_mma holds one slice in registers). The
+// fragments, k steps and mma order are dense_layer_mma's, so the two give the same bits.
+#define DENSE_TC_STAGES 4
+#define DENSE_TC_A_STRIDE (DENSE_SLICE + 4)
+
+// Copies 4 or 16 bytes of global memory to shared memory asynchronously; `bytes` 0 writes zeros
+// (src is then not read, but must still be a valid address).
+__device__ inline void cp_async(void* dst, const void* src, int size, int bytes) {
+#if __CUDA_ARCH__ >= 800
+  const auto d = static_cast<unsigned>(__cvta_generic_to_shared(dst));
+  if (size == 16)
+    asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;\n" ::"r"(d), "l"(src), "r"(bytes));
+  else
+    asm volatile("cp.async.ca.shared.global [%0], [%1], 4, %2;\n" ::"r"(d), "l"(src), "r"(bytes));
+#endif
+}
+__device__ inline void cp_async_commit() {
+#if __CUDA_ARCH__ >= 800
+  asm volatile("cp.async.commit_group;\n" ::);
+#endif
+}
+template <int pending>
+__device__ inline void cp_async_wait() {
+#if __CUDA_ARCH__ >= 800
+  asm volatile("cp.async.wait_group %0;\n" ::"n"(pending));
+#endif
+}
+
+// A thread's share of one slice: four consecutive k of one row of A, four consecutive columns of
+// one k of B (as DenseSliceFetch), in one 16-byte copy each where the row allows, else four of 4.
+__device__ inline void dense_tc_copy_slice(const DenseLayerArgs<float>& a, int t, long row0,
+                                           int col0, int k0, float (*As)[DENSE_TC_A_STRIDE],
+                                           float (*Bs)[DENSE_TC_B_STRIDE]) {
+  const int a_row = t / 4, a_k = (t % 4) * 4, b_k = t / 16, b_col = (t % 16) * 4;
+  const long gr = row0 + a_row;
+  const int ak = k0 + a_k, bk = k0 + b_k, bc = col0 + b_col;
+  const bool row_ok = gr < a.rows, bk_ok = bk < a.k;
+  // 16-byte copies need 16-byte aligned rows: k (or n) a multiple of 4 and an aligned base.
+  if (a.k % 4 == 0 && reinterpret_cast<unsigned long>(a.a) % 16 == 0) {
+    const bool ok = row_ok && ak < a.k;  // all four or none
+    cp_async(&As[a_row][a_k], ok ? a.a + gr * a.k + ak : a.a, 16, ok ? 16 : 0);
+  } else {
+#pragma unroll
+    for (int q = 0; q < 4; ++q) {
+      const bool ok = row_ok && ak + q < a.k;
+      cp_async(&As[a_row][a_k + q], ok ? a.a + gr * a.k + ak + q : a.a, 4, ok ? 4 : 0);
+    }
+  }
+  if (a.n % 4 == 0 && reinterpret_cast<unsigned long>(a.b) % 16 == 0) {
+    const bool ok = bk_ok && bc < a.n;
+    cp_async(&Bs[b_k][b_col], ok ? a.b + static_cast<long>(bk) * a.n + bc : a.b, 16, ok ? 16 : 0);
+  } else {
+#pragma unroll
+    for (int q = 0; q < 4; ++q) {
+      const bool ok = bk_ok && bc + q < a.n;
+      cp_async(&Bs[b_k][b_col + q], ok ? a.b + static_cast<long>(bk) * a.n + bc + q : a.b, 4,
+               ok ? 4 : 0);
+    }
+  }
+}
+
+__device__ inline void dense_layer_mma_pipelined(const DenseLayerArgs<float>& a) {
+  // A row-major (stride 20: a fragment's 32 reads fall in 32 banks), B as in dense_layer_mma.
+  __shared__ __align__(16) float As[DENSE_TC_STAGES][DENSE_TILE_ROWS][DENSE_TC_A_STRIDE];
+  __shared__ __align__(16) float Bs[DENSE_TC_STAGES][DENSE_SLICE][DENSE_TC_B_STRIDE];
+  const long row0 = blockIdx.x * static_cast<long>(DENSE_TILE_ROWS);
+  const int col0 = blockIdx.y * DENSE_TILE_COLS;
+  const int t = threadIdx.x;
+  const int lane = t % 32, warp = t / 32;
+  const int group = lane / 4, quad = lane % 4;
+  const int warp_row = 16 * (warp % 4), warp_col = 32 * (warp / 4);
+  const int slices = (a.k + DENSE_SLICE - 1) / DENSE_SLICE;
+
+  float acc[4][4];
+#pragma unroll
+  for (int j = 0; j < 4; ++j)
+#pragma unroll
+    for (int q = 0; q < 4; ++q) acc[j][q] = 0.0f;
+
+      // One commit group per slice (empty past the last), so that waiting for all but the
+      // DENSE_TC_STAGES - 2 newest groups means this thread's copies of slice i have landed.
+#pragma unroll
+  for (int s = 0; s < DENSE_TC_STAGES - 1; ++s) {
+    if (s < slices) dense_tc_copy_slice(a, t, row0, col0, s * DENSE_SLICE, As[s], Bs[s]);
+    cp_async_commit();
+  }
+  for (int i = 0; i < slices; ++i) {
+    cp_async_wait<DENSE_TC_STAGES - 2>();
+    // Every thread's copies of slice i are visible, and every warp is done with slice i - 1,
+    // whose stage the copy below refills.
+    __syncthreads();
+    const int ahead = i + DENSE_TC_STAGES - 1;
+    if (ahead < slices)
+      dense_tc_copy_slice(a, t, row0, col0, ahead * DENSE_SLICE, As[ahead % DENSE_TC_STAGES],
+                          Bs[ahead % DENSE_TC_STAGES]);
+    cp_async_commit();
+    const float(*as)[DENSE_TC_A_STRIDE] = As[i % DENSE_TC_STAGES];
+    const float(*bs)[DENSE_TC_B_STRIDE] = Bs[i % DENSE_TC_STAGES];
+    const int k0 = i * DENSE_SLICE;
+#pragma unroll
+    for (int kk = 0; kk < DENSE_SLICE; kk += 8) {
+      if (k0 + kk >= a.k) break;
+      unsigned a_big[4], a_small[4];
+      split_tf32(as[warp_row + group][kk + quad], a_big[0], a_small[0]);
+      split_tf32(as[warp_row + group + 8][kk + quad], a_big[1], a_small[1]);
+      split_tf32(as[warp_row + group][kk + quad + 4], a_big[2], a_small[2]);
+      split_tf32(as[warp_row + group + 8][kk + quad + 4], a_big[3], a_small[3]);
+#pragma unroll
+      for (int j = 0; j < 4; ++j) {
+        const int c = warp_col + 8 * j + group;
+        unsigned b_big[2], b_small[2];
+        split_tf32(bs[kk + quad][c], b_big[0], b_small[0]);
+        split_tf32(bs[kk + quad + 4][c], b_big[1], b_small[1]);
+        mma_tf32(acc[j], a_small, b_big);
+        mma_tf32(acc[j], a_big, b_small);
+        mma_tf32(acc[j], a_big, b_big);
+      }
+    }
+  }
+
+#pragma unroll
+  for (int j = 0; j < 4; ++j)
+#pragma unroll
+    for (int q = 0; q < 4; ++q) {
+      const long gr = row0 + warp_row + group + (q >= 2 ? 8 : 0);
+      const int gc = col0 + warp_col + 8 * j + 2 * quad + (q % 2);
+      if (gr >= a.rows || gc >= a.n) continue;
+      dense_layer_store(a, gr * a.n + gc, a.bias ? acc[j][q] + a.bias[gc] : acc[j][q]);
+    }
+}
+
 // float64 has no TF32 tile: its library keeps the entry point (one source for both precisions),
 // which dense_layer.cpp never launches. A template, so that the float32 library never compiles it.
 template <typename T>
 __device__ inline void dense_layer_mma(const DenseLayerArgs<T>& a) {
+  dense_layer_register_blocked(a);
+}
+template <typename T>
+__device__ inline void dense_layer_mma_pipelined(const DenseLayerArgs<T>& a) {
   dense_layer_register_blocked(a);
 }
 
@@ -224,6 +361,15 @@ extern "C" __global__ void __launch_bounds__(256)
     dense_layer_tensor_cores(const DenseLayerArgs<real> a) {
 #if __CUDA_ARCH__ >= 800
   dense_layer_mma(a);
+#else
+  dense_layer_register_blocked(a);
+#endif
+}
+
+extern "C" __global__ void __launch_bounds__(256)
+    dense_layer_tensor_cores_pipelined(const DenseLayerArgs<real> a) {
+#if __CUDA_ARCH__ >= 800
+  dense_layer_mma_pipelined(a);
 #else
   dense_layer_register_blocked(a);
 #endif
